@@ -1,0 +1,2 @@
+/** The control plane: state machine, ECS API, authentication. */
+package io.wharf.controlplane;

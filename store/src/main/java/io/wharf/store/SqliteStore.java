@@ -1,0 +1,265 @@
+package io.wharf.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded store: one SQLite database ({@code wharf.db}) in the data directory, in WAL mode
+ * with {@code synchronous=FULL}, so a committed transaction has been fsync'd to the WAL before
+ * {@link #commit} returns.
+ *
+ * <p>The data directory is guarded by an exclusive OS file lock ({@code wharf.lock}) for as long as
+ * the store is open, so two servers never write one database.
+ */
+public final class SqliteStore implements Store {
+  private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
+
+  /**
+   * Bumped when the layout of the database changes; a newer database is refused, not guessed at.
+   */
+  public static final int SCHEMA_VERSION = 1;
+
+  private static final String DB_FILE = "wharf.db";
+  private static final String LOCK_FILE = "wharf.lock";
+
+  private final Path dataDir;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Connection connection;
+  private final PreparedStatement upsert;
+  private final PreparedStatement delete;
+  private final PreparedStatement setRevision;
+
+  private SqliteStore(Path dataDir, FileChannel lockChannel, FileLock lock, Connection connection)
+      throws SQLException {
+    this.dataDir = dataDir;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.connection = connection;
+    this.upsert =
+        connection.prepareStatement(
+            "INSERT INTO entities(kind, key, json) VALUES (?, ?, ?)"
+                + " ON CONFLICT(kind, key) DO UPDATE SET json = excluded.json");
+    this.delete = connection.prepareStatement("DELETE FROM entities WHERE kind = ? AND key = ?");
+    this.setRevision =
+        connection.prepareStatement(
+            "INSERT INTO meta(name, value) VALUES ('revision', ?)"
+                + " ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+  }
+
+  /**
+   * Opens (creating when absent) the store in {@code dataDir}.
+   *
+   * @throws StoreException when the directory is locked by another server, the database is corrupt
+   *     or was written by a newer Wharf
+   */
+  public static SqliteStore open(Path dataDir) {
+    FileChannel channel = null;
+    try {
+      Files.createDirectories(dataDir);
+      channel =
+          FileChannel.open(
+              dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = tryLock(channel);
+      if (lock == null) {
+        throw new StoreException(
+            "The data directory "
+                + dataDir
+                + " is in use by another running Wharf server (it holds "
+                + dataDir.resolve(LOCK_FILE)
+                + "). Stop that server or choose another --data-dir.");
+      }
+      channel.truncate(0);
+      channel.write(
+          ByteBuffer.wrap(
+              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+      Connection connection = connect(dataDir.resolve(DB_FILE));
+      SqliteStore store = new SqliteStore(dataDir, channel, lock, connection);
+      log.info("Opened store {} (schema {})", dataDir.resolve(DB_FILE), SCHEMA_VERSION);
+      return store;
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new StoreException(
+          "Cannot open the data directory " + dataDir + ": " + e.getMessage(), e);
+    } catch (SQLException e) {
+      closeQuietly(channel);
+      throw new StoreException(
+          "The database "
+              + dataDir.resolve(DB_FILE)
+              + " cannot be opened; it may be corrupt ("
+              + e.getMessage()
+              + "). Restore it from a backup or move it away; Wharf will not guess at its contents.",
+          e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      // Held by this same JVM (another store object on the same directory).
+      return null;
+    }
+  }
+
+  private static Connection connect(Path dbFile) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+    try (Statement s = c.createStatement()) {
+      // quick_check reads every page: a corrupt file is refused at start, not discovered later.
+      try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+        String result = rs.next() ? rs.getString(1) : "no answer";
+        if (!"ok".equals(result)) {
+          c.close();
+          throw new SQLException("integrity check failed: " + result);
+        }
+      }
+      s.execute("PRAGMA journal_mode=WAL");
+      // FULL: every commit fsyncs the WAL, so an acknowledged change survives a crash or power
+      // loss.
+      s.execute("PRAGMA synchronous=FULL");
+      s.execute("CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS entities(kind TEXT NOT NULL, key TEXT NOT NULL,"
+              + " json TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID");
+      int version = schemaVersion(s);
+      if (version == 0) {
+        s.execute(
+            "INSERT INTO meta(name, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
+      } else if (version > SCHEMA_VERSION) {
+        c.close();
+        throw new StoreException(
+            "The database "
+                + dbFile
+                + " was written by a newer Wharf (schema version "
+                + version
+                + "); this Wharf reads schema version "
+                + SCHEMA_VERSION
+                + " and older. Run the newer Wharf, or point --data-dir elsewhere.");
+      }
+    }
+    c.setAutoCommit(false);
+    return c;
+  }
+
+  private static int schemaVersion(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE name = 'schema_version'")) {
+      if (!rs.next()) {
+        return 0;
+      }
+      try {
+        return Integer.parseInt(rs.getString(1));
+      } catch (NumberFormatException e) {
+        throw new SQLException("unreadable schema version '" + rs.getString(1) + "'");
+      }
+    }
+  }
+
+  @Override
+  public Snapshot load() {
+    try (Statement s = connection.createStatement()) {
+      long revision = 0;
+      try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE name = 'revision'")) {
+        if (rs.next()) {
+          revision = Long.parseLong(rs.getString(1));
+        }
+      }
+      List<Store.Row> rows = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT kind, key, json FROM entities")) {
+        while (rs.next()) {
+          rows.add(new Store.Row(rs.getString(1), rs.getString(2), rs.getString(3)));
+        }
+      }
+      connection.commit();
+      return new Snapshot(revision, rows);
+    } catch (SQLException | NumberFormatException e) {
+      throw new StoreException("Cannot read the database in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void commit(long revision, List<Mutation> mutations) {
+    try {
+      // Only the last mutation of a row within one commit matters; collapsing keeps the batched
+      // upserts and deletes from running out of order.
+      Map<List<String>, Mutation> last = new LinkedHashMap<>();
+      for (Mutation m : mutations) {
+        last.put(List.of(m.kind(), m.key()), m);
+      }
+      for (Mutation m : last.values()) {
+        switch (m) {
+          case Mutation.Put put -> {
+            upsert.setString(1, put.kind());
+            upsert.setString(2, put.key());
+            upsert.setString(3, put.json());
+            upsert.addBatch();
+          }
+          case Mutation.Delete del -> {
+            delete.setString(1, del.kind());
+            delete.setString(2, del.key());
+            delete.addBatch();
+          }
+        }
+      }
+      upsert.executeBatch();
+      delete.executeBatch();
+      setRevision.setString(1, Long.toString(revision));
+      setRevision.executeUpdate();
+      connection.commit();
+    } catch (SQLException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw new StoreException(
+          "Cannot write to the database in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      log.warn("Closing the database in {} failed", dataDir, e);
+    }
+    try {
+      lock.release();
+    } catch (IOException e) {
+      log.warn("Releasing the lock on {} failed", dataDir, e);
+    }
+    closeQuietly(lockChannel);
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        log.debug("Closing the lock file failed", e);
+      }
+    }
+  }
+}
