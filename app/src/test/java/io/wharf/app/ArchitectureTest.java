@@ -1,0 +1,79 @@
+package io.wharf.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The module arrows of shared/design.md, enforced: who may import whom. */
+class ArchitectureTest {
+  static JavaClasses wharf;
+
+  @BeforeAll
+  static void importClasses() {
+    wharf =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.wharf");
+  }
+
+  @Test
+  void theModelImportsNothingButTheJdk() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.model..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("io.wharf.model..", "java..")
+        .check(wharf);
+  }
+
+  @Test
+  void theStoreKnowsNothingOfEcs() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.wharf.model..", "io.wharf.controlplane..", "io.wharf.app..")
+        .check(wharf);
+  }
+
+  @Test
+  void theControlPlaneNeverImportsTheAppOrADockerDriver() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.controlplane..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.wharf.app..", "io.wharf.runtime..", "io.wharf.agent..", "com.github.dockerjava..")
+        .check(wharf);
+  }
+
+  @Test
+  void theStateMachineDoesNotKnowTheWire() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.controlplane.state..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.wharf.controlplane.api..", "org.eclipse.jetty..")
+        .check(wharf);
+  }
+
+  @Test
+  void onlyTheApiTouchesHttp() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "io.wharf.controlplane.api..", "io.wharf.controlplane", "io.wharf.app..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.eclipse.jetty..")
+        .check(wharf);
+  }
+}

@@ -1,0 +1,103 @@
+package io.wharf.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+
+/**
+ * Sends hand-made requests (malformed bodies, odd targets, bad signatures) that the SDK would never
+ * send, signed by the SDK's own SigV4 signer unless told otherwise.
+ */
+final class RawClient {
+  private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Answer(int status, JsonNode body, Map<String, List<String>> headers) {
+    String type() {
+      return body.path("__type").asText();
+    }
+
+    String message() {
+      return body.path("message").asText();
+    }
+  }
+
+  private final String endpoint;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  RawClient(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  Answer send(String target, String body) {
+    return send(target, body, TestServer.KEY_ID, TestServer.SECRET, Clock.systemUTC());
+  }
+
+  Answer send(String target, String body, String keyId, String secret, Clock clock) {
+    SdkHttpRequest.Builder request =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .uri(URI.create(endpoint + "/"))
+            .putHeader("Content-Type", "application/x-amz-json-1.1");
+    if (target != null) {
+      request.putHeader("X-Amz-Target", target);
+    }
+    SignedRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(AwsCredentialsIdentity.create(keyId, secret))
+                        .request(request.build())
+                        .payload(ContentStreamProvider.fromUtf8String(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ecs")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, clock));
+    HttpRequest.Builder out = HttpRequest.newBuilder(URI.create(endpoint + "/"));
+    signed
+        .request()
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!RESTRICTED.contains(name.toLowerCase())) {
+                values.forEach(v -> out.header(name, v));
+              }
+            });
+    return exchange(out.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  Answer unsigned(String target, String body) {
+    return exchange(
+        HttpRequest.newBuilder(URI.create(endpoint + "/"))
+            .header("X-Amz-Target", target)
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  private Answer exchange(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Answer(
+          response.statusCode(), JSON.readTree(response.body()), response.headers().map());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.wharf.app;
+
+import io.wharf.controlplane.ControlPlane;
+import io.wharf.controlplane.auth.AdminCredentials;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/**
+ * A real control plane on a free loopback port with a fresh data directory, for end-to-end tests.
+ */
+final class TestServer implements AutoCloseable {
+  static final String KEY_ID = "AKIAWHARFTESTKEY0001";
+  static final String SECRET = "wharf-test-secret-key-0000000000000000000";
+  static final String ACCOUNT = "123456789012";
+
+  final Path dataDir;
+  final ControlPlane plane;
+
+  private TestServer(Path dataDir, ControlPlane plane) {
+    this.dataDir = dataDir;
+    this.plane = plane;
+  }
+
+  static TestServer start() {
+    try {
+      Path dir = Files.createTempDirectory("wharf-test");
+      return new TestServer(dir, startOn(dir));
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot start the test server", e);
+    }
+  }
+
+  static ControlPlane startOn(Path dir) throws Exception {
+    return ControlPlane.start(
+        new ControlPlane.Config(
+            "127.0.0.1",
+            0,
+            dir,
+            "us-east-1",
+            ACCOUNT,
+            Duration.ofMinutes(15),
+            new AdminCredentials(KEY_ID, SECRET, "test"),
+            Clock.systemUTC(),
+            RandomGenerator.of("L64X128MixRandom")));
+  }
+
+  String endpoint() {
+    return plane.endpoint();
+  }
+
+  EcsClient client() {
+    return client(KEY_ID, SECRET);
+  }
+
+  EcsClient client(String keyId, String secret) {
+    return EcsClient.builder()
+        .endpointOverride(URI.create(endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)))
+        .build();
+  }
+
+  String clusterArn(String name) {
+    return "arn:aws:ecs:us-east-1:" + ACCOUNT + ":cluster/" + name;
+  }
+
+  @Override
+  public void close() throws Exception {
+    plane.close();
+    deleteTree(dataDir);
+  }
+
+  static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

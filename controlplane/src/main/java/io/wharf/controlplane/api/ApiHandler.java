@@ -1,0 +1,211 @@
+package io.wharf.controlplane.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.wharf.controlplane.auth.SigV4Verifier;
+import io.wharf.model.ErrorCode;
+import io.wharf.model.WharfException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP front of every AWS-compatible API on Wharf's one port: AWS JSON 1.1 over {@code POST /},
+ * routed by {@code X-Amz-Target}, every request SigV4-verified.
+ *
+ * <pre>
+ *  request ─▶ size check ─▶ SigV4 ─▶ target ─▶ parse JSON ─▶ model check ─▶ operation ─▶ 200 JSON
+ *                 └──────────────┴─────────┴──────────┴────────────┴───────────┴─▶ 4xx/5xx {"__type","message"}
+ * </pre>
+ *
+ * <p>Every failure is classified: a {@link WharfException} of a client code is the caller's fault
+ * and answered as is; anything else is a fault, logged with the request id and answered as {@code
+ * ServerException} without internals.
+ */
+public final class ApiHandler extends Handler.Abstract {
+  private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+  private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
+  /**
+   * Requests above this are refused before reading further; the largest ECS requests are far
+   * smaller.
+   */
+  public static final int MAX_BODY_BYTES = 1 << 20;
+
+  private final EcsApi ecs;
+  private final SigV4Verifier verifier;
+  private final Function<String, String> principalOfKey;
+  private final ObjectMapper json;
+
+  /**
+   * @param principalOfKey the IAM principal ARN of a verified access key
+   */
+  public ApiHandler(EcsApi ecs, SigV4Verifier verifier, Function<String, String> principalOfKey) {
+    this.ecs = ecs;
+    this.verifier = verifier;
+    this.principalOfKey = principalOfKey;
+    this.json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    this.json
+        .getFactory()
+        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String requestId = UUID.randomUUID().toString();
+    response.getHeaders().put("x-amzn-RequestId", requestId);
+    String target = request.getHeaders().get("X-Amz-Target");
+    int status;
+    JsonNode body;
+    try {
+      body = dispatch(request, target);
+      status = 200;
+    } catch (WharfException e) {
+      if (e.code().isFault()) {
+        log.error("Request {} ({}) failed", requestId, target, e);
+      } else {
+        log.debug(
+            "Request {} ({}) refused: {} {}",
+            requestId,
+            target,
+            e.code().wireCode(),
+            e.getMessage());
+      }
+      status = e.code().httpStatus();
+      body =
+          error(
+              e.code(),
+              e.code().isFault()
+                  ? "An internal error occurred. Request ID: " + requestId
+                  : e.getMessage());
+    } catch (RuntimeException | IOException e) {
+      log.error("Request {} ({}) failed", requestId, target, e);
+      status = 500;
+      body = error(ErrorCode.SERVER, "An internal error occurred. Request ID: " + requestId);
+    }
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      log.error("Request {}: cannot encode the response", requestId, e);
+      response.setStatus(500);
+      bytes =
+          ("{\"__type\":\"ServerException\",\"message\":\"An internal error occurred.\"}")
+              .getBytes(StandardCharsets.UTF_8);
+    }
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+    return true;
+  }
+
+  private JsonNode dispatch(Request request, String target) throws IOException {
+    if (!"POST".equals(request.getMethod())) {
+      throw new WharfException(
+          ErrorCode.UNKNOWN_OPERATION,
+          "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
+    }
+    long declared = request.getLength();
+    if (declared > MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
+    byte[] bytes = readBody(request);
+    SigV4Verifier.Caller caller =
+        verifier.verify(
+            new SigV4Verifier.SignedRequest(
+                request.getMethod(),
+                request.getHttpURI().getPath(),
+                request.getHttpURI().getQuery(),
+                headers(request),
+                bytes));
+    String prefix = ecs.model().targetPrefix() + ".";
+    if (target == null || !target.startsWith(prefix)) {
+      throw new WharfException(
+          ErrorCode.UNKNOWN_OPERATION,
+          target == null
+              ? "The request has no X-Amz-Target header."
+              : "Unknown operation " + target + ".");
+    }
+    JsonNode input = parse(bytes);
+    return ecs.invoke(
+        target.substring(prefix.length()),
+        caller.accessKeyId(),
+        principalOfKey.apply(caller.accessKeyId()),
+        input);
+  }
+
+  private JsonNode parse(byte[] bytes) {
+    if (bytes.length == 0) {
+      return json.createObjectNode();
+    }
+    try {
+      JsonNode node = json.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        return json.createObjectNode();
+      }
+      if (!node.isObject()) {
+        throw new WharfException(
+            ErrorCode.SERIALIZATION, "The request body must be a JSON object.");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new WharfException(
+          ErrorCode.SERIALIZATION,
+          "The request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static byte[] readBody(Request request) throws IOException {
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+      if (bytes.length > MAX_BODY_BYTES) {
+        throw tooLarge();
+      }
+      return bytes;
+    }
+  }
+
+  private static WharfException tooLarge() {
+    return WharfException.invalidParameter(
+        "The request body is larger than the limit of " + MAX_BODY_BYTES + " bytes.");
+  }
+
+  private static Map<String, List<String>> headers(Request request) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (HttpField field : request.getHeaders()) {
+      out.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>()).add(field.getValue());
+    }
+    return out;
+  }
+
+  private JsonNode error(ErrorCode code, String message) {
+    return json.createObjectNode().put("__type", code.wireCode()).put("message", message);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

@@ -1,0 +1,443 @@
+package io.wharf.controlplane.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.controlplane.state.Change;
+import io.wharf.controlplane.state.State;
+import io.wharf.controlplane.state.StateMachine;
+import io.wharf.model.Attribute;
+import io.wharf.model.Cluster;
+import io.wharf.model.ContainerInstance;
+import io.wharf.model.ContainerInstanceStatus;
+import io.wharf.model.ErrorCode;
+import io.wharf.model.Resource;
+import io.wharf.model.Tag;
+import io.wharf.model.WharfException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * RegisterContainerInstance (called by agents), DescribeContainerInstances, ListContainerInstances,
+ * DeregisterContainerInstance, and the attribute operations PutAttributes, DeleteAttributes,
+ * ListAttributes (attributes live on container instances).
+ */
+final class ContainerInstanceOperations {
+  private static final int MAX_DESCRIBE = 100;
+
+  /** ECS allows at most 10 custom attributes per resource. */
+  static final int MAX_CUSTOM_ATTRIBUTES = 10;
+
+  private final StateMachine states;
+  private final Lookup lookup;
+  private final RandomGenerator random;
+
+  ContainerInstanceOperations(StateMachine states, Lookup lookup, RandomGenerator random) {
+    this.states = states;
+    this.lookup = lookup;
+    this.random = random;
+  }
+
+  void register(Map<String, Operation> ops) {
+    ops.put("RegisterContainerInstance", this::registerInstance);
+    ops.put("DescribeContainerInstances", this::describe);
+    ops.put("ListContainerInstances", this::list);
+    ops.put("DeregisterContainerInstance", this::deregister);
+    ops.put("PutAttributes", this::putAttributes);
+    ops.put("DeleteAttributes", this::deleteAttributes);
+    ops.put("ListAttributes", this::listAttributes);
+  }
+
+  private JsonNode registerInstance(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    String ec2InstanceId = instanceId(Wire.text(request, "instanceIdentityDocument", null));
+    List<Resource> resources = readResources(request.get("totalResources"));
+    List<Attribute> attributes = readAttributes(request.get("attributes"));
+    List<Tag> tags = Wire.readTags(request.get("tags"));
+    Wire.mergeTags(List.of(), tags);
+    String requestedArn = Wire.text(request, "containerInstanceArn", null);
+    String newId = HexFormat.of().formatHex(randomBytes(16));
+    ContainerInstance registered =
+        states.execute(
+            tx -> {
+              Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+              // Re-registration (same ARN given, or same machine identity) keeps the instance's
+              // ARN.
+              ContainerInstance previous =
+                  requestedArn != null
+                      ? lookup.containerInstance(tx.state(), cluster, requestedArn).orElse(null)
+                      : findByInstanceId(tx.state(), cluster, ec2InstanceId).orElse(null);
+              String arn =
+                  previous != null
+                      ? previous.arn()
+                      : lookup.arns().containerInstance(cluster.name(), newId);
+              ContainerInstance instance =
+                  new ContainerInstance(
+                      arn,
+                      cluster.arn(),
+                      ec2InstanceId,
+                      ContainerInstanceStatus.ACTIVE,
+                      true,
+                      resources,
+                      previous == null
+                          ? attributes
+                          : mergeAttributes(previous.attributes(), attributes),
+                      previous == null || !tags.isEmpty() ? tags : previous.tags(),
+                      Wire.document(request.get("versionInfo")),
+                      previous == null ? tx.now() : previous.registeredAt(),
+                      tx.revision());
+              tx.apply(new Change.ContainerInstancePut(instance));
+              return instance;
+            });
+    return Wire.object().set("containerInstance", toWire(registered, false));
+  }
+
+  private JsonNode describe(Operation.Caller caller, JsonNode request) {
+    List<String> refs = Wire.stringList(request, "containerInstances");
+    if (refs.size() > MAX_DESCRIBE) {
+      throw WharfException.invalidParameter(
+          "containerInstances can name at most "
+              + MAX_DESCRIBE
+              + "; it named "
+              + refs.size()
+              + ".");
+    }
+    boolean tags = Wire.stringList(request, "include").contains("TAGS");
+    State state = states.current();
+    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+    ArrayNode found = Wire.array();
+    ArrayNode failures = Wire.array();
+    for (String ref : refs) {
+      lookup
+          .containerInstance(state, cluster, ref)
+          .ifPresentOrElse(
+              i -> found.add(toWire(i, tags)),
+              () ->
+                  failures.add(
+                      Wire.failure(
+                          ref.startsWith("arn:")
+                              ? ref
+                              : lookup.arns().containerInstance(cluster.name(), ref),
+                          "MISSING",
+                          null)));
+    }
+    ObjectNode out = Wire.object();
+    out.set("containerInstances", found);
+    out.set("failures", failures);
+    return out;
+  }
+
+  private JsonNode list(Operation.Caller caller, JsonNode request) {
+    State state = states.current();
+    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+    if (request.hasNonNull("filter")) {
+      throw new WharfException(
+          ErrorCode.UNSUPPORTED_FEATURE,
+          "Wharf does not support the cluster query language filter yet.");
+    }
+    String status = Wire.text(request, "status", null);
+    List<String> arns = new ArrayList<>();
+    for (ContainerInstance i : state.containerInstances().values()) {
+      boolean statusMatches =
+          status == null
+              ? i.status() != ContainerInstanceStatus.INACTIVE
+              : i.status().name().equals(status);
+      if (i.clusterArn().equals(cluster.arn()) && statusMatches) {
+        arns.add(i.arn());
+      }
+    }
+    Page page = Page.of(arns, request, 100);
+    ObjectNode out = Wire.object();
+    out.set("containerInstanceArns", Wire.strings(page.items()));
+    if (page.nextToken() != null) {
+      out.put("nextToken", page.nextToken());
+    }
+    return out;
+  }
+
+  private JsonNode deregister(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    String ref = request.path("containerInstance").asText();
+    ContainerInstance gone =
+        states.execute(
+            tx -> {
+              Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+              ContainerInstance i =
+                  lookup
+                      .containerInstance(tx.state(), cluster, ref)
+                      .filter(ci -> !ci.status().isTerminal())
+                      .orElseThrow(
+                          () ->
+                              WharfException.invalidParameter(
+                                  "The referenced container instance "
+                                      + ref
+                                      + " is not registered in the cluster."));
+              ContainerInstance next =
+                  i.withStatus(ContainerInstanceStatus.INACTIVE).withRevision(tx.revision());
+              tx.apply(new Change.ContainerInstancePut(next));
+              return next;
+            });
+    return Wire.object().set("containerInstance", toWire(gone, false));
+  }
+
+  private JsonNode putAttributes(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    List<JsonNode> given = new ArrayList<>();
+    request.path("attributes").forEach(given::add);
+    states.execute(
+        tx -> {
+          Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+          Map<String, ContainerInstance> changed = new LinkedHashMap<>();
+          for (JsonNode a : given) {
+            ContainerInstance target = target(tx.state(), cluster, a, changed);
+            Attribute attribute =
+                new Attribute(a.path("name").asText(), Wire.text(a, "value", null));
+            checkCustomAttribute(attribute);
+            List<Attribute> merged = mergeAttributes(target.attributes(), List.of(attribute));
+            long custom = merged.stream().filter(x -> !isBuiltIn(x.name())).count();
+            if (custom > MAX_CUSTOM_ATTRIBUTES) {
+              throw new WharfException(
+                  ErrorCode.ATTRIBUTE_LIMIT_EXCEEDED,
+                  "You can have at most "
+                      + MAX_CUSTOM_ATTRIBUTES
+                      + " custom attributes per resource; "
+                      + target.arn()
+                      + " would have "
+                      + custom
+                      + ".");
+            }
+            changed.put(target.arn(), target.withAttributes(merged).withRevision(tx.revision()));
+          }
+          changed.values().forEach(i -> tx.apply(new Change.ContainerInstancePut(i)));
+          return null;
+        });
+    return Wire.object().set("attributes", request.path("attributes"));
+  }
+
+  private JsonNode deleteAttributes(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    List<JsonNode> given = new ArrayList<>();
+    request.path("attributes").forEach(given::add);
+    states.execute(
+        tx -> {
+          Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+          Map<String, ContainerInstance> changed = new LinkedHashMap<>();
+          for (JsonNode a : given) {
+            ContainerInstance target = target(tx.state(), cluster, a, changed);
+            String name = a.path("name").asText();
+            List<Attribute> kept =
+                target.attributes().stream().filter(x -> !x.name().equals(name)).toList();
+            changed.put(target.arn(), target.withAttributes(kept).withRevision(tx.revision()));
+          }
+          changed.values().forEach(i -> tx.apply(new Change.ContainerInstancePut(i)));
+          return null;
+        });
+    return Wire.object().set("attributes", request.path("attributes"));
+  }
+
+  private JsonNode listAttributes(Operation.Caller caller, JsonNode request) {
+    State state = states.current();
+    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+    String name = Wire.text(request, "attributeName", null);
+    String value = Wire.text(request, "attributeValue", null);
+    if (value != null && name == null) {
+      throw WharfException.invalidParameter(
+          "attributeValue can only be given together with attributeName.");
+    }
+    // Keys: instance ARN, then attribute name; the token resumes after the last pair returned.
+    Map<String, ObjectNode> byKey = new java.util.TreeMap<>();
+    for (ContainerInstance i : state.containerInstances().values()) {
+      if (!i.clusterArn().equals(cluster.arn()) || i.status().isTerminal()) {
+        continue;
+      }
+      for (Attribute a : i.attributes()) {
+        if ((name == null || name.equals(a.name())) && (value == null || value.equals(a.value()))) {
+          ObjectNode out = Wire.object().put("name", a.name());
+          if (a.value() != null) {
+            out.put("value", a.value());
+          }
+          out.put("targetType", "container-instance").put("targetId", i.arn());
+          byKey.put(i.arn() + "\u0000" + a.name(), out);
+        }
+      }
+    }
+    Page page = Page.of(List.copyOf(byKey.keySet()), request, 100);
+    ArrayNode attributes = Wire.array();
+    page.items().forEach(k -> attributes.add(byKey.get(k)));
+    ObjectNode out = Wire.object();
+    out.set("attributes", attributes);
+    if (page.nextToken() != null) {
+      out.put("nextToken", page.nextToken());
+    }
+    return out;
+  }
+
+  /** The container instance an attribute targets (as changed earlier in the same request). */
+  private ContainerInstance target(
+      State state, Cluster cluster, JsonNode attribute, Map<String, ContainerInstance> changed) {
+    String type = Wire.text(attribute, "targetType", "container-instance");
+    String id = Wire.text(attribute, "targetId", null);
+    if (id == null) {
+      throw WharfException.invalidParameter(
+          "Attribute '"
+              + attribute.path("name").asText()
+              + "' needs a targetId (a container instance ID or ARN).");
+    }
+    if (!type.equals("container-instance")) {
+      throw WharfException.invalidParameter("targetType must be container-instance.");
+    }
+    ContainerInstance found =
+        lookup
+            .containerInstance(state, cluster, id)
+            .filter(i -> !i.status().isTerminal())
+            .orElseThrow(
+                () -> new WharfException(ErrorCode.TARGET_NOT_FOUND, "Could not find " + id + "."));
+    return changed.getOrDefault(found.arn(), found);
+  }
+
+  private static final java.util.regex.Pattern ATTRIBUTE_NAME =
+      java.util.regex.Pattern.compile("[a-zA-Z0-9_./-]{1,128}");
+  private static final java.util.regex.Pattern ATTRIBUTE_VALUE =
+      java.util.regex.Pattern.compile("[a-zA-Z0-9_.@/\\\\: -]{1,128}");
+
+  private static void checkCustomAttribute(Attribute a) {
+    if (!ATTRIBUTE_NAME.matcher(a.name()).matches()) {
+      throw WharfException.invalidParameter(
+          "Attribute names have 1-128 letters, numbers, hyphens, underscores, periods and slashes: '"
+              + a.name()
+              + "'.");
+    }
+    if (isBuiltIn(a.name())) {
+      throw WharfException.invalidParameter(
+          "Attribute names beginning with 'ecs.' are reserved: '" + a.name() + "'.");
+    }
+    if (a.value() != null && !ATTRIBUTE_VALUE.matcher(a.value()).matches()) {
+      throw WharfException.invalidParameter(
+          "Attribute values have 1-128 letters, numbers, hyphens, underscores, periods, at signs, slashes,"
+              + " backslashes, colons and spaces: '"
+              + a.value()
+              + "'.");
+    }
+  }
+
+  private static boolean isBuiltIn(String name) {
+    return name.startsWith("ecs.") || name.startsWith("com.amazonaws.ecs.");
+  }
+
+  private static List<Attribute> mergeAttributes(List<Attribute> existing, List<Attribute> added) {
+    Map<String, Attribute> byName = new LinkedHashMap<>();
+    existing.forEach(a -> byName.put(a.name(), a));
+    added.forEach(a -> byName.put(a.name(), a));
+    return new ArrayList<>(byName.values());
+  }
+
+  private static Optional<ContainerInstance> findByInstanceId(
+      State state, Cluster cluster, String ec2InstanceId) {
+    return state.containerInstances().values().stream()
+        .filter(
+            i -> i.clusterArn().equals(cluster.arn()) && ec2InstanceId.equals(i.ec2InstanceId()))
+        .findFirst();
+  }
+
+  private String instanceId(String identityDocument) {
+    if (identityDocument != null) {
+      try {
+        JsonNode doc = Wire.JSON.readTree(identityDocument);
+        if (doc.hasNonNull("instanceId")) {
+          return doc.get("instanceId").asText();
+        }
+      } catch (IOException e) {
+        throw WharfException.invalidParameter("instanceIdentityDocument is not valid JSON.");
+      }
+    }
+    return "i-" + HexFormat.of().formatHex(randomBytes(9)).substring(0, 17);
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    for (int i = 0; i < n; i++) {
+      bytes[i] = (byte) random.nextInt(256);
+    }
+    return bytes;
+  }
+
+  private static List<Resource> readResources(JsonNode resources) {
+    List<Resource> out = new ArrayList<>();
+    if (resources == null) {
+      return out;
+    }
+    for (JsonNode r : resources) {
+      String name = r.path("name").asText();
+      String type = Wire.text(r, "type", r.has("stringSetValue") ? "STRINGSET" : "INTEGER");
+      if (type.equals("STRINGSET")) {
+        out.add(Resource.stringSet(name, Wire.stringList(r, "stringSetValue")));
+      } else {
+        long value =
+            r.has("integerValue") ? r.get("integerValue").asLong() : r.path("longValue").asLong(0);
+        out.add(new Resource(name, type, value, List.of()));
+      }
+    }
+    return out;
+  }
+
+  private static List<Attribute> readAttributes(JsonNode attributes) {
+    List<Attribute> out = new ArrayList<>();
+    if (attributes != null) {
+      attributes.forEach(
+          a -> out.add(new Attribute(a.path("name").asText(), Wire.text(a, "value", null))));
+    }
+    return mergeAttributes(List.of(), out);
+  }
+
+  private static final Set<String> INTEGER_TYPES = Set.of("INTEGER", "LONG", "DOUBLE");
+
+  static ObjectNode toWire(ContainerInstance i, boolean includeTags) {
+    ObjectNode out = Wire.object();
+    out.put("containerInstanceArn", i.arn());
+    out.put("ec2InstanceId", i.ec2InstanceId());
+    out.put("version", i.revision());
+    if (i.versionInfo() != null) {
+      out.set("versionInfo", Wire.parse(i.versionInfo()));
+    }
+    ArrayNode registered = out.putArray("registeredResources");
+    ArrayNode remaining = out.putArray("remainingResources");
+    for (Resource r : i.registeredResources()) {
+      registered.add(resourceToWire(r));
+      remaining.add(resourceToWire(r));
+    }
+    out.put("status", i.status().name());
+    out.put("agentConnected", i.agentConnected());
+    out.put("runningTasksCount", 0);
+    out.put("pendingTasksCount", 0);
+    ArrayNode attributes = out.putArray("attributes");
+    for (Attribute a : i.attributes()) {
+      ObjectNode node = attributes.addObject().put("name", a.name());
+      if (a.value() != null) {
+        node.put("value", a.value());
+      }
+    }
+    out.set("registeredAt", Wire.timestamp(i.registeredAt()));
+    out.putArray("attachments");
+    if (includeTags) {
+      out.set("tags", Wire.tags(i.tags()));
+    }
+    return out;
+  }
+
+  private static ObjectNode resourceToWire(Resource r) {
+    ObjectNode out = Wire.object().put("name", r.name()).put("type", r.type());
+    if (INTEGER_TYPES.contains(r.type())) {
+      out.put("doubleValue", 0.0).put("longValue", 0).put("integerValue", r.integerValue());
+    } else {
+      out.set("stringSetValue", Wire.strings(r.stringSetValue()));
+    }
+    return out;
+  }
+}

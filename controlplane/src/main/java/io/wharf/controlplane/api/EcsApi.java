@@ -1,0 +1,71 @@
+package io.wharf.controlplane.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.controlplane.state.StateMachine;
+import io.wharf.model.ErrorCode;
+import io.wharf.model.ResourceArn;
+import io.wharf.model.WharfException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/**
+ * The ECS API: routes an operation name to its implementation after checking the request against
+ * the service model.
+ *
+ * <p>Threading: {@link #invoke} is called concurrently from request threads; operations read
+ * immutable snapshots and send writes through the single-writer {@link StateMachine}.
+ */
+public final class EcsApi {
+  private final ServiceModel model;
+  private final InputValidator validator;
+  private final Map<String, Operation> operations = new HashMap<>();
+
+  public EcsApi(
+      StateMachine states, ResourceArn.Builder arns, ServiceModel model, RandomGenerator random) {
+    this.model = model;
+    this.validator = new InputValidator(model);
+    Lookup lookup = new Lookup(arns);
+    new ClusterOperations(states, lookup).register(operations);
+    new TaskDefinitionOperations(states, lookup).register(operations);
+    new TagOperations(states, lookup).register(operations);
+    new AccountSettingOperations(states, lookup).register(operations);
+    new ContainerInstanceOperations(states, lookup, random).register(operations);
+    for (String name : operations.keySet()) {
+      if (!model.hasOperation(name)) {
+        throw new IllegalStateException("Operation " + name + " is not in the ECS model");
+      }
+    }
+  }
+
+  public ServiceModel model() {
+    return model;
+  }
+
+  /** The operations Wharf implements, sorted. */
+  public Set<String> implemented() {
+    return new TreeSet<>(operations.keySet());
+  }
+
+  /**
+   * Runs one operation.
+   *
+   * @param operation the part of {@code X-Amz-Target} after the service prefix
+   * @throws WharfException the ECS error to answer
+   */
+  public JsonNode invoke(String operation, String accessKeyId, String principalArn, JsonNode body) {
+    Operation op = operations.get(operation);
+    if (op == null) {
+      if (model.hasOperation(operation)) {
+        throw new WharfException(
+            ErrorCode.UNSUPPORTED_FEATURE,
+            "Wharf does not implement the ECS operation " + operation + " yet.");
+      }
+      throw new WharfException(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + operation + ".");
+    }
+    validator.validate(operation, body);
+    return op.invoke(new Operation.Caller(accessKeyId, principalArn), body);
+  }
+}

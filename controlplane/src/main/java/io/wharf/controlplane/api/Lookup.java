@@ -1,0 +1,58 @@
+package io.wharf.controlplane.api;
+
+import io.wharf.controlplane.state.State;
+import io.wharf.model.Cluster;
+import io.wharf.model.ContainerInstance;
+import io.wharf.model.ResourceArn;
+import io.wharf.model.WharfException;
+import java.util.Optional;
+
+/**
+ * Finds entities by the references ECS accepts: a name, an ID or a full ARN. An ARN of another
+ * region or account names nothing here.
+ */
+record Lookup(ResourceArn.Builder arns) {
+
+  /** The cluster name a reference (name or ARN) means; the reference itself when it is no ARN. */
+  String clusterName(String reference) {
+    if (reference.startsWith("arn:")) {
+      return ownArn(reference)
+          .filter(a -> a.type().equals("cluster"))
+          .map(ResourceArn::id)
+          .orElse(null);
+    }
+    return reference;
+  }
+
+  /** The cluster a reference names, active or not, or empty. */
+  Optional<Cluster> cluster(State state, String reference) {
+    String name = clusterName(reference);
+    return name == null ? Optional.empty() : Optional.ofNullable(state.clusters().get(name));
+  }
+
+  /**
+   * The ACTIVE cluster a reference names (default: {@code default}); ClusterNotFoundException
+   * otherwise.
+   */
+  Cluster activeCluster(State state, String reference) {
+    return cluster(state, reference == null ? "default" : reference)
+        .filter(Cluster::isActive)
+        .orElseThrow(WharfException::clusterNotFound);
+  }
+
+  /** A container instance of a cluster by ARN or ID, or empty. */
+  Optional<ContainerInstance> containerInstance(State state, Cluster cluster, String reference) {
+    String arn =
+        reference.startsWith("arn:")
+            ? reference
+            : arns.containerInstance(cluster.name(), reference);
+    return Optional.ofNullable(state.containerInstances().get(arn))
+        .filter(i -> i.clusterArn().equals(cluster.arn()));
+  }
+
+  /** Parses an ARN of this region and account. */
+  Optional<ResourceArn> ownArn(String text) {
+    return ResourceArn.parse(text)
+        .filter(a -> a.region().equals(arns.region()) && a.account().equals(arns.account()));
+  }
+}

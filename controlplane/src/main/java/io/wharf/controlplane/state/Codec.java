@@ -1,0 +1,89 @@
+package io.wharf.controlplane.state;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.wharf.model.AccountSetting;
+import io.wharf.model.Cluster;
+import io.wharf.model.ContainerInstance;
+import io.wharf.model.TaskDefinition;
+import io.wharf.store.Store;
+import io.wharf.store.StoreException;
+
+/**
+ * Maps changes to store rows and rows back to state. Row kinds and keys are the storage format; the
+ * JSON of a row is the entity's record components.
+ */
+final class Codec {
+  static final String CLUSTER = "cluster";
+  static final String TASK_DEFINITION = "task-definition";
+  static final String ACCOUNT_SETTING = "account-setting";
+  static final String CONTAINER_INSTANCE = "container-instance";
+
+  private final ObjectMapper mapper =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          // Records only: no getters such as isActive() leak into the stored form.
+          .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+          .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  Store.Mutation toMutation(Change change) {
+    return switch (change) {
+      case Change.ClusterPut(Cluster c) -> put(CLUSTER, c.name(), c);
+      case Change.TaskDefinitionPut(TaskDefinition d) ->
+          put(TASK_DEFINITION, d.family() + ":" + d.revision(), d);
+      case Change.AccountSettingPut(AccountSetting s) ->
+          put(ACCOUNT_SETTING, State.settingKey(s.name(), s.principalArn()), s);
+      case Change.AccountSettingRemoved(String name, String principal) ->
+          new Store.Mutation.Delete(ACCOUNT_SETTING, State.settingKey(name, principal));
+      case Change.ContainerInstancePut(ContainerInstance i) -> put(CONTAINER_INSTANCE, i.arn(), i);
+    };
+  }
+
+  /**
+   * Rebuilds the state a store holds. A row that cannot be read stops the start: never skip data.
+   */
+  State load(Store.Snapshot snapshot) {
+    State state = State.empty();
+    for (Store.Row row : snapshot.rows()) {
+      state = state.apply(toChange(row));
+    }
+    return state.withRevision(snapshot.revision());
+  }
+
+  private Change toChange(Store.Row row) {
+    try {
+      return switch (row.kind()) {
+        case CLUSTER -> new Change.ClusterPut(mapper.readValue(row.json(), Cluster.class));
+        case TASK_DEFINITION ->
+            new Change.TaskDefinitionPut(mapper.readValue(row.json(), TaskDefinition.class));
+        case ACCOUNT_SETTING ->
+            new Change.AccountSettingPut(mapper.readValue(row.json(), AccountSetting.class));
+        case CONTAINER_INSTANCE ->
+            new Change.ContainerInstancePut(mapper.readValue(row.json(), ContainerInstance.class));
+        default ->
+            throw new StoreException(
+                "The database holds rows of kind '"
+                    + row.kind()
+                    + "' that this Wharf does not know.");
+      };
+    } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
+      throw new StoreException(
+          "The stored " + row.kind() + " '" + row.key() + "' cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private Store.Mutation put(String kind, String key, Object entity) {
+    try {
+      return new Store.Mutation.Put(kind, key, mapper.writeValueAsString(entity));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot encode " + kind + " " + key, e);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.wharf.controlplane.state;
+
+import io.wharf.model.AccountSetting;
+import io.wharf.model.Cluster;
+import io.wharf.model.ContainerInstance;
+import io.wharf.model.TaskDefinition;
+import java.util.Objects;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
+
+/**
+ * The whole control-plane state as one immutable value. Only the state machine creates new states
+ * (by {@link #apply}); everyone else reads a snapshot and never locks.
+ *
+ * <p>Maps are persistent collections, so applying a change copies a path, not the state.
+ *
+ * @param revision the revision of the last command that changed anything
+ * @param clusters clusters by name, sorted (ListClusters pages through them in ARN order, and
+ *     within one account and region ARN order is name order)
+ * @param families task definition families by name, sorted
+ * @param accountSettings settings by {@link #settingKey}
+ * @param containerInstances instances by ARN, sorted
+ */
+public record State(
+    long revision,
+    PSortedMap<String, Cluster> clusters,
+    PSortedMap<String, Family> families,
+    PMap<String, AccountSetting> accountSettings,
+    PSortedMap<String, ContainerInstance> containerInstances) {
+
+  public State {
+    Objects.requireNonNull(clusters);
+    Objects.requireNonNull(families);
+    Objects.requireNonNull(accountSettings);
+    Objects.requireNonNull(containerInstances);
+  }
+
+  public static State empty() {
+    return new State(0, TreePMap.empty(), TreePMap.empty(), HashTreePMap.empty(), TreePMap.empty());
+  }
+
+  public static String settingKey(String name, String principalArn) {
+    return name + "\n" + principalArn;
+  }
+
+  /** Replays one change. Pure: the same state and change always give the same result. */
+  public State apply(Change change) {
+    return switch (change) {
+      case Change.ClusterPut(Cluster c) ->
+          new State(
+              revision, clusters.plus(c.name(), c), families, accountSettings, containerInstances);
+      case Change.TaskDefinitionPut(TaskDefinition d) -> {
+        Family family = families.getOrDefault(d.family(), Family.empty(d.family()));
+        yield new State(
+            revision,
+            clusters,
+            families.plus(d.family(), family.withRevision(d)),
+            accountSettings,
+            containerInstances);
+      }
+      case Change.AccountSettingPut(AccountSetting s) ->
+          new State(
+              revision,
+              clusters,
+              families,
+              accountSettings.plus(settingKey(s.name(), s.principalArn()), s),
+              containerInstances);
+      case Change.AccountSettingRemoved(String name, String principal) ->
+          new State(
+              revision,
+              clusters,
+              families,
+              accountSettings.minus(settingKey(name, principal)),
+              containerInstances);
+      case Change.ContainerInstancePut(ContainerInstance i) ->
+          new State(
+              revision, clusters, families, accountSettings, containerInstances.plus(i.arn(), i));
+    };
+  }
+
+  State withRevision(long newRevision) {
+    return new State(newRevision, clusters, families, accountSettings, containerInstances);
+  }
+
+  /** The task definition with this family and revision, or null. */
+  public TaskDefinition taskDefinition(String family, int revision) {
+    Family f = families.get(family);
+    return f == null ? null : f.revisions().get(revision);
+  }
+}
