@@ -1,6 +1,6 @@
-package io.wharf.controlplane.auth;
+package io.wharf.sigv4;
 
-import io.wharf.controlplane.auth.SigV4Verifier.SignedRequest;
+import io.wharf.sigv4.SigV4Verifier.SignedRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

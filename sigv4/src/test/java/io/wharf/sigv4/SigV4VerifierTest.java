@@ -1,13 +1,13 @@
-package io.wharf.controlplane.auth;
+package io.wharf.sigv4;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wharf.controlplane.auth.SigV4Verifier.Caller;
-import io.wharf.controlplane.auth.SigV4Verifier.SignedRequest;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
+import io.wharf.sigv4.SigV4Verifier.Caller;
+import io.wharf.sigv4.SigV4Verifier.SignedRequest;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.wharf.controlplane.auth;
+package io.wharf.sigv4;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

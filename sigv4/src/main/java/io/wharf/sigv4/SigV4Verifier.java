@@ -1,4 +1,4 @@
-package io.wharf.controlplane.auth;
+package io.wharf.sigv4;
 
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
@@ -48,7 +48,7 @@ import java.util.function.Function;
  */
 public final class SigV4Verifier {
 
-  private static final String ALGORITHM = "AWS4-HMAC-SHA256";
+  static final String ALGORITHM = "AWS4-HMAC-SHA256";
   private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
   private static final String TERMINATOR = "aws4_request";
   private static final String SIGNATURE_PARAMETER = "X-Amz-Signature";
@@ -477,7 +477,7 @@ public final class SigV4Verifier {
     return new WharfException(ErrorCode.INCOMPLETE_SIGNATURE, message);
   }
 
-  private static byte[] sha256(byte[] data) {
+  static byte[] sha256(byte[] data) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(data);
     } catch (NoSuchAlgorithmException e) {

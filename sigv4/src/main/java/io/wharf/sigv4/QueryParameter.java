@@ -1,4 +1,4 @@
-package io.wharf.controlplane.auth;
+package io.wharf.sigv4;
 
 import java.util.ArrayList;
 import java.util.List;
