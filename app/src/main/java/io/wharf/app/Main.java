@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "wharf 0.1.0",
     description = "A self-hosted container orchestrator built on the Amazon ECS model.",
-    subcommands = {ServerCommand.class})
+    subcommands = {ServerCommand.class, AgentCommand.class, UpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

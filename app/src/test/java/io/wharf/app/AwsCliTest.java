@@ -64,8 +64,16 @@ class AwsCliTest {
   }
 
   static Run aws(String cli, String... args) throws IOException, InterruptedException {
+    return awsAt(cli, server.endpoint(), args);
+  }
+
+  /**
+   * Runs {@code cli} against {@code endpoint} with the test key; returns its exit code and output.
+   */
+  static Run awsAt(String cli, String endpoint, String... args)
+      throws IOException, InterruptedException {
     List<String> command =
-        new ArrayList<>(List.of(cli, "--endpoint-url", server.endpoint(), "--output", "json"));
+        new ArrayList<>(List.of(cli, "--endpoint-url", endpoint, "--output", "json"));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("AWS_ACCESS_KEY_ID", TestServer.KEY_ID);

@@ -30,21 +30,43 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess start(Path dataDir, String... extraArgs)
       throws IOException, InterruptedException {
+    return startOnPort(0, dataDir, extraArgs);
+  }
+
+  /**
+   * As {@link #start}, on a given port (a restarted control plane comes back where agents expect
+   * it).
+   */
+  static ServerProcess startOnPort(int port, Path dataDir, String... extraArgs)
+      throws IOException, InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--port",
+                String.valueOf(port),
+                "--data-dir",
+                dataDir.toString(),
+                "--account-id",
+                TestServer.ACCOUNT,
+                "--agent-disconnect-after",
+                "PT6S"));
+    args.addAll(List.of(extraArgs));
+    return spawn(args, READY);
+  }
+
+  /**
+   * Starts {@code wharf <args>} in a child JVM; returns once it prints a line starting with {@code
+   * ready}.
+   */
+  static ServerProcess spawn(List<String> args, String ready)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());
-    command.addAll(
-        List.of(
-            "server",
-            "--port",
-            "0",
-            "--data-dir",
-            dataDir.toString(),
-            "--account-id",
-            TestServer.ACCOUNT));
-    command.addAll(List.of(extraArgs));
+    command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("WHARF_ACCESS_KEY_ID", TestServer.KEY_ID);
     builder.environment().put("WHARF_SECRET_ACCESS_KEY", TestServer.SECRET);
@@ -60,22 +82,21 @@ final class ServerProcess implements AutoCloseable {
                 String line;
                 while ((line = in.readLine()) != null) {
                   output.add(line);
-                  if (line.startsWith(READY)) {
-                    endpoint.complete(line.substring(READY.length()).strip());
+                  if (line.startsWith(ready)) {
+                    endpoint.complete(line.substring(ready.length()).strip());
                   }
                 }
               } catch (IOException e) {
                 // The process died; the exit below reports it.
               }
               endpoint.completeExceptionally(
-                  new IllegalStateException("wharf server exited: " + String.join("\n", output)));
+                  new IllegalStateException("wharf exited: " + String.join("\n", output)));
             });
     try {
       return new ServerProcess(process, endpoint.get(60, TimeUnit.SECONDS), output);
     } catch (Exception e) {
       process.destroyForcibly();
-      throw new IllegalStateException(
-          "wharf server did not start: " + String.join("\n", output), e);
+      throw new IllegalStateException("wharf did not start: " + String.join("\n", output), e);
     }
   }
 

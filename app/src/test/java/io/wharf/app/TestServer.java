@@ -51,6 +51,7 @@ final class TestServer implements AutoCloseable {
             "us-east-1",
             ACCOUNT,
             Duration.ofMinutes(15),
+            Duration.ofSeconds(6),
             new AdminCredentials(KEY_ID, SECRET, "test"),
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom")));

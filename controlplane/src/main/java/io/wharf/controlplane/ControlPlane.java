@@ -1,5 +1,7 @@
 package io.wharf.controlplane;
 
+import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.api.AgentSocket;
 import io.wharf.controlplane.api.ApiHandler;
 import io.wharf.controlplane.api.EcsApi;
 import io.wharf.controlplane.api.ServiceModel;
@@ -19,6 +21,7 @@ import java.util.random.RandomGenerator;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,8 @@ public final class ControlPlane implements AutoCloseable {
    *
    * @param port 0 picks a free port
    * @param maxClockSkew how far a request's signing time may be from the server's clock
+   * @param agentDisconnectAfter how long an agent may be silent before its instance counts as
+   *     disconnected (agentConnected=false, no new tasks)
    */
   public record Config(
       String bindAddress,
@@ -45,6 +50,7 @@ public final class ControlPlane implements AutoCloseable {
       String region,
       String accountId,
       Duration maxClockSkew,
+      Duration agentDisconnectAfter,
       AdminCredentials admin,
       Clock clock,
       RandomGenerator random) {
@@ -63,11 +69,16 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Config config;
   private final StateMachine states;
+  private final AgentGateway gateway;
+  private final EcsApi ecs;
   private final Server server;
 
-  private ControlPlane(Config config, StateMachine states, Server server) {
+  private ControlPlane(
+      Config config, StateMachine states, AgentGateway gateway, EcsApi ecs, Server server) {
     this.config = config;
     this.states = states;
+    this.gateway = gateway;
+    this.ecs = ecs;
     this.server = server;
   }
 
@@ -82,7 +93,6 @@ public final class ControlPlane implements AutoCloseable {
       throw e;
     }
     ResourceArn.Builder arns = new ResourceArn.Builder(config.region(), config.accountId());
-    EcsApi ecs = new EcsApi(states, arns, ServiceModel.ecs(), config.random());
     AdminCredentials admin = config.admin();
     SigV4Verifier verifier =
         new SigV4Verifier(
@@ -103,14 +113,29 @@ public final class ControlPlane implements AutoCloseable {
     connector.setHost(config.bindAddress());
     connector.setPort(config.port());
     server.addConnector(connector);
-    server.setHandler(new ApiHandler(ecs, verifier, key -> arns.accountRoot()));
+    // Manifests go out at a third of the disconnect time, so a healthy agent is heard in between.
+    Duration manifestInterval = config.agentDisconnectAfter().dividedBy(3);
+    AgentGateway gateway =
+        new AgentGateway(states, config.clock(), config.agentDisconnectAfter(), manifestInterval);
+    EcsApi ecs;
     try {
+      // The port is known only once the connector is open: bind first, then wire the API.
+      connector.open();
+      String endpoint = endpoint(config.bindAddress(), connector.getLocalPort());
+      ecs = new EcsApi(states, arns, ServiceModel.ecs(), config.random(), gateway, endpoint);
+      WebSocketUpgradeHandler websockets =
+          WebSocketUpgradeHandler.from(
+              server, container -> AgentSocket.install(container, gateway, verifier));
+      websockets.setHandler(new ApiHandler(ecs, verifier, key -> arns.accountRoot()));
+      server.setHandler(websockets);
       server.start();
     } catch (Exception e) {
+      gateway.close();
+      server.stop();
       states.close();
       throw e;
     }
-    ControlPlane plane = new ControlPlane(config, states, server);
+    ControlPlane plane = new ControlPlane(config, states, gateway, ecs, server);
     log.info(
         "Wharf control plane listening on {} (state revision {}, data dir {})",
         plane.endpoint(),
@@ -121,12 +146,27 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The endpoint clients use, {@code http://host:port}. */
   public String endpoint() {
-    ServerConnector c = (ServerConnector) server.getConnectors()[0];
-    String host =
-        config.bindAddress().contains(":")
-            ? "[" + config.bindAddress() + "]"
-            : config.bindAddress();
-    return "http://" + host + ":" + c.getLocalPort();
+    return endpoint(config.bindAddress(), port());
+  }
+
+  private static String endpoint(String bindAddress, int port) {
+    String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
+    return "http://" + host + ":" + port;
+  }
+
+  /** Creates the cluster unless it exists (as CreateCluster does), on behalf of the admin. */
+  public void ensureCluster(String name) {
+    ecs.invoke(
+        "CreateCluster",
+        config.admin().accessKeyId(),
+        new ResourceArn.Builder(config.region(), config.accountId()).accountRoot(),
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .createObjectNode()
+            .put("clusterName", name));
+  }
+
+  public AgentGateway gateway() {
+    return gateway;
   }
 
   public int port() {
@@ -149,6 +189,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      gateway.close();
       server.stop();
     } finally {
       states.close();

@@ -12,6 +12,8 @@ import io.wharf.model.ContainerInstance;
 import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Setting;
+import io.wharf.model.Task;
+import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -175,6 +177,11 @@ final class ClusterOperations {
             tx -> {
               Cluster c = lookup.activeCluster(tx.state(), ref);
               Counts counts = Counts.of(tx.state(), c);
+              if (counts.runningTasks() + counts.pendingTasks() > 0) {
+                throw new WharfException(
+                    ErrorCode.CLUSTER_CONTAINS_TASKS,
+                    "The Cluster cannot be deleted while Tasks are active.");
+              }
               if (counts.instances() > 0) {
                 throw new WharfException(
                     ErrorCode.CLUSTER_CONTAINS_CONTAINER_INSTANCES,
@@ -184,11 +191,6 @@ final class ClusterOperations {
                 throw new WharfException(
                     ErrorCode.CLUSTER_CONTAINS_SERVICES,
                     "The Cluster cannot be deleted while Services are active.");
-              }
-              if (counts.runningTasks() + counts.pendingTasks() > 0) {
-                throw new WharfException(
-                    ErrorCode.CLUSTER_CONTAINS_TASKS,
-                    "The Cluster cannot be deleted while Tasks are active.");
               }
               Cluster next = c.withStatus(ClusterStatus.INACTIVE).withRevision(tx.revision());
               tx.apply(new Change.ClusterPut(next));
@@ -209,7 +211,18 @@ final class ClusterOperations {
           instances++;
         }
       }
-      return new Counts(instances, 0, 0, 0);
+      int running = 0;
+      int pending = 0;
+      for (Task t : state.tasks().values()) {
+        if (t.clusterArn().equals(cluster.arn())) {
+          if (t.lastStatus() == TaskStatus.RUNNING) {
+            running++;
+          } else if (t.lastStatus().ordinal() < TaskStatus.RUNNING.ordinal()) {
+            pending++;
+          }
+        }
+      }
+      return new Counts(instances, running, pending, 0);
     }
   }
 

@@ -3,6 +3,7 @@ package io.wharf.controlplane.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.controlplane.agent.AgentGateway;
 import io.wharf.controlplane.state.Change;
 import io.wharf.controlplane.state.State;
 import io.wharf.controlplane.state.StateMachine;
@@ -38,11 +39,14 @@ final class ContainerInstanceOperations {
   private final StateMachine states;
   private final Lookup lookup;
   private final RandomGenerator random;
+  private final AgentGateway gateway;
 
-  ContainerInstanceOperations(StateMachine states, Lookup lookup, RandomGenerator random) {
+  ContainerInstanceOperations(
+      StateMachine states, Lookup lookup, RandomGenerator random, AgentGateway gateway) {
     this.states = states;
     this.lookup = lookup;
     this.random = random;
+    this.gateway = gateway;
   }
 
   void register(Map<String, Operation> ops) {
@@ -50,6 +54,7 @@ final class ContainerInstanceOperations {
     ops.put("DescribeContainerInstances", this::describe);
     ops.put("ListContainerInstances", this::list);
     ops.put("DeregisterContainerInstance", this::deregister);
+    ops.put("UpdateContainerInstancesState", this::updateState);
     ops.put("PutAttributes", this::putAttributes);
     ops.put("DeleteAttributes", this::deleteAttributes);
     ops.put("ListAttributes", this::listAttributes);
@@ -96,7 +101,7 @@ final class ContainerInstanceOperations {
               tx.apply(new Change.ContainerInstancePut(instance));
               return instance;
             });
-    return Wire.object().set("containerInstance", toWire(registered, false));
+    return Wire.object().set("containerInstance", toWire(states.current(), registered, false));
   }
 
   private JsonNode describe(Operation.Caller caller, JsonNode request) {
@@ -118,7 +123,7 @@ final class ContainerInstanceOperations {
       lookup
           .containerInstance(state, cluster, ref)
           .ifPresentOrElse(
-              i -> found.add(toWire(i, tags)),
+              i -> found.add(toWire(state, i, tags)),
               () ->
                   failures.add(
                       Wire.failure(
@@ -165,6 +170,7 @@ final class ContainerInstanceOperations {
   private JsonNode deregister(Operation.Caller caller, JsonNode request) {
     String clusterRef = Wire.text(request, "cluster", null);
     String ref = request.path("containerInstance").asText();
+    boolean force = Wire.bool(request, "force", false);
     ContainerInstance gone =
         states.execute(
             tx -> {
@@ -179,12 +185,73 @@ final class ContainerInstanceOperations {
                                   "The referenced container instance "
                                       + ref
                                       + " is not registered in the cluster."));
+              TaskOperations.Remaining held = TaskOperations.Remaining.of(tx.state(), i);
+              if (!force && held.running() + held.pending() > 0) {
+                throw WharfException.invalidParameter(
+                    "The container instance "
+                        + i.arn()
+                        + " has tasks running; deregister it with force to"
+                        + " leave them running unmanaged, or stop them first.");
+              }
               ContainerInstance next =
                   i.withStatus(ContainerInstanceStatus.INACTIVE).withRevision(tx.revision());
               tx.apply(new Change.ContainerInstancePut(next));
               return next;
             });
-    return Wire.object().set("containerInstance", toWire(gone, false));
+    return Wire.object().set("containerInstance", toWire(states.current(), gone, false));
+  }
+
+  private JsonNode updateState(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    List<String> refs = Wire.stringList(request, "containerInstances");
+    if (refs.size() > MAX_DESCRIBE) {
+      throw WharfException.invalidParameter(
+          "containerInstances can name at most "
+              + MAX_DESCRIBE
+              + "; it named "
+              + refs.size()
+              + ".");
+    }
+    ContainerInstanceStatus status =
+        ContainerInstanceStatus.valueOf(request.path("status").asText());
+    if (status != ContainerInstanceStatus.ACTIVE && status != ContainerInstanceStatus.DRAINING) {
+      throw WharfException.invalidParameter("status must be ACTIVE or DRAINING.");
+    }
+    record Outcome(List<ContainerInstance> updated, List<String> missing) {}
+    Outcome outcome =
+        states.execute(
+            tx -> {
+              Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+              List<ContainerInstance> updated = new ArrayList<>();
+              List<String> missing = new ArrayList<>();
+              for (String ref : refs) {
+                Optional<ContainerInstance> found =
+                    lookup
+                        .containerInstance(tx.state(), cluster, ref)
+                        .filter(i -> !i.status().isTerminal());
+                if (found.isEmpty()) {
+                  missing.add(
+                      ref.startsWith("arn:")
+                          ? ref
+                          : lookup.arns().containerInstance(cluster.name(), ref));
+                  continue;
+                }
+                ContainerInstance next = found.get();
+                if (next.status() != status) {
+                  next = next.withStatus(status).withRevision(tx.revision());
+                  tx.apply(new Change.ContainerInstancePut(next));
+                }
+                updated.add(next);
+              }
+              return new Outcome(updated, missing);
+            });
+    State state = states.current();
+    ObjectNode out = Wire.object();
+    ArrayNode instances = out.putArray("containerInstances");
+    outcome.updated().forEach(i -> instances.add(toWire(state, i, false)));
+    ArrayNode failures = out.putArray("failures");
+    outcome.missing().forEach(arn -> failures.add(Wire.failure(arn, "MISSING", null)));
+    return out;
   }
 
   private JsonNode putAttributes(Operation.Caller caller, JsonNode request) {
@@ -398,7 +465,8 @@ final class ContainerInstanceOperations {
 
   private static final Set<String> INTEGER_TYPES = Set.of("INTEGER", "LONG", "DOUBLE");
 
-  static ObjectNode toWire(ContainerInstance i, boolean includeTags) {
+  ObjectNode toWire(State state, ContainerInstance i, boolean includeTags) {
+    TaskOperations.Remaining left = TaskOperations.Remaining.of(state, i);
     ObjectNode out = Wire.object();
     out.put("containerInstanceArn", i.arn());
     out.put("ec2InstanceId", i.ec2InstanceId());
@@ -410,12 +478,12 @@ final class ContainerInstanceOperations {
     ArrayNode remaining = out.putArray("remainingResources");
     for (Resource r : i.registeredResources()) {
       registered.add(resourceToWire(r));
-      remaining.add(resourceToWire(r));
+      remaining.add(resourceToWire(remainingOf(r, left)));
     }
     out.put("status", i.status().name());
-    out.put("agentConnected", i.agentConnected());
-    out.put("runningTasksCount", 0);
-    out.put("pendingTasksCount", 0);
+    out.put("agentConnected", !i.status().isTerminal() && gateway.isConnected(i.arn()));
+    out.put("runningTasksCount", left.running());
+    out.put("pendingTasksCount", left.pending());
     ArrayNode attributes = out.putArray("attributes");
     for (Attribute a : i.attributes()) {
       ObjectNode node = attributes.addObject().put("name", a.name());
@@ -429,6 +497,28 @@ final class ContainerInstanceOperations {
       out.set("tags", Wire.tags(i.tags()));
     }
     return out;
+  }
+
+  /**
+   * A registered resource less what tasks hold: CPU and MEMORY decrease, PORTS gain the tasks'
+   * ports.
+   */
+  private static Resource remainingOf(Resource r, TaskOperations.Remaining left) {
+    return switch (r.name()) {
+      case "CPU" -> new Resource(r.name(), r.type(), left.cpu(), List.of());
+      case "MEMORY" -> new Resource(r.name(), r.type(), left.memory(), List.of());
+      case "PORTS", "PORTS_UDP" -> {
+        String protocol = r.name().equals("PORTS") ? "tcp:" : "udp:";
+        List<String> ports = new ArrayList<>();
+        left.ports().stream()
+            .filter(p -> p.startsWith(protocol))
+            .map(p -> p.substring(4))
+            .sorted()
+            .forEach(ports::add);
+        yield Resource.stringSet(r.name(), ports);
+      }
+      default -> r;
+    };
   }
 
   private static ObjectNode resourceToWire(Resource r) {

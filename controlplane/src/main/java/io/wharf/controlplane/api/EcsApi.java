@@ -1,6 +1,7 @@
 package io.wharf.controlplane.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.controlplane.agent.AgentGateway;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.ResourceArn;
@@ -24,7 +25,12 @@ public final class EcsApi {
   private final Map<String, Operation> operations = new HashMap<>();
 
   public EcsApi(
-      StateMachine states, ResourceArn.Builder arns, ServiceModel model, RandomGenerator random) {
+      StateMachine states,
+      ResourceArn.Builder arns,
+      ServiceModel model,
+      RandomGenerator random,
+      AgentGateway gateway,
+      String endpoint) {
     this.model = model;
     this.validator = new InputValidator(model);
     Lookup lookup = new Lookup(arns);
@@ -32,7 +38,8 @@ public final class EcsApi {
     new TaskDefinitionOperations(states, lookup).register(operations);
     new TagOperations(states, lookup).register(operations);
     new AccountSettingOperations(states, lookup).register(operations);
-    new ContainerInstanceOperations(states, lookup, random).register(operations);
+    new ContainerInstanceOperations(states, lookup, random, gateway).register(operations);
+    new TaskOperations(states, lookup, gateway, random, endpoint).register(operations);
     for (String name : operations.keySet()) {
       if (!model.hasOperation(name)) {
         throw new IllegalStateException("Operation " + name + " is not in the ECS model");

@@ -3,6 +3,7 @@ package io.wharf.controlplane.state;
 import io.wharf.model.AccountSetting;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
+import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
 
 /**
@@ -19,4 +20,6 @@ public sealed interface Change {
   record AccountSettingRemoved(String name, String principalArn) implements Change {}
 
   record ContainerInstancePut(ContainerInstance instance) implements Change {}
+
+  record TaskPut(Task task) implements Change {}
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.wharf.model.AccountSetting;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
+import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
 import io.wharf.store.Store;
 import io.wharf.store.StoreException;
@@ -23,6 +24,7 @@ final class Codec {
   static final String TASK_DEFINITION = "task-definition";
   static final String ACCOUNT_SETTING = "account-setting";
   static final String CONTAINER_INSTANCE = "container-instance";
+  static final String TASK = "task";
 
   private final ObjectMapper mapper =
       new ObjectMapper()
@@ -43,6 +45,7 @@ final class Codec {
       case Change.AccountSettingRemoved(String name, String principal) ->
           new Store.Mutation.Delete(ACCOUNT_SETTING, State.settingKey(name, principal));
       case Change.ContainerInstancePut(ContainerInstance i) -> put(CONTAINER_INSTANCE, i.arn(), i);
+      case Change.TaskPut(Task t) -> put(TASK, t.arn(), t);
     };
   }
 
@@ -67,6 +70,7 @@ final class Codec {
             new Change.AccountSettingPut(mapper.readValue(row.json(), AccountSetting.class));
         case CONTAINER_INSTANCE ->
             new Change.ContainerInstancePut(mapper.readValue(row.json(), ContainerInstance.class));
+        case TASK -> new Change.TaskPut(mapper.readValue(row.json(), Task.class));
         default ->
             throw new StoreException(
                 "The database holds rows of kind '"

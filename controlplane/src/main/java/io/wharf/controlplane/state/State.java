@@ -3,6 +3,7 @@ package io.wharf.controlplane.state;
 import io.wharf.model.AccountSetting;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
+import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
 import java.util.Objects;
 import org.pcollections.HashTreePMap;
@@ -22,23 +23,32 @@ import org.pcollections.TreePMap;
  * @param families task definition families by name, sorted
  * @param accountSettings settings by {@link #settingKey}
  * @param containerInstances instances by ARN, sorted
+ * @param tasks tasks by ARN, sorted
  */
 public record State(
     long revision,
     PSortedMap<String, Cluster> clusters,
     PSortedMap<String, Family> families,
     PMap<String, AccountSetting> accountSettings,
-    PSortedMap<String, ContainerInstance> containerInstances) {
+    PSortedMap<String, ContainerInstance> containerInstances,
+    PSortedMap<String, Task> tasks) {
 
   public State {
     Objects.requireNonNull(clusters);
     Objects.requireNonNull(families);
     Objects.requireNonNull(accountSettings);
     Objects.requireNonNull(containerInstances);
+    Objects.requireNonNull(tasks);
   }
 
   public static State empty() {
-    return new State(0, TreePMap.empty(), TreePMap.empty(), HashTreePMap.empty(), TreePMap.empty());
+    return new State(
+        0,
+        TreePMap.empty(),
+        TreePMap.empty(),
+        HashTreePMap.empty(),
+        TreePMap.empty(),
+        TreePMap.empty());
   }
 
   public static String settingKey(String name, String principalArn) {
@@ -50,7 +60,12 @@ public record State(
     return switch (change) {
       case Change.ClusterPut(Cluster c) ->
           new State(
-              revision, clusters.plus(c.name(), c), families, accountSettings, containerInstances);
+              revision,
+              clusters.plus(c.name(), c),
+              families,
+              accountSettings,
+              containerInstances,
+              tasks);
       case Change.TaskDefinitionPut(TaskDefinition d) -> {
         Family family = families.getOrDefault(d.family(), Family.empty(d.family()));
         yield new State(
@@ -58,7 +73,8 @@ public record State(
             clusters,
             families.plus(d.family(), family.withRevision(d)),
             accountSettings,
-            containerInstances);
+            containerInstances,
+            tasks);
       }
       case Change.AccountSettingPut(AccountSetting s) ->
           new State(
@@ -66,22 +82,37 @@ public record State(
               clusters,
               families,
               accountSettings.plus(settingKey(s.name(), s.principalArn()), s),
-              containerInstances);
+              containerInstances,
+              tasks);
       case Change.AccountSettingRemoved(String name, String principal) ->
           new State(
               revision,
               clusters,
               families,
               accountSettings.minus(settingKey(name, principal)),
-              containerInstances);
+              containerInstances,
+              tasks);
       case Change.ContainerInstancePut(ContainerInstance i) ->
           new State(
-              revision, clusters, families, accountSettings, containerInstances.plus(i.arn(), i));
+              revision,
+              clusters,
+              families,
+              accountSettings,
+              containerInstances.plus(i.arn(), i),
+              tasks);
+      case Change.TaskPut(Task t) ->
+          new State(
+              revision,
+              clusters,
+              families,
+              accountSettings,
+              containerInstances,
+              tasks.plus(t.arn(), t));
     };
   }
 
   State withRevision(long newRevision) {
-    return new State(newRevision, clusters, families, accountSettings, containerInstances);
+    return new State(newRevision, clusters, families, accountSettings, containerInstances, tasks);
   }
 
   /** The task definition with this family and revision, or null. */

@@ -1,0 +1,432 @@
+package io.wharf.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.runtime.ContainerEvent;
+import io.wharf.runtime.ContainerRuntime;
+import io.wharf.runtime.ContainerState;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent: makes this machine a container instance of a cluster and runs its tasks on Docker.
+ *
+ * <pre>
+ *  RegisterContainerInstance ─▶ DiscoverPollEndpoint ─▶ WebSocket (signed upgrade)
+ *        manifest ─▶ one TaskManager per task ─▶ Docker          heartbeat every N s
+ *        Docker events ─▶ TaskManager ─▶ Reporter ─▶ SubmitTaskStateChange / SubmitContainerStateChange
+ * </pre>
+ *
+ * <p>Agents own their machine; the control plane owns intent. Containers keep running while the
+ * agent or the control plane is down. A restarted agent keeps its identity (state file), finds its
+ * containers by their labels, and hands them to the task managers of the first manifest, so no task
+ * is started twice and none is left behind. A lost channel is retried with back-off.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final AgentConfig config;
+  private final ContainerRuntime runtime;
+  private final StateFile state;
+  private final ControlPlaneClient client;
+  private final Reporter reporter;
+  private final PortAllocator ports;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("wharf-agent-timer").daemon(true).factory());
+  private final Map<String, TaskManager> tasks = new ConcurrentHashMap<>();
+  private final CountDownLatch registered = new CountDownLatch(1);
+  private volatile boolean closed;
+  private volatile WebSocket socket;
+  private volatile ContainerRuntime.Subscription events;
+  private volatile boolean firstManifestSeen;
+  private Thread main;
+
+  public Agent(AgentConfig config, ContainerRuntime runtime, Clock clock) {
+    this.config = config;
+    this.runtime = runtime;
+    this.state = StateFile.open(config.dataDir());
+    this.client = ControlPlaneClient.of(config, clock);
+    this.reporter = new Reporter(client, state);
+    this.ports =
+        new PortAllocator(
+            config.instanceAddress(), config.dynamicPortFirst(), config.dynamicPortLast());
+  }
+
+  /** Starts the agent's loop in the background. */
+  public Agent start() {
+    main = Thread.ofPlatform().name("wharf-agent").daemon(true).start(this::loop);
+    return this;
+  }
+
+  /** Waits until the instance is registered; false on timeout. */
+  public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+    return registered.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public String containerInstanceArn() {
+    return state.containerInstanceArn();
+  }
+
+  public String instanceId() {
+    return state.instanceId();
+  }
+
+  private void loop() {
+    Duration backoff = FIRST_BACKOFF;
+    while (!closed) {
+      try {
+        if (state.containerInstanceArn() == null || registered.getCount() > 0) {
+          register();
+        }
+        subscribeToDocker();
+        connectAndServe();
+        backoff = FIRST_BACKOFF;
+      } catch (ControlPlaneClient.CallFailed e) {
+        log.warn("Control plane call failed ({}); retrying in {}", e.getMessage(), backoff);
+      } catch (RuntimeException e) {
+        log.warn("Agent loop failed ({}); retrying in {}", e.toString(), backoff);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (closed) {
+        return;
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        return;
+      }
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+              ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
+    }
+  }
+
+  // ---- registration ---------------------------------------------------------------------------
+
+  private void register() throws ControlPlaneClient.CallFailed {
+    ObjectNode body = client.json().createObjectNode();
+    body.put("cluster", config.cluster());
+    ObjectNode identity = client.json().createObjectNode();
+    identity.put("instanceId", state.instanceId());
+    identity.put("availabilityZone", config.availabilityZone());
+    identity.put("region", config.region());
+    identity.put("privateIp", config.instanceAddress());
+    body.put("instanceIdentityDocument", identity.toString());
+    if (state.containerInstanceArn() != null) {
+      body.put("containerInstanceArn", state.containerInstanceArn());
+    }
+    ArrayNode resources = body.putArray("totalResources");
+    resources
+        .addObject()
+        .put("name", "CPU")
+        .put("type", "INTEGER")
+        .put("integerValue", config.cpu());
+    resources
+        .addObject()
+        .put("name", "MEMORY")
+        .put("type", "INTEGER")
+        .put("integerValue", config.memory());
+    ArrayNode tcp =
+        resources
+            .addObject()
+            .put("name", "PORTS")
+            .put("type", "STRINGSET")
+            .putArray("stringSetValue");
+    config.reservedPorts().forEach(p -> tcp.add(String.valueOf(p)));
+    resources
+        .addObject()
+        .put("name", "PORTS_UDP")
+        .put("type", "STRINGSET")
+        .putArray("stringSetValue");
+    body.putObject("versionInfo")
+        .put("agentVersion", "wharf-0.1.0")
+        .put("agentHash", "wharf")
+        .put(
+            "dockerVersion",
+            "DockerVersion: " + (runtime.isAvailable() ? "available" : "unreachable"));
+    ArrayNode attributes = body.putArray("attributes");
+    Map<String, String> all = new java.util.LinkedHashMap<>();
+    all.put("ecs.os-type", "linux");
+    all.put("ecs.os-family", "LINUX");
+    all.put(
+        "ecs.cpu-architecture",
+        System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"));
+    all.put("ecs.instance-type", "wharf.local");
+    all.put("ecs.availability-zone", config.availabilityZone());
+    all.put("ecs.capability.docker-remote-api.1.41", null);
+    all.putAll(config.attributes());
+    all.forEach(
+        (k, v) -> {
+          ObjectNode a = attributes.addObject().put("name", k);
+          if (v != null) {
+            a.put("value", v);
+          }
+        });
+    JsonNode answer = client.call("RegisterContainerInstance", body);
+    String arn = answer.path("containerInstance").path("containerInstanceArn").asText();
+    state.containerInstanceArn(arn);
+    registered.countDown();
+    log.info("Registered as {} ({}) in cluster {}", arn, state.instanceId(), config.cluster());
+  }
+
+  // ---- Docker events ----------------------------------------------------------------------------
+
+  private void subscribeToDocker() {
+    if (events != null) {
+      return;
+    }
+    events =
+        runtime.events(
+            Map.of(Labels.INSTANCE, state.instanceId()),
+            this::onContainerEvent,
+            cause -> {
+              log.warn(
+                  "Lost the Docker event stream ({}); re-subscribing",
+                  cause == null ? "closed" : cause.toString());
+              events = null;
+              scheduler.schedule(this::resubscribe, 1, TimeUnit.SECONDS);
+            });
+  }
+
+  private void resubscribe() {
+    if (closed) {
+      return;
+    }
+    try {
+      subscribeToDocker();
+      // Events in the gap are lost: tell every manager to look again (level-triggered).
+      for (ContainerState c : runtime.list(Map.of(Labels.INSTANCE, state.instanceId()))) {
+        if (c.status() != ContainerState.Status.RUNNING) {
+          TaskManager m = tasks.get(c.labels().getOrDefault(Labels.TASK_ARN, ""));
+          if (m != null) {
+            m.event(new ContainerEvent(c.id(), ContainerEvent.Kind.DIED, c.labels(), c.exitCode()));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      events = null;
+      scheduler.schedule(this::resubscribe, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  private void onContainerEvent(ContainerEvent event) {
+    TaskManager manager = tasks.get(event.labels().getOrDefault(Labels.TASK_ARN, ""));
+    if (manager != null) {
+      manager.event(event);
+    }
+  }
+
+  // ---- the channel ------------------------------------------------------------------------------
+
+  private void connectAndServe() throws ControlPlaneClient.CallFailed, InterruptedException {
+    ObjectNode discover = client.json().createObjectNode();
+    discover.put("cluster", config.cluster());
+    discover.put("containerInstance", state.containerInstanceArn());
+    String endpoint = client.call("DiscoverPollEndpoint", discover).path("endpoint").asText();
+    URI uri =
+        URI.create(
+            endpoint.replaceAll("/$", "")
+                + "/ws/acs?containerInstanceArn="
+                + URLEncoder.encode(state.containerInstanceArn(), StandardCharsets.UTF_8)
+                + "&cluster="
+                + URLEncoder.encode(config.cluster(), StandardCharsets.UTF_8));
+    Map<String, String> signed = client.signer().sign("GET", uri, Map.of(), new byte[0]);
+    WebSocket.Builder builder =
+        HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    signed.forEach(
+        (k, v) -> {
+          if (!k.equals("host")) {
+            builder.header(k, v);
+          }
+        });
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    try {
+      socket = builder.buildAsync(uri, new Listener(ended)).get(15, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot open the agent channel " + uri + ": " + e.getMessage(), e);
+    }
+    log.info("Agent channel open to {}", endpoint);
+    // Heartbeats until the channel ends.
+    while (!closed && !ended.isDone()) {
+      try {
+        socket.sendText("{\"type\":\"heartbeat\"}", true).get(10, TimeUnit.SECONDS);
+        ended.get(config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // Time for the next heartbeat.
+      } catch (java.util.concurrent.ExecutionException e) {
+        break;
+      }
+    }
+    socket.abort();
+    log.info("Agent channel closed");
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final CompletableFuture<Void> ended;
+    private final StringBuilder partial = new StringBuilder();
+
+    Listener(CompletableFuture<Void> ended) {
+      this.ended = ended;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        try {
+          onMessage(client.json().readTree(text));
+        } catch (Exception e) {
+          log.warn("Bad message on the agent channel: {}", e.toString());
+        }
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      ended.complete(null);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      ended.complete(null);
+    }
+  }
+
+  // ---- desired state
+  // ------------------------------------------------------------------------------
+
+  private synchronized void onMessage(JsonNode message) {
+    if (!"manifest".equals(message.path("type").asText())) {
+      return;
+    }
+    Set<String> wanted = new HashSet<>();
+    Map<String, List<ContainerState>> existing = firstManifestSeen ? Map.of() : containersByTask();
+    for (JsonNode task : message.path("tasks")) {
+      String arn = task.path("taskArn").asText();
+      wanted.add(arn);
+      TaskManager manager = tasks.get(arn);
+      if (manager == null || manager.isDone()) {
+        if (manager != null && manager.isDone()) {
+          continue;
+        }
+        List<ContainerState> adopted = existing.containsKey(arn) ? existing.get(arn) : containersOf(arn);
+        manager = new TaskManager(context(), task, adopted);
+        tasks.put(arn, manager);
+        manager.start();
+      } else {
+        manager.desired(task.path("desiredStatus").asText("RUNNING"));
+      }
+    }
+    // Tasks the control plane no longer lists: stop what still runs.
+    for (TaskManager m : tasks.values()) {
+      if (!wanted.contains(m.taskArn())) {
+        m.desired("STOPPED");
+      }
+    }
+    tasks.values().removeIf(m -> m.isDone() && !wanted.contains(m.taskArn()));
+    if (!firstManifestSeen) {
+      firstManifestSeen = true;
+      // Containers of tasks the control plane does not know: stop them, nothing may run unowned.
+      existing.forEach(
+          (arn, containers) -> {
+            if (!wanted.contains(arn)) {
+              containers.stream()
+                  .filter(c -> c.status() == ContainerState.Status.RUNNING)
+                  .forEach(
+                      c -> {
+                        log.info(
+                            "Stopping container {} of task {}, unknown to the control plane",
+                            c.id(),
+                            arn);
+                        runtime.stop(c.id(), config.stopTimeout());
+                      });
+            }
+          });
+    }
+    ObjectNode ack =
+        client
+            .json()
+            .createObjectNode()
+            .put("type", "ack")
+            .put("seq", message.path("seq").asLong());
+    WebSocket ws = socket;
+    if (ws != null) {
+      ws.sendText(ack.toString(), true);
+    }
+  }
+
+  private Map<String, List<ContainerState>> containersByTask() {
+    Map<String, List<ContainerState>> out = new HashMap<>();
+    for (ContainerState c : runtime.list(Map.of(Labels.INSTANCE, state.instanceId()))) {
+      out.computeIfAbsent(c.labels().getOrDefault(Labels.TASK_ARN, ""), k -> new ArrayList<>())
+          .add(c);
+    }
+    return out;
+  }
+
+  /** The task's existing containers; none when Docker cannot say (its manager then fails the task clearly). */
+  private List<ContainerState> containersOf(String taskArn) {
+    try {
+      return runtime.list(Map.of(Labels.INSTANCE, state.instanceId(), Labels.TASK_ARN, taskArn));
+    } catch (RuntimeException e) {
+      log.warn("Cannot list the containers of {}: {}", taskArn, e.getMessage());
+      return List.of();
+    }
+  }
+
+  private TaskManager.Context context() {
+    return new TaskManager.Context(
+        runtime, reporter, ports, config, state.instanceId(), config.cluster(), scheduler);
+  }
+
+  /** Stops the agent, leaving every container running. */
+  @Override
+  public void close() {
+    closed = true;
+    WebSocket ws = socket;
+    if (ws != null) {
+      ws.abort();
+    }
+    if (main != null) {
+      main.interrupt();
+    }
+    ContainerRuntime.Subscription s = events;
+    if (s != null) {
+      s.close();
+    }
+    reporter.close();
+    scheduler.shutdownNow();
+  }
+}

@@ -1,0 +1,128 @@
+package io.wharf.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.sigv4.SigV4Signer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The agent's ECS API client: SigV4-signed AWS JSON 1.1 calls, like any SDK makes.
+ *
+ * <p>Thread-safe. Every call has a timeout; a call that fails is reported as a {@link CallFailed}
+ * that says whether trying again can help.
+ */
+final class ControlPlaneClient {
+  private static final String TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
+
+  /** A control plane that does not answer in this time is treated as down; calls are retried. */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
+
+  private static final Set<String> HOP_HEADERS = Set.of("host", "content-length");
+
+  /** A failed call: the ECS error code (or a transport failure) and whether a retry may succeed. */
+  static final class CallFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+    final String code;
+    final boolean retryable;
+
+    CallFailed(String code, String message, boolean retryable) {
+      super(code + ": " + message);
+      this.code = code;
+      this.retryable = retryable;
+    }
+  }
+
+  private final URI endpoint;
+  private final SigV4Signer signer;
+  private final HttpClient http;
+  private final ObjectMapper json = new ObjectMapper();
+
+  ControlPlaneClient(URI endpoint, SigV4Signer signer) {
+    this.endpoint = endpoint;
+    this.signer = signer;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  static ControlPlaneClient of(AgentConfig config, Clock clock) {
+    return new ControlPlaneClient(
+        config.endpoint(),
+        new SigV4Signer(
+            config.accessKeyId(), config.secretAccessKey(), config.region(), "ecs", clock));
+  }
+
+  ObjectMapper json() {
+    return json;
+  }
+
+  SigV4Signer signer() {
+    return signer;
+  }
+
+  URI endpoint() {
+    return endpoint;
+  }
+
+  /** Calls an ECS operation; returns the response body. */
+  JsonNode call(String operation, ObjectNode body) throws CallFailed {
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new CallFailed("ClientError", e.getMessage(), false);
+    }
+    URI uri = endpoint.resolve("/");
+    Map<String, String> headers =
+        signer.sign(
+            "POST",
+            uri,
+            Map.of(
+                "content-type",
+                "application/x-amz-json-1.1",
+                "x-amz-target",
+                TARGET_PREFIX + operation),
+            bytes);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(CALL_TIMEOUT)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+    headers.forEach(
+        (k, v) -> {
+          if (!HOP_HEADERS.contains(k)) {
+            request.header(k, v);
+          }
+        });
+    HttpResponse<String> response;
+    try {
+      response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new CallFailed(
+          "Unreachable", "the control plane at " + endpoint + " did not answer: " + e, true);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CallFailed("Interrupted", "interrupted", true);
+    }
+    JsonNode answer;
+    try {
+      answer = json.readTree(response.body());
+    } catch (IOException e) {
+      throw new CallFailed("BadResponse", "unreadable response: " + response.body(), true);
+    }
+    if (response.statusCode() / 100 == 2) {
+      return answer;
+    }
+    String code = answer.path("__type").asText("Unknown");
+    boolean retryable = response.statusCode() >= 500 || code.equals("ThrottlingException");
+    throw new CallFailed(code, answer.path("message").asText(""), retryable);
+  }
+}

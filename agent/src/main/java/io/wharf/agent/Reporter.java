@@ -1,0 +1,85 @@
+package io.wharf.agent;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers state reports (SubmitTaskStateChange, SubmitContainerStateChange) to the control plane
+ * in order, retrying with back-off until each is acknowledged. Reports are kept in the state file
+ * until acknowledged, so neither a control-plane outage nor an agent restart loses one.
+ *
+ * <p>Threading: {@link #report} from any thread; one delivery thread.
+ */
+final class Reporter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Reporter.class);
+  private static final long FIRST_BACKOFF_MS = 250;
+  private static final long MAX_BACKOFF_MS = 15_000;
+
+  private final ControlPlaneClient client;
+  private final StateFile state;
+  private final LinkedBlockingQueue<ObjectNode> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  Reporter(ControlPlaneClient client, StateFile state) {
+    this.client = client;
+    this.state = state;
+    // Reports a previous run could not deliver go first.
+    queue.addAll(state.reports());
+    this.thread = Thread.ofVirtual().name("wharf-agent-reporter").start(this::deliver);
+  }
+
+  com.fasterxml.jackson.databind.ObjectMapper json() {
+    return client.json();
+  }
+
+  /** Queues a report: {@code {"operation": "SubmitTaskStateChange", "body": {...}}}. */
+  void report(String operation, ObjectNode body) {
+    ObjectNode entry = client.json().createObjectNode();
+    entry.put("operation", operation);
+    entry.set("body", body);
+    state.addReport(entry);
+    queue.add(entry);
+  }
+
+  private void deliver() {
+    while (!closed) {
+      ObjectNode entry;
+      try {
+        entry = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      long backoff = FIRST_BACKOFF_MS;
+      while (!closed) {
+        try {
+          client.call(entry.path("operation").asText(), (ObjectNode) entry.get("body"));
+          state.delivered(entry);
+          break;
+        } catch (ControlPlaneClient.CallFailed e) {
+          if (!e.retryable) {
+            // The control plane refused it for good (e.g. the task is unknown there): drop it.
+            log.warn("Report {} refused: {}", entry.path("operation").asText(), e.getMessage());
+            state.delivered(entry);
+            break;
+          }
+          log.debug("Report delivery failed, retrying in {} ms: {}", backoff, e.getMessage());
+          try {
+            Thread.sleep(backoff);
+          } catch (InterruptedException ie) {
+            return;
+          }
+          backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+  }
+}

@@ -1,0 +1,207 @@
+package io.wharf.app;
+
+import io.wharf.agent.Agent;
+import io.wharf.agent.AgentConfig;
+import io.wharf.runtime.ContainerRuntime;
+import io.wharf.runtime.docker.DockerRuntime;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code wharf agent}: makes this machine a container instance of a cluster. */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a Wharf agent: register this machine into a cluster and run its tasks on Docker.")
+final class AgentCommand implements Callable<Integer> {
+  /** Memory kept back for the operating system, Docker and the agent itself. */
+  static final long RESERVED_MEMORY_MIB = 256;
+
+  @Option(
+      names = "--endpoint",
+      required = true,
+      description = "The control plane's endpoint, e.g. http://127.0.0.1:9427.")
+  URI endpoint;
+
+  @Option(
+      names = "--cluster",
+      defaultValue = "default",
+      description = "Cluster to join. Default: ${DEFAULT-VALUE}.")
+  String cluster;
+
+  @Option(
+      names = "--data-dir",
+      description =
+          "Where the agent keeps its identity and unsent reports. Default: ~/.wharf/agent.")
+  Path dataDir = Path.of(System.getProperty("user.home"), ".wharf", "agent");
+
+  @Option(
+      names = "--instance-address",
+      defaultValue = "127.0.0.1",
+      description = "Address host ports are published on. Default: ${DEFAULT-VALUE}.")
+  String instanceAddress;
+
+  @Option(names = "--cpu", description = "CPU units to offer. Default: cores × 1024.")
+  Long cpu;
+
+  @Option(
+      names = "--memory",
+      description =
+          "MiB of memory to offer. Default: the machine's memory less "
+              + RESERVED_MEMORY_MIB
+              + " MiB.")
+  Long memory;
+
+  @Option(
+      names = "--availability-zone",
+      defaultValue = "us-east-1a",
+      description = "Availability zone attribute. Default: ${DEFAULT-VALUE}.")
+  String availabilityZone;
+
+  @Option(names = "--attribute", description = "A custom attribute key=value (repeatable).")
+  Map<String, String> attributes = new LinkedHashMap<>();
+
+  @Option(
+      names = "--region",
+      defaultValue = "us-east-1",
+      description = "Region to sign requests for. Default: ${DEFAULT-VALUE}.")
+  String region;
+
+  @Option(
+      names = "--access-key-id",
+      description =
+          "Access key id (default: $WHARF_ACCESS_KEY_ID, else the credentials file of --control-plane-data-dir).")
+  String accessKeyId;
+
+  @Option(
+      names = "--secret-access-key",
+      description = "Secret access key (default: $WHARF_SECRET_ACCESS_KEY).")
+  String secretAccessKey;
+
+  @Option(
+      names = "--credentials-file",
+      description =
+          "An AWS shared-credentials file with a [wharf] profile. Default: ~/.wharf/credentials.")
+  Path credentialsFile = Path.of(System.getProperty("user.home"), ".wharf", "credentials");
+
+  @Option(
+      names = "--dynamic-ports",
+      defaultValue = "49153-65535",
+      description = "Range dynamic host ports come from. Default: ${DEFAULT-VALUE}.")
+  String dynamicPorts;
+
+  @Option(
+      names = "--heartbeat",
+      defaultValue = "PT5S",
+      description = "Heartbeat interval. Default: ${DEFAULT-VALUE}.")
+  Duration heartbeat;
+
+  @Option(
+      names = "--stop-timeout",
+      defaultValue = "PT30S",
+      description =
+          "SIGTERM-to-SIGKILL time when a container sets none. Default: ${DEFAULT-VALUE}.")
+  Duration stopTimeout;
+
+  @Option(
+      names = "--cleanup-after",
+      defaultValue = "PT1H",
+      description = "How long containers of stopped tasks are kept. Default: ${DEFAULT-VALUE}.")
+  Duration cleanupAfter;
+
+  @Override
+  public Integer call() throws Exception {
+    Credentials creds = credentials();
+    if (creds == null) {
+      System.err.println(
+          "wharf agent: no access key: set WHARF_ACCESS_KEY_ID and WHARF_SECRET_ACCESS_KEY, pass --access-key-id and --secret-access-key, or point --credentials-file at the server's credentials file.");
+      return 2;
+    }
+    AgentConfig config = config(creds.id(), creds.secret());
+    ContainerRuntime runtime = DockerRuntime.connect();
+    if (!runtime.isAvailable()) {
+      System.err.println(
+          "wharf agent: the Docker engine is not reachable ("
+              + System.getenv().getOrDefault("DOCKER_HOST", DockerRuntime.DEFAULT_HOST.toString())
+              + "); the agent keeps trying.");
+    }
+    Agent agent = new Agent(config, runtime, Clock.systemUTC()).start();
+    System.out.println(
+        "Wharf agent started for cluster "
+            + cluster
+            + " on "
+            + endpoint
+            + " (data dir "
+            + dataDir
+            + ")");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return 0;
+  }
+
+  AgentConfig config(String id, String secret) {
+    String[] range = dynamicPorts.split("-");
+    long cores = Runtime.getRuntime().availableProcessors();
+    return new AgentConfig(
+        endpoint,
+        cluster,
+        dataDir,
+        instanceAddress,
+        cpu != null ? cpu : cores * 1024,
+        memory != null ? memory : machineMemoryMiB() - RESERVED_MEMORY_MIB,
+        availabilityZone,
+        attributes,
+        id,
+        secret,
+        region,
+        AgentConfig.DEFAULT_RESERVED_PORTS,
+        Integer.parseInt(range[0]),
+        Integer.parseInt(range[1]),
+        heartbeat,
+        stopTimeout,
+        cleanupAfter);
+  }
+
+  record Credentials(String id, String secret) {}
+
+  private Credentials credentials() throws java.io.IOException {
+    if (accessKeyId != null && secretAccessKey != null) {
+      return new Credentials(accessKeyId, secretAccessKey);
+    }
+    String envId = System.getenv("WHARF_ACCESS_KEY_ID");
+    String envSecret = System.getenv("WHARF_SECRET_ACCESS_KEY");
+    if (envId != null && envSecret != null) {
+      return new Credentials(envId, envSecret);
+    }
+    if (Files.exists(credentialsFile)) {
+      var admin =
+          io.wharf.controlplane.auth.AdminCredentials.resolve(
+              credentialsFile.getParent(), Map.of(), region);
+      return new Credentials(admin.accessKeyId(), admin.secretAccessKey());
+    }
+    return null;
+  }
+
+  static long machineMemoryMiB() {
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return os.getTotalMemorySize() / (1024 * 1024);
+  }
+}

@@ -1,0 +1,89 @@
+package io.wharf.app;
+
+import io.wharf.controlplane.ControlPlane;
+import io.wharf.controlplane.auth.AdminCredentials;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+import picocli.CommandLine.Option;
+
+/** The control plane's options, shared by {@code wharf server} and {@code wharf up}. */
+final class ServerOptions {
+  /** 9427 spells "WHAR" on a phone keypad and is not a well-known service port. */
+  static final int DEFAULT_PORT = 9427;
+
+  @Option(
+      names = "--port",
+      description = "Port to listen on (0: any free port). Default: ${DEFAULT-VALUE}.")
+  int port = DEFAULT_PORT;
+
+  @Option(names = "--bind", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  String bind = "127.0.0.1";
+
+  @Option(
+      names = "--data-dir",
+      description = "Where state and credentials live. Default: ~/.wharf.")
+  Path dataDir = Path.of(System.getProperty("user.home"), ".wharf");
+
+  @Option(names = "--region", description = "Region in ARNs. Default: ${DEFAULT-VALUE}.")
+  String region = "us-east-1";
+
+  @Option(
+      names = "--account-id",
+      description = "12-digit account id in ARNs. Default: ${DEFAULT-VALUE}.")
+  String accountId = "000000000000";
+
+  @Option(
+      names = "--max-clock-skew",
+      description =
+          "Largest accepted request clock skew (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+  Duration maxClockSkew = Duration.ofMinutes(15);
+
+  @Option(
+      names = "--agent-disconnect-after",
+      description =
+          "How long an agent may be silent before its instance is agentConnected=false and gets no new tasks (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+  Duration agentDisconnectAfter = Duration.ofSeconds(20);
+
+  AdminCredentials admin() throws java.io.IOException {
+    return AdminCredentials.resolve(dataDir, System.getenv(), region);
+  }
+
+  ControlPlane start(AdminCredentials admin) throws Exception {
+    return ControlPlane.start(
+        new ControlPlane.Config(
+            bind,
+            port,
+            dataDir,
+            region,
+            accountId,
+            maxClockSkew,
+            agentDisconnectAfter,
+            admin,
+            Clock.systemUTC(),
+            RandomGenerator.of("L64X128MixRandom")));
+  }
+
+  /** How to use the admin key with the aws CLI, for the start-up message. */
+  String howToUse(AdminCredentials admin, String endpoint) {
+    StringBuilder out = new StringBuilder();
+    out.append("Admin key from ").append(admin.source()).append('\n');
+    out.append("Use it with the aws CLI:\n");
+    if (admin.source().endsWith(AdminCredentials.FILE)) {
+      out.append("  export AWS_SHARED_CREDENTIALS_FILE=")
+          .append(dataDir.toAbsolutePath().resolve(AdminCredentials.FILE))
+          .append(" AWS_CONFIG_FILE=")
+          .append(dataDir.toAbsolutePath().resolve(AdminCredentials.CONFIG_FILE))
+          .append(" AWS_PROFILE=")
+          .append(AdminCredentials.PROFILE)
+          .append('\n');
+    } else {
+      out.append(
+              "  export AWS_ACCESS_KEY_ID=$WHARF_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$WHARF_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=")
+          .append(region)
+          .append('\n');
+    }
+    return out.toString();
+  }
+}

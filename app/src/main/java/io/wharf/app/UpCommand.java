@@ -1,0 +1,87 @@
+package io.wharf.app;
+
+import io.wharf.agent.Agent;
+import io.wharf.controlplane.ControlPlane;
+import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.runtime.ContainerRuntime;
+import io.wharf.runtime.docker.DockerRuntime;
+import io.wharf.store.StoreException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code wharf up}: the control plane and one local agent in one process, on the embedded store,
+ * the agent registered in the {@code default} cluster. Ctrl-C stops Wharf and leaves containers
+ * running; the next {@code wharf up} re-adopts them.
+ */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = "Run the control plane and a local agent (the quickest way to try Wharf).")
+final class UpCommand implements Callable<Integer> {
+  @Mixin ServerOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    ContainerRuntime runtime = DockerRuntime.connect();
+    if (!runtime.isAvailable()) {
+      System.err.println(
+          "wharf up: the Docker engine is not reachable at "
+              + System.getenv().getOrDefault("DOCKER_HOST", DockerRuntime.DEFAULT_HOST.toString())
+              + ". Install and start Docker (Debian: sudo apt-get install docker.io && sudo dockerd &), then run wharf up again.");
+      return 2;
+    }
+    ControlPlane plane;
+    AdminCredentials admin;
+    try {
+      admin = options.admin();
+      plane = options.start(admin);
+    } catch (StoreException | IllegalArgumentException e) {
+      System.err.println("wharf: " + e.getMessage());
+      return 2;
+    }
+    plane.ensureCluster("default");
+    AgentCommand agentOptions = new AgentCommand();
+    agentOptions.endpoint = URI.create(plane.endpoint());
+    agentOptions.cluster = "default";
+    agentOptions.dataDir = options.dataDir.resolve("agent");
+    agentOptions.instanceAddress = "127.0.0.1";
+    agentOptions.availabilityZone = options.region + "a";
+    agentOptions.region = options.region;
+    agentOptions.dynamicPorts = "49153-65535";
+    agentOptions.heartbeat = Duration.ofSeconds(5);
+    agentOptions.stopTimeout = Duration.ofSeconds(30);
+    agentOptions.cleanupAfter = Duration.ofHours(1);
+    Agent agent =
+        new Agent(
+                agentOptions.config(admin.accessKeyId(), admin.secretAccessKey()),
+                runtime,
+                Clock.systemUTC())
+            .start();
+    agent.awaitRegistered(Duration.ofSeconds(30));
+    String endpoint = plane.endpoint();
+    System.out.print(
+        "Wharf is up at "
+            + endpoint
+            + " with a local agent in cluster default ("
+            + agent.containerInstanceArn()
+            + ")\n"
+            + options.howToUse(admin, endpoint)
+            + "Try it:\n  aws --endpoint-url "
+            + endpoint
+            + " ecs list-container-instances\n"
+            + "Ctrl-C stops Wharf and leaves running containers alone.\n");
+    System.out.flush();
+    ServerCommand.awaitShutdown(
+        () -> {
+          agent.close();
+          plane.close();
+          runtime.close();
+        });
+    return 0;
+  }
+}

@@ -1,0 +1,87 @@
+package io.wharf.app;
+
+import io.wharf.agent.Agent;
+import io.wharf.agent.AgentConfig;
+import io.wharf.runtime.ContainerRuntime;
+import io.wharf.runtime.docker.DockerRuntime;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The real Docker engine and the locally built test image, for the *IT tests. */
+final class DockerFixture {
+  static final String IMAGE = "wharf-test/busybox:latest";
+
+  private DockerFixture() {}
+
+  /** Builds the test image from the host's static busybox (no registry) when it is missing. */
+  static void ensureTestImage() throws IOException, InterruptedException {
+    Path script = Path.of("..", "scripts", "test-image.sh").toAbsolutePath().normalize();
+    Process p =
+        new ProcessBuilder("bash", script.toString(), IMAGE).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("Cannot build the test image: " + out);
+    }
+  }
+
+  static ContainerRuntime docker() {
+    return DockerRuntime.connect();
+  }
+
+  /** An agent config for tests: short timers, its own data dir and loopback address. */
+  static AgentConfig agentConfig(String endpoint, String cluster, Path dataDir, String address) {
+    return new AgentConfig(
+        URI.create(endpoint),
+        cluster,
+        dataDir,
+        address,
+        2048,
+        2048,
+        "us-east-1a",
+        Map.of("stack", "test"),
+        TestServer.KEY_ID,
+        TestServer.SECRET,
+        "us-east-1",
+        AgentConfig.DEFAULT_RESERVED_PORTS,
+        40000,
+        40999,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        Duration.ofMinutes(5));
+  }
+
+  static Agent startAgent(
+      String endpoint, String cluster, Path dataDir, String address, ContainerRuntime runtime)
+      throws InterruptedException {
+    Agent agent =
+        new Agent(agentConfig(endpoint, cluster, dataDir, address), runtime, Clock.systemUTC())
+            .start();
+    if (!agent.awaitRegistered(Duration.ofSeconds(30))) {
+      throw new IllegalStateException("the agent did not register");
+    }
+    return agent;
+  }
+
+  /** Removes every container an agent instance started (by its instance label). */
+  static void removeContainersOf(ContainerRuntime runtime, String instanceId) {
+    runtime.list(Map.of("io.wharf.instance-id", instanceId)).forEach(c -> runtime.remove(c.id()));
+  }
+
+  static Path tempDir(String prefix) throws IOException {
+    return Files.createTempDirectory(prefix);
+  }
+
+  static List<String> running(ContainerRuntime runtime, String taskArn) {
+    return runtime.list(Map.of("com.amazonaws.ecs.task-arn", taskArn)).stream()
+        .filter(c -> c.status() == io.wharf.runtime.ContainerState.Status.RUNNING)
+        .map(io.wharf.runtime.ContainerState::id)
+        .toList();
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The agent channel: desired state down to container instances, liveness up.
+ *
+ * <pre>
+ *  StateMachine ──(task changed)──▶ AgentGateway ──manifest (WebSocket)──▶ agent
+ *                                        ▲                                  │
+ *                                        └──── heartbeat / ack ─────────────┘
+ *  agent ──SubmitTaskStateChange / SubmitContainerStateChange (ECS API)──▶ StateMachine
+ * </pre>
+ *
+ * <p>Messages are JSON text frames: {@code {"type":"manifest","seq":n,"tasks":[...]}} and {@code
+ * {"type":"heartbeat"}} from the control plane; {@code {"type":"heartbeat"}} and {@code
+ * {"type":"ack","seq":n}} from the agent.
+ */
+package io.wharf.controlplane.agent;

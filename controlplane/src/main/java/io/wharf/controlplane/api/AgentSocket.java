@@ -1,0 +1,112 @@
+package io.wharf.controlplane.api;
+
+import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.model.WharfException;
+import io.wharf.sigv4.SigV4Verifier;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket endpoint agents connect to ({@code /ws/acs?containerInstanceArn=...}), found
+ * through DiscoverPollEndpoint. The upgrade request is SigV4-signed like any API call; an unsigned
+ * or badly signed upgrade is refused with 403 before a socket exists.
+ */
+public final class AgentSocket implements Session.Listener.AutoDemanding, AgentGateway.Channel {
+  private static final Logger log = LoggerFactory.getLogger(AgentSocket.class);
+  public static final String PATH = "/ws/acs";
+
+  private final AgentGateway gateway;
+  private final String instanceArn;
+  private volatile Session session;
+
+  private AgentSocket(AgentGateway gateway, String instanceArn) {
+    this.gateway = gateway;
+    this.instanceArn = instanceArn;
+  }
+
+  /** Maps the endpoint into a WebSocket container; every upgrade is authenticated first. */
+  public static void install(
+      ServerWebSocketContainer container, AgentGateway gateway, SigV4Verifier verifier) {
+    container.addMapping(
+        PATH,
+        (request, response, callback) -> {
+          String instance =
+              Request.extractQueryParameters(request).getValue("containerInstanceArn");
+          try {
+            verifier.verify(
+                new SigV4Verifier.SignedRequest(
+                    request.getMethod(),
+                    request.getHttpURI().getPath(),
+                    request.getHttpURI().getQuery(),
+                    headers(request),
+                    new byte[0]));
+          } catch (WharfException e) {
+            log.info("Refused an agent channel for {}: {}", instance, e.getMessage());
+            response.setStatus(403);
+            callback.succeeded();
+            return null;
+          }
+          if (instance == null || instance.isBlank()) {
+            response.setStatus(400);
+            callback.succeeded();
+            return null;
+          }
+          return new AgentSocket(gateway, instance);
+        });
+  }
+
+  private static Map<String, List<String>> headers(Request request) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (HttpField field : request.getHeaders()) {
+      out.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>()).add(field.getValue());
+    }
+    return out;
+  }
+
+  @Override
+  public void onWebSocketOpen(Session session) {
+    this.session = session;
+    gateway.opened(instanceArn, this);
+  }
+
+  @Override
+  public void onWebSocketText(String message) {
+    gateway.heard(instanceArn, message);
+  }
+
+  @Override
+  public void onWebSocketClose(int statusCode, String reason) {
+    gateway.closed(instanceArn, this);
+  }
+
+  @Override
+  public void onWebSocketError(Throwable cause) {
+    log.debug("Agent channel of {} failed", instanceArn, cause);
+    gateway.closed(instanceArn, this);
+  }
+
+  @Override
+  public void send(String text) {
+    Session s = session;
+    if (s != null && s.isOpen()) {
+      s.sendText(text, Callback.NOOP);
+    }
+  }
+
+  @Override
+  public void close() {
+    Session s = session;
+    if (s != null) {
+      s.close();
+    }
+  }
+}

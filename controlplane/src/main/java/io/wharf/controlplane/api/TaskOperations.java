@@ -1,0 +1,878 @@
+package io.wharf.controlplane.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.state.Change;
+import io.wharf.controlplane.state.Family;
+import io.wharf.controlplane.state.State;
+import io.wharf.controlplane.state.StateMachine;
+import io.wharf.model.Cluster;
+import io.wharf.model.ContainerInstance;
+import io.wharf.model.ContainerInstanceStatus;
+import io.wharf.model.Document;
+import io.wharf.model.ErrorCode;
+import io.wharf.model.NetworkBinding;
+import io.wharf.model.Resource;
+import io.wharf.model.Tag;
+import io.wharf.model.Task;
+import io.wharf.model.TaskContainer;
+import io.wharf.model.TaskDefinition;
+import io.wharf.model.TaskDefinitionStatus;
+import io.wharf.model.TaskStatus;
+import io.wharf.model.WharfException;
+import io.wharf.scheduler.Placement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * RunTask, StartTask, StopTask, DescribeTasks, ListTasks, and the agent-facing
+ * DiscoverPollEndpoint, SubmitTaskStateChange, SubmitContainerStateChange.
+ *
+ * <p>Placement is computed on the snapshot inside the state-machine command, so capacity is checked
+ * against every task committed before: concurrent RunTask calls never oversubscribe.
+ */
+final class TaskOperations {
+  private static final int MAX_COUNT = 10;
+  private static final int MAX_DESCRIBE = 100;
+  private static final int MAX_CLIENT_TOKEN = 64;
+
+  private final StateMachine states;
+  private final Lookup lookup;
+  private final AgentGateway gateway;
+  private final RandomGenerator random;
+  private final String endpoint;
+
+  TaskOperations(
+      StateMachine states,
+      Lookup lookup,
+      AgentGateway gateway,
+      RandomGenerator random,
+      String endpoint) {
+    this.states = states;
+    this.lookup = lookup;
+    this.gateway = gateway;
+    this.random = random;
+    this.endpoint = endpoint;
+  }
+
+  void register(Map<String, Operation> ops) {
+    ops.put("RunTask", this::runTask);
+    ops.put("StartTask", this::startTask);
+    ops.put("StopTask", this::stopTask);
+    ops.put("DescribeTasks", this::describe);
+    ops.put("ListTasks", this::list);
+    ops.put("DiscoverPollEndpoint", this::discoverPollEndpoint);
+    ops.put("SubmitTaskStateChange", this::submitTaskStateChange);
+    ops.put("SubmitContainerStateChange", this::submitContainerStateChange);
+  }
+
+  // ---- RunTask / StartTask -------------------------------------------------------------------
+
+  /** What a RunTask or StartTask request asks for, read and checked before the command runs. */
+  private record Launch(
+      String clusterRef,
+      String taskDefinition,
+      int count,
+      String group,
+      String startedBy,
+      JsonNode overrides,
+      List<Tag> tags,
+      String clientToken,
+      List<String> instances) {}
+
+  private JsonNode runTask(Operation.Caller caller, JsonNode request) {
+    int count = request.path("count").asInt(1);
+    if (count < 1 || count > MAX_COUNT) {
+      throw WharfException.invalidParameter(
+          "count must be between 1 and " + MAX_COUNT + "; it was " + count + ".");
+    }
+    String launchType = Wire.text(request, "launchType", "EC2");
+    if (!launchType.equals("EC2")) {
+      throw new WharfException(
+          ErrorCode.UNSUPPORTED_FEATURE,
+          "Wharf runs tasks with the EC2 launch type only so far; launchType "
+              + launchType
+              + " is not supported yet.");
+    }
+    refuse(
+        request,
+        "capacityProviderStrategy",
+        "networkConfiguration",
+        "placementConstraints",
+        "placementStrategy");
+    String token = Wire.text(request, "clientToken", null);
+    if (token != null && (token.isEmpty() || token.length() > MAX_CLIENT_TOKEN)) {
+      throw WharfException.invalidParameter(
+          "clientToken must have 1 to " + MAX_CLIENT_TOKEN + " characters.");
+    }
+    Launch launch =
+        new Launch(
+            Wire.text(request, "cluster", null),
+            request.path("taskDefinition").asText(),
+            count,
+            Wire.text(request, "group", null),
+            Wire.text(request, "startedBy", null),
+            request.get("overrides"),
+            checkedTags(request),
+            token,
+            null);
+    return launch(launch);
+  }
+
+  private JsonNode startTask(Operation.Caller caller, JsonNode request) {
+    List<String> instances = Wire.stringList(request, "containerInstances");
+    if (instances.isEmpty() || instances.size() > MAX_COUNT) {
+      throw WharfException.invalidParameter(
+          "containerInstances must name 1 to "
+              + MAX_COUNT
+              + " container instances; it named "
+              + instances.size()
+              + ".");
+    }
+    refuse(request, "networkConfiguration");
+    Launch launch =
+        new Launch(
+            Wire.text(request, "cluster", null),
+            request.path("taskDefinition").asText(),
+            instances.size(),
+            Wire.text(request, "group", null),
+            Wire.text(request, "startedBy", null),
+            request.get("overrides"),
+            checkedTags(request),
+            null,
+            instances);
+    return launch(launch);
+  }
+
+  private record Launched(List<Task> tasks, List<Placement.Failure> failures) {}
+
+  private JsonNode launch(Launch launch) {
+    Document overrides = Wire.document(launch.overrides());
+    Launched launched =
+        states.execute(
+            tx -> {
+              State state = tx.state();
+              Cluster cluster = lookup.activeCluster(state, launch.clusterRef());
+              TaskDefinition definition = taskDefinition(state, launch.taskDefinition());
+              if (launch.clientToken() != null) {
+                List<Task> earlier =
+                    state.tasks().values().stream()
+                        .filter(
+                            t ->
+                                launch.clientToken().equals(t.clientToken())
+                                    && t.clusterArn().equals(cluster.arn()))
+                        .toList();
+                if (!earlier.isEmpty()) {
+                  // Idempotent retry: the same request answers the same tasks; a different one
+                  // conflicts.
+                  if (!earlier.getFirst().taskDefinitionArn().equals(definition.arn())
+                      || earlier.size() != launch.count()) {
+                    throw new WharfException(
+                        ErrorCode.CONFLICT,
+                        "The clientToken "
+                            + launch.clientToken()
+                            + " was already used with different parameters.");
+                  }
+                  return new Launched(earlier, List.of());
+                }
+              }
+              TaskShape shape =
+                  TaskShape.of(Wire.parse(definition.definition()), launch.overrides());
+              Placement.Result result;
+              if (launch.instances() == null) {
+                List<Placement.Candidate> candidates = candidates(state, cluster, null);
+                if (candidates.isEmpty() && noInstances(state, cluster)) {
+                  throw WharfException.invalidParameter(
+                      "No Container Instances were found in your cluster.");
+                }
+                result =
+                    withAgentFailures(
+                        state,
+                        cluster,
+                        Placement.place(shape.demand(), launch.count(), candidates),
+                        launch.count());
+              } else {
+                result = placeOnGiven(state, cluster, launch.instances(), shape.demand());
+              }
+              List<Task> tasks = new ArrayList<>();
+              for (String instanceArn : result.placements()) {
+                Task task =
+                    newTask(
+                        cluster,
+                        definition,
+                        instanceArn,
+                        shape,
+                        launch,
+                        overrides,
+                        tx.now(),
+                        tx.revision());
+                tx.apply(new Change.TaskPut(task));
+                tasks.add(task);
+              }
+              return new Launched(tasks, result.failures());
+            });
+    gateway.changed(
+        launched.tasks().stream()
+            .map(Task::containerInstanceArn)
+            .collect(java.util.stream.Collectors.toSet()));
+    ObjectNode out = Wire.object();
+    ArrayNode tasks = out.putArray("tasks");
+    launched.tasks().forEach(t -> tasks.add(toWire(t, true)));
+    ArrayNode failures = out.putArray("failures");
+    launched.failures().forEach(f -> failures.add(Wire.failure(f.arn(), f.reason(), null)));
+    return out;
+  }
+
+  private Placement.Result placeOnGiven(
+      State state, Cluster cluster, List<String> refs, Placement.Demand demand) {
+    List<String> placements = new ArrayList<>();
+    List<Placement.Failure> failures = new ArrayList<>();
+    Set<String> given = new LinkedHashSet<>();
+    for (String ref : refs) {
+      Optional<ContainerInstance> instance = lookup.containerInstance(state, cluster, ref);
+      if (instance.isEmpty() || instance.get().status().isTerminal()) {
+        failures.add(new Placement.Failure(ref, "MISSING"));
+      } else {
+        given.add(instance.get().arn());
+      }
+    }
+    // One task per named instance, each checked against that instance alone.
+    for (String arn : given) {
+      List<Placement.Candidate> one = candidates(state, cluster, arn);
+      if (one.isEmpty()) {
+        failures.add(new Placement.Failure(arn, "AGENT"));
+        continue;
+      }
+      Placement.Result r = Placement.place(demand, 1, one);
+      placements.addAll(r.placements());
+      failures.addAll(r.failures());
+    }
+    return new Placement.Result(placements, failures);
+  }
+
+  /** The instances that may take new tasks (ACTIVE, agent connected), with what they have left. */
+  private List<Placement.Candidate> candidates(State state, Cluster cluster, String only) {
+    List<Placement.Candidate> out = new ArrayList<>();
+    for (ContainerInstance i : state.containerInstances().values()) {
+      if (!i.clusterArn().equals(cluster.arn())
+          || i.status() != ContainerInstanceStatus.ACTIVE
+          || !gateway.isConnected(i.arn())
+          || (only != null && !only.equals(i.arn()))) {
+        continue;
+      }
+      Remaining r = Remaining.of(state, i);
+      out.add(new Placement.Candidate(i.arn(), r.cpu(), r.memory(), r.ports()));
+    }
+    return out;
+  }
+
+  /**
+   * When tasks went unplaced, ACTIVE instances whose agent is not connected are named too (AGENT).
+   */
+  private Placement.Result withAgentFailures(
+      State state, Cluster cluster, Placement.Result result, int count) {
+    if (result.placements().size() == count) {
+      return result;
+    }
+    List<Placement.Failure> failures = new ArrayList<>(result.failures());
+    for (ContainerInstance i : state.containerInstances().values()) {
+      if (i.clusterArn().equals(cluster.arn())
+          && i.status() == ContainerInstanceStatus.ACTIVE
+          && !gateway.isConnected(i.arn())) {
+        failures.add(new Placement.Failure(i.arn(), "AGENT"));
+      }
+    }
+    return new Placement.Result(result.placements(), failures);
+  }
+
+  private static boolean noInstances(State state, Cluster cluster) {
+    return state.containerInstances().values().stream()
+        .noneMatch(i -> i.clusterArn().equals(cluster.arn()) && !i.status().isTerminal());
+  }
+
+  /** What an instance has left after the tasks that hold resources on it. */
+  record Remaining(long cpu, long memory, Set<String> ports, int running, int pending) {
+    static Remaining of(State state, ContainerInstance instance) {
+      long cpu = 0;
+      long memory = 0;
+      Set<String> ports = new HashSet<>();
+      for (Resource r : instance.registeredResources()) {
+        switch (r.name()) {
+          case "CPU" -> cpu = r.integerValue();
+          case "MEMORY" -> memory = r.integerValue();
+          case "PORTS" -> r.stringSetValue().forEach(p -> ports.add("tcp:" + p));
+          case "PORTS_UDP" -> r.stringSetValue().forEach(p -> ports.add("udp:" + p));
+          default -> {}
+        }
+      }
+      int running = 0;
+      int pending = 0;
+      for (Task t : state.tasks().values()) {
+        if (instance.arn().equals(t.containerInstanceArn()) && t.holdsResources()) {
+          cpu -= t.reservedCpu();
+          memory -= t.reservedMemory();
+          ports.addAll(t.reservedPorts());
+          if (t.lastStatus() == TaskStatus.RUNNING) {
+            running++;
+          } else if (t.lastStatus().ordinal() < TaskStatus.RUNNING.ordinal()) {
+            pending++;
+          }
+        }
+      }
+      return new Remaining(cpu, memory, ports, running, pending);
+    }
+  }
+
+  private Task newTask(
+      Cluster cluster,
+      TaskDefinition definition,
+      String instanceArn,
+      TaskShape shape,
+      Launch launch,
+      Document overrides,
+      Instant now,
+      long revision) {
+    String id = HexFormat.of().formatHex(randomBytes(16));
+    String arn =
+        "arn:aws:ecs:"
+            + lookup.arns().region()
+            + ":"
+            + lookup.arns().account()
+            + ":task/"
+            + cluster.name()
+            + "/"
+            + id;
+    List<TaskContainer> containers = new ArrayList<>();
+    for (TaskShape.Container c : shape.containers()) {
+      String containerArn =
+          "arn:aws:ecs:"
+              + lookup.arns().region()
+              + ":"
+              + lookup.arns().account()
+              + ":container/"
+              + cluster.name()
+              + "/"
+              + id
+              + "/"
+              + uuid();
+      containers.add(
+          new TaskContainer(
+              containerArn,
+              c.name(),
+              c.image(),
+              "PENDING",
+              null,
+              null,
+              null,
+              List.of(),
+              c.hasHealthCheck() ? "UNKNOWN" : "UNKNOWN",
+              c.essential()));
+    }
+    String group = launch.group() != null ? launch.group() : "family:" + definition.family();
+    return new Task(
+        arn,
+        cluster.arn(),
+        definition.arn(),
+        instanceArn,
+        group,
+        launch.startedBy(),
+        "EC2",
+        TaskStatus.PENDING,
+        "RUNNING",
+        shape.taskCpu(),
+        shape.taskMemory(),
+        containers,
+        overrides,
+        launch.tags(),
+        now,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        "UNKNOWN",
+        1,
+        shape.demand().cpu(),
+        shape.demand().memory(),
+        shape.demand().ports(),
+        launch.clientToken(),
+        revision);
+  }
+
+  // ---- StopTask ------------------------------------------------------------------------------
+
+  private JsonNode stopTask(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    String ref = request.path("task").asText();
+    String reason = Wire.text(request, "reason", null);
+    if (reason != null && reason.length() > 255) {
+      throw WharfException.invalidParameter("reason can have at most 255 characters.");
+    }
+    Task stopped =
+        states.execute(
+            tx -> {
+              Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+              Task t =
+                  task(tx.state(), cluster, ref)
+                      .orElseThrow(
+                          () ->
+                              WharfException.invalidParameter(
+                                  "The referenced task was not found."));
+              if (t.desiredStatus().equals("STOPPED")) {
+                return t;
+              }
+              Task.Builder next =
+                  t.toBuilder()
+                      .desiredStatus("STOPPED")
+                      .stopCode("UserInitiated")
+                      .stoppedReason(reason != null ? reason : "Task stopped by user");
+              if (t.lastStatus() == TaskStatus.RUNNING) {
+                next.lastStatus(TaskStatus.STOPPING).stoppingAt(tx.now());
+              }
+              Task updated = next.build(tx.revision());
+              tx.apply(new Change.TaskPut(updated));
+              return updated;
+            });
+    gateway.changed(List.of(stopped.containerInstanceArn()));
+    return Wire.object().set("task", toWire(stopped, true));
+  }
+
+  // ---- DescribeTasks / ListTasks -------------------------------------------------------------
+
+  private JsonNode describe(Operation.Caller caller, JsonNode request) {
+    List<String> refs = Wire.stringList(request, "tasks");
+    if (refs.isEmpty() || refs.size() > MAX_DESCRIBE) {
+      throw WharfException.invalidParameter(
+          "tasks must name 1 to " + MAX_DESCRIBE + " tasks; it named " + refs.size() + ".");
+    }
+    boolean tags = Wire.stringList(request, "include").contains("TAGS");
+    State state = states.current();
+    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+    ArrayNode tasks = Wire.array();
+    ArrayNode failures = Wire.array();
+    for (String ref : refs) {
+      task(state, cluster, ref)
+          .ifPresentOrElse(
+              t -> tasks.add(toWire(t, tags)),
+              () ->
+                  failures.add(
+                      Wire.failure(
+                          ref.startsWith("arn:") ? ref : taskArn(cluster, ref), "MISSING", null)));
+    }
+    ObjectNode out = Wire.object();
+    out.set("tasks", tasks);
+    out.set("failures", failures);
+    return out;
+  }
+
+  private JsonNode list(Operation.Caller caller, JsonNode request) {
+    State state = states.current();
+    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+    String family = Wire.text(request, "family", null);
+    String startedBy = Wire.text(request, "startedBy", null);
+    String desired = Wire.text(request, "desiredStatus", "RUNNING");
+    String launchType = Wire.text(request, "launchType", null);
+    if (request.hasNonNull("serviceName")) {
+      throw new WharfException(ErrorCode.SERVICE_NOT_FOUND, "Service not found.");
+    }
+    String instance = null;
+    if (request.hasNonNull("containerInstance")) {
+      instance =
+          lookup
+              .containerInstance(state, cluster, request.get("containerInstance").asText())
+              .map(ContainerInstance::arn)
+              .orElseThrow(
+                  () ->
+                      WharfException.invalidParameter(
+                          "The referenced container instance was not found."));
+    }
+    List<String> arns = new ArrayList<>();
+    for (Task t : state.tasks().values()) {
+      if (!t.clusterArn().equals(cluster.arn())
+          || !t.desiredStatus().equals(desired)
+          || (instance != null && !instance.equals(t.containerInstanceArn()))
+          || (startedBy != null && !startedBy.equals(t.startedBy()))
+          || (launchType != null && !launchType.equals(t.launchType()))
+          || (family != null
+              && !t.taskDefinitionArn().contains(":task-definition/" + family + ":"))) {
+        continue;
+      }
+      arns.add(t.arn());
+    }
+    Page page = Page.of(arns, request, 100);
+    ObjectNode out = Wire.object();
+    out.set("taskArns", Wire.strings(page.items()));
+    if (page.nextToken() != null) {
+      out.put("nextToken", page.nextToken());
+    }
+    return out;
+  }
+
+  // ---- agent-facing --------------------------------------------------------------------------
+
+  private JsonNode discoverPollEndpoint(Operation.Caller caller, JsonNode request) {
+    String ws = endpoint.replaceFirst("^http", "ws");
+    return Wire.object()
+        .put("endpoint", ws + "/")
+        .put("telemetryEndpoint", ws + "/")
+        .put("serviceConnectEndpoint", ws + "/");
+  }
+
+  private JsonNode submitTaskStateChange(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    String ref = request.path("task").asText();
+    String status = Wire.text(request, "status", null);
+    String reason = Wire.text(request, "reason", null);
+    Task updated =
+        states.execute(
+            tx -> {
+              Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+              Task t =
+                  task(tx.state(), cluster, ref)
+                      .orElseThrow(
+                          () ->
+                              WharfException.invalidParameter(
+                                  "The referenced task was not found."));
+              Task.Builder next = t.toBuilder();
+              List<TaskContainer> containers = new ArrayList<>(t.containers());
+              for (JsonNode c : request.path("containers")) {
+                applyContainer(containers, c);
+              }
+              next.containers(containers);
+              if (request.hasNonNull("pullStartedAt")) {
+                next.pullStartedAt(instant(request.get("pullStartedAt")));
+              }
+              if (request.hasNonNull("pullStoppedAt")) {
+                next.pullStoppedAt(instant(request.get("pullStoppedAt")));
+              }
+              if (status != null) {
+                TaskStatus reported = TaskStatus.valueOf(status);
+                if (t.lastStatus().canMoveTo(reported)
+                    || (reported == TaskStatus.STOPPED && !t.lastStatus().isTerminal())) {
+                  next.lastStatus(reported);
+                  if (reported == TaskStatus.RUNNING && t.startedAt() == null) {
+                    next.startedAt(tx.now());
+                  }
+                  if (reported == TaskStatus.STOPPED) {
+                    Instant executionStopped =
+                        request.hasNonNull("executionStoppedAt")
+                            ? instant(request.get("executionStoppedAt"))
+                            : tx.now();
+                    next.executionStoppedAt(executionStopped)
+                        .stoppedAt(tx.now())
+                        .desiredStatus("STOPPED");
+                    if (t.stoppingAt() == null) {
+                      next.stoppingAt(executionStopped);
+                    }
+                    if (t.stopCode() == null) {
+                      // The agent names why the task stopped; ECS's stop codes follow from it.
+                      boolean failedToStart =
+                          t.startedAt() == null
+                              && reason != null
+                              && !reason.startsWith("Essential");
+                      next.stopCode(
+                          failedToStart ? "TaskFailedToStart" : "EssentialContainerExited");
+                      next.stoppedReason(
+                          reason != null ? reason : "Essential container in task exited");
+                    }
+                  }
+                }
+              }
+              next.healthStatus(taskHealth(containers));
+              Task built = next.build(tx.revision());
+              tx.apply(new Change.TaskPut(built));
+              return built;
+            });
+    if (updated.lastStatus() == TaskStatus.STOPPED) {
+      gateway.changed(List.of(updated.containerInstanceArn()));
+    }
+    return Wire.object().put("acknowledgment", "true");
+  }
+
+  private JsonNode submitContainerStateChange(Operation.Caller caller, JsonNode request) {
+    String clusterRef = Wire.text(request, "cluster", null);
+    String ref = request.path("task").asText();
+    states.execute(
+        tx -> {
+          Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+          Task t =
+              task(tx.state(), cluster, ref)
+                  .orElseThrow(
+                      () -> WharfException.invalidParameter("The referenced task was not found."));
+          List<TaskContainer> containers = new ArrayList<>(t.containers());
+          applyContainer(containers, request);
+          tx.apply(
+              new Change.TaskPut(
+                  t.toBuilder()
+                      .containers(containers)
+                      .healthStatus(taskHealth(containers))
+                      .build(tx.revision())));
+          return null;
+        });
+    return Wire.object().put("acknowledgment", "true");
+  }
+
+  /**
+   * Applies one container report (SubmitContainerStateChange or an entry of SubmitTaskStateChange).
+   */
+  private static void applyContainer(List<TaskContainer> containers, JsonNode report) {
+    String name = report.path("containerName").asText();
+    for (int i = 0; i < containers.size(); i++) {
+      TaskContainer c = containers.get(i);
+      if (!c.name().equals(name)) {
+        continue;
+      }
+      List<NetworkBinding> bindings = null;
+      if (report.has("networkBindings")) {
+        bindings = new ArrayList<>();
+        for (JsonNode b : report.get("networkBindings")) {
+          bindings.add(
+              new NetworkBinding(
+                  Wire.text(b, "bindIP", "0.0.0.0"),
+                  b.path("containerPort").asInt(),
+                  b.path("hostPort").asInt(),
+                  Wire.text(b, "protocol", "tcp")));
+        }
+      }
+      String status = Wire.text(report, "status", c.lastStatus());
+      // Statuses only move forward: PENDING, RUNNING, STOPPED.
+      if (rank(status) < rank(c.lastStatus())) {
+        status = c.lastStatus();
+      }
+      Integer exit = report.hasNonNull("exitCode") ? report.get("exitCode").asInt() : null;
+      containers.set(
+          i,
+          c.reported(
+              status,
+              exit,
+              Wire.text(report, "reason", null),
+              Wire.text(report, "runtimeId", null),
+              bindings,
+              Wire.text(report, "healthStatus", null)));
+    }
+  }
+
+  private static int rank(String containerStatus) {
+    return switch (containerStatus) {
+      case "RUNNING" -> 1;
+      case "STOPPED" -> 2;
+      default -> 0;
+    };
+  }
+
+  /** Task health from its essential containers, as ECS derives it. */
+  private static String taskHealth(List<TaskContainer> containers) {
+    boolean anyChecked = false;
+    for (TaskContainer c : containers) {
+      if (!c.essential() || c.healthStatus() == null || c.healthStatus().equals("UNKNOWN")) {
+        continue;
+      }
+      anyChecked = true;
+      if (c.healthStatus().equals("UNHEALTHY")) {
+        return "UNHEALTHY";
+      }
+    }
+    boolean allHealthy =
+        containers.stream()
+            .filter(TaskContainer::essential)
+            .allMatch(c -> "HEALTHY".equals(c.healthStatus()));
+    return anyChecked && allHealthy ? "HEALTHY" : "UNKNOWN";
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private TaskDefinition taskDefinition(State state, String ref) {
+    String spec = ref;
+    if (ref.startsWith("arn:")) {
+      spec =
+          lookup
+              .ownArn(ref)
+              .filter(a -> a.type().equals("task-definition"))
+              .map(a -> a.id())
+              .orElseThrow(() -> WharfException.invalidParameter("TaskDefinition not found."));
+    }
+    int colon = spec.lastIndexOf(':');
+    TaskDefinition d;
+    if (colon < 0) {
+      Family f = state.families().get(spec);
+      d = f == null ? null : f.latestActive();
+    } else {
+      try {
+        d =
+            state.taskDefinition(
+                spec.substring(0, colon), Integer.parseInt(spec.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        d = null;
+      }
+    }
+    if (d == null) {
+      throw WharfException.invalidParameter("TaskDefinition not found.");
+    }
+    if (d.status() != TaskDefinitionStatus.ACTIVE) {
+      throw WharfException.client("TaskDefinition is inactive");
+    }
+    return d;
+  }
+
+  private Optional<Task> task(State state, Cluster cluster, String ref) {
+    String arn = ref.startsWith("arn:") ? ref : taskArn(cluster, ref);
+    return Optional.ofNullable(state.tasks().get(arn))
+        .filter(t -> t.clusterArn().equals(cluster.arn()));
+  }
+
+  private String taskArn(Cluster cluster, String id) {
+    return "arn:aws:ecs:"
+        + lookup.arns().region()
+        + ":"
+        + lookup.arns().account()
+        + ":task/"
+        + cluster.name()
+        + "/"
+        + id;
+  }
+
+  private static List<Tag> checkedTags(JsonNode request) {
+    List<Tag> tags = Wire.readTags(request.get("tags"));
+    Wire.mergeTags(List.of(), tags);
+    return tags;
+  }
+
+  private static void refuse(JsonNode request, String... members) {
+    for (String member : members) {
+      JsonNode v = request.get(member);
+      if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+        throw new WharfException(
+            ErrorCode.UNSUPPORTED_FEATURE,
+            "Wharf does not support " + member + " yet; leave it out.");
+      }
+    }
+  }
+
+  private static Instant instant(JsonNode epochSeconds) {
+    if (epochSeconds.isNumber()) {
+      return Instant.ofEpochMilli(Math.round(epochSeconds.asDouble() * 1000));
+    }
+    return Instant.parse(epochSeconds.asText());
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    for (int i = 0; i < n; i++) {
+      bytes[i] = (byte) random.nextInt(256);
+    }
+    return bytes;
+  }
+
+  private String uuid() {
+    String hex = HexFormat.of().formatHex(randomBytes(16));
+    return hex.substring(0, 8)
+        + "-"
+        + hex.substring(8, 12)
+        + "-"
+        + hex.substring(12, 16)
+        + "-"
+        + hex.substring(16, 20)
+        + "-"
+        + hex.substring(20);
+  }
+
+  static ObjectNode toWire(Task t, boolean includeTags) {
+    ObjectNode out = Wire.object();
+    out.putArray("attachments");
+    out.putArray("attributes")
+        .addObject()
+        .put("name", "ecs.cpu-architecture")
+        .put("value", "x86_64");
+    out.put("clusterArn", t.clusterArn());
+    out.put("connectivity", "CONNECTED");
+    out.put("containerInstanceArn", t.containerInstanceArn());
+    ArrayNode containers = out.putArray("containers");
+    for (TaskContainer c : t.containers()) {
+      ObjectNode n = containers.addObject();
+      n.put("containerArn", c.containerArn());
+      n.put("taskArn", t.arn());
+      n.put("name", c.name());
+      n.put("image", c.image());
+      if (c.runtimeId() != null) {
+        n.put("runtimeId", c.runtimeId());
+      }
+      n.put("lastStatus", c.lastStatus());
+      if (c.exitCode() != null) {
+        n.put("exitCode", c.exitCode());
+      }
+      if (c.reason() != null) {
+        n.put("reason", c.reason());
+      }
+      ArrayNode bindings = n.putArray("networkBindings");
+      for (NetworkBinding b : c.networkBindings()) {
+        bindings
+            .addObject()
+            .put("bindIP", b.bindIp())
+            .put("containerPort", b.containerPort())
+            .put("hostPort", b.hostPort())
+            .put("protocol", b.protocol());
+      }
+      n.putArray("networkInterfaces");
+      n.put("healthStatus", c.healthStatus() == null ? "UNKNOWN" : c.healthStatus());
+    }
+    if (t.cpu() != null) {
+      out.put("cpu", t.cpu());
+    }
+    if (t.memory() != null) {
+      out.put("memory", t.memory());
+    }
+    out.set("createdAt", Wire.timestamp(t.createdAt()));
+    out.put("desiredStatus", t.desiredStatus());
+    out.put("enableExecuteCommand", false);
+    out.put("group", t.group());
+    out.put("healthStatus", t.healthStatus() == null ? "UNKNOWN" : t.healthStatus());
+    out.put("lastStatus", t.lastStatus().name());
+    out.put("launchType", t.launchType());
+    out.set(
+        "overrides",
+        t.overrides() != null
+            ? Wire.parse(t.overrides())
+            : Wire.object()
+                .<ObjectNode>set("containerOverrides", Wire.array())
+                .set("inferenceAcceleratorOverrides", Wire.array()));
+    timestamp(out, "pullStartedAt", t.pullStartedAt());
+    timestamp(out, "pullStoppedAt", t.pullStoppedAt());
+    timestamp(out, "startedAt", t.startedAt());
+    if (t.startedBy() != null) {
+      out.put("startedBy", t.startedBy());
+    }
+    if (t.stopCode() != null) {
+      out.put("stopCode", t.stopCode());
+    }
+    timestamp(out, "stoppingAt", t.stoppingAt());
+    timestamp(out, "executionStoppedAt", t.executionStoppedAt());
+    timestamp(out, "stoppedAt", t.stoppedAt());
+    if (t.stoppedReason() != null) {
+      out.put("stoppedReason", t.stoppedReason());
+    }
+    out.set("tags", includeTags ? Wire.tags(t.tags()) : Wire.array());
+    out.put("taskArn", t.arn());
+    out.put("taskDefinitionArn", t.taskDefinitionArn());
+    out.put("version", t.version());
+    return out;
+  }
+
+  private static void timestamp(ObjectNode out, String name, Instant at) {
+    if (at != null) {
+      out.set(name, Wire.timestamp(at));
+    }
+  }
+}
