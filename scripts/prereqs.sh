@@ -34,6 +34,53 @@ wharf_ensure_awscli() {
   fi
 }
 
+# A running Docker engine and a static busybox for the Docker integration tests (*IT), whose image
+# scripts/test-image.sh builds from /bin/busybox. As root on Debian, installs Debian's docker.io
+# and busybox-static and starts dockerd in the background (no systemd needed, as in CI);
+# otherwise says how to get them.
+wharf_ensure_docker() {
+  local can_install=
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -r /etc/debian_version ]; then
+    can_install=1
+  fi
+  if [ ! -x /bin/busybox ]; then
+    if [ -n "$can_install" ]; then
+      echo "wharf: installing Debian's busybox-static for the Docker test image..." >&2
+      apt_get_update_once
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
+    else
+      echo "wharf: the Docker tests build their image from a static /bin/busybox: sudo apt-get install busybox-static" >&2
+      exit 1
+    fi
+  fi
+  docker info >/dev/null 2>&1 && return 0
+  if [ -z "$can_install" ]; then
+    cat >&2 <<'MSG'
+wharf: the Docker integration tests need a running Docker engine, and `docker info` fails.
+  Install it:  sudo apt-get install docker.io   (Debian/Ubuntu; or Docker Engine from docs.docker.com)
+  Start it:    sudo systemctl start docker       (without systemd: sudo dockerd &)
+  Reach it:    join the docker group (sudo usermod -aG docker "$USER", then log in again),
+               or point DOCKER_HOST at an engine you can use
+MSG
+    exit 1
+  fi
+  if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
+    echo "wharf: installing Debian's docker.io for the Docker integration tests..." >&2
+    apt_get_update_once
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+  fi
+  local log="${TMPDIR:-/tmp}/wharf-dockerd.log" i
+  echo "wharf: starting dockerd in the background (log: $log)..." >&2
+  # Its own session, so that it outlives this script and is not part of the test run's process group.
+  setsid dockerd >"$log" 2>&1 </dev/null &
+  for i in $(seq 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "wharf: dockerd did not answer within 60s; see $log" >&2
+  exit 1
+}
+
 apt_get_update_once() {
   if [ -z "${WHARF_APT_UPDATED:-}" ]; then
     apt-get update -qq >/dev/null
