@@ -1,2 +1,15 @@
-/** Benchmarks: each prints its figures and the baseline measured in the same run. */
+/**
+ * Benchmarks: each prints its figures and the baseline measured in the same run.
+ *
+ * <p>Benchmarks are not tests: they never pass or fail on time, only on wrong answers. They drive a
+ * real {@code wharf server} (a child JVM, as a user runs it) with the AWS SDK, so a figure includes
+ * everything a client pays: signing, HTTP, the server, the disk.
+ *
+ * <pre>
+ *  TaskDefinitionBench ─▶ WharfServer (child JVM, temp data dir)
+ *        │                      ▲
+ *        └─▶ ClosedLoop ─ n × EcsClient ─┘   latencies ─▶ HdrHistogram ─▶ Markdown report
+ *              (Workload: what to register and look up, from a fixed seed)
+ * </pre>
+ */
 package io.wharf.bench;

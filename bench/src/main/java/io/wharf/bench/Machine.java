@@ -1,0 +1,60 @@
+package io.wharf.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/** The facts about this machine that a reader needs to weigh the figures. */
+final class Machine {
+  private Machine() {}
+
+  static int cores() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** One line: cores, CPU model, memory, OS and JDK. */
+  static String describe() {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    String memory = "";
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      memory = ", %.0f GiB RAM".formatted(sun.getTotalMemorySize() / (1024.0 * 1024 * 1024));
+    }
+    return String.format(
+        Locale.ROOT,
+        "%d cores (%s)%s, %s %s %s; JDK %s %s (%s)",
+        cores(),
+        cpuModel(),
+        memory,
+        System.getProperty("os.name"),
+        System.getProperty("os.version"),
+        System.getProperty("os.arch"),
+        System.getProperty("java.vm.vendor"),
+        Runtime.version(),
+        System.getProperty("java.vm.name"));
+  }
+
+  /** The 1-minute load average: how busy the shared machine was, or -1 where unknown. */
+  static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static String cpuModel() {
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    if (!Files.isReadable(cpuinfo)) {
+      return "unknown CPU";
+    }
+    try (Stream<String> lines = Files.lines(cpuinfo)) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown CPU");
+    } catch (IOException e) {
+      return "unknown CPU";
+    }
+  }
+}
