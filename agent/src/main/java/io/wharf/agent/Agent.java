@@ -341,7 +341,8 @@ public final class Agent implements AutoCloseable {
         if (manager != null && manager.isDone()) {
           continue;
         }
-        List<ContainerState> adopted = existing.containsKey(arn) ? existing.get(arn) : containersOf(arn);
+        List<ContainerState> adopted =
+            existing.containsKey(arn) ? existing.get(arn) : containersOf(arn);
         manager = new TaskManager(context(), task, adopted);
         tasks.put(arn, manager);
         manager.start();
@@ -396,7 +397,10 @@ public final class Agent implements AutoCloseable {
     return out;
   }
 
-  /** The task's existing containers; none when Docker cannot say (its manager then fails the task clearly). */
+  /**
+   * The task's existing containers; none when Docker cannot say (its manager then fails the task
+   * clearly).
+   */
   private List<ContainerState> containersOf(String taskArn) {
     try {
       return runtime.list(Map.of(Labels.INSTANCE, state.instanceId(), Labels.TASK_ARN, taskArn));

@@ -182,7 +182,10 @@ final class TaskManager {
   // ---- adoption (after an agent restart) ------------------------------------------------------
 
   private void adopt() {
-    for (ContainerState state : adopted) {
+    for (ContainerState listed : adopted) {
+      // Look again now that this manager is registered for the task's events: whatever happened
+      // before this inspect shows in it, whatever happens after arrives as an event.
+      ContainerState state = inspectOr(listed);
       Run run = runs.get(state.labels().get(Labels.CONTAINER_NAME));
       if (run == null) {
         continue;
@@ -219,6 +222,14 @@ final class TaskManager {
     } else if (allRunning) {
       taskStatus = "RUNNING";
       reportTask("RUNNING", null);
+    }
+  }
+
+  private ContainerState inspectOr(ContainerState listed) {
+    try {
+      return ctx.runtime().inspect(listed.id()).orElse(listed);
+    } catch (RuntimeException e) {
+      return listed;
     }
   }
 

@@ -73,7 +73,8 @@ class ContainerInstanceApiTest {
             .get(0);
     assertThat(i.ec2InstanceId()).isEqualTo("i-00000000000000001");
     assertThat(i.status()).isEqualTo("ACTIVE");
-    assertThat(i.agentConnected()).isTrue();
+    // Registered through the API alone: no agent has opened its channel, so it is not connected.
+    assertThat(i.agentConnected()).isFalse();
     assertThat(i.registeredResources())
         .extracting(Resource::name)
         .containsExactly("CPU", "MEMORY", "PORTS");

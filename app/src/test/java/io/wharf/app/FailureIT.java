@@ -136,7 +136,12 @@ class FailureIT {
         assertThat(docker.list(Map.of("com.amazonaws.ecs.task-arn", arn))).hasSize(1);
         // The re-adopted container is watched: its exit stops the task with its real exit code.
         docker.stop(before.get(0), Duration.ZERO);
-        Task stopped = awaitStatus(ecs, "agent-kill", arn, "STOPPED");
+        Task stopped;
+        try {
+          stopped = awaitStatus(ecs, "agent-kill", arn, "STOPPED");
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("agent output:\n" + String.join("\n", again.output), e);
+        }
         assertThat(stopped.stopCode().toString()).isEqualTo("EssentialContainerExited");
         assertThat(stopped.containers().get(0).exitCode()).isEqualTo(137);
       } finally {

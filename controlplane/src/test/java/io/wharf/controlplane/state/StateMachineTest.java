@@ -19,9 +19,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-class StateMachineTest {
+public class StateMachineTest {
   /** An in-memory store that records commits and can be told to fail. */
-  static final class MemoryStore implements Store {
+  public static final class MemoryStore implements Store {
     final List<List<Mutation>> commits = new ArrayList<>();
     final List<Row> rows = new ArrayList<>();
     volatile boolean broken;

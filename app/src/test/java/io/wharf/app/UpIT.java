@@ -1,0 +1,105 @@
+package io.wharf.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wharf.runtime.ContainerRuntime;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.ContainerInstance;
+
+/**
+ * {@code wharf up}: one command, a control plane and a local agent; kill -9 of it loses nothing.
+ */
+class UpIT {
+  static final String READY = "Wharf is up at ";
+
+  @Test
+  void upRunsTasksAndAKilledUpReAdoptsThem() throws Exception {
+    DockerFixture.ensureTestImage();
+    Path data = DockerFixture.tempDir("wharf-up");
+    List<String> args =
+        List.of(
+            "up", "--port", "0", "--data-dir", data.toString(), "--account-id", TestServer.ACCOUNT);
+    ServerProcess up = ServerProcess.spawn(args, READY);
+    String endpoint = up.endpoint.substring(0, up.endpoint.indexOf(' '));
+    String instanceId;
+    String taskArn;
+    List<String> containers;
+    try (ContainerRuntime docker = DockerFixture.docker()) {
+      try (EcsClient ecs = DurabilityTest.client(endpoint)) {
+        List<String> instances =
+            ecs.listContainerInstances(b -> b.cluster("default")).containerInstanceArns();
+        assertThat(instances).hasSize(1);
+        ContainerInstance instance =
+            ecs.describeContainerInstances(b -> b.cluster("default").containerInstances(instances))
+                .containerInstances()
+                .get(0);
+        assertThat(instance.agentConnected()).isTrue();
+        instanceId = instance.ec2InstanceId();
+        ecs.registerTaskDefinition(
+            b ->
+                b.family("up")
+                    .containerDefinitions(
+                        ContainerDefinition.builder()
+                            .name("main")
+                            .image(DockerFixture.IMAGE)
+                            .memory(16)
+                            .command("sleep", "600")
+                            .build()));
+        taskArn = ecs.runTask(b -> b.taskDefinition("up")).tasks().get(0).taskArn();
+        AwsCliTest.Run waited =
+            AwsCliTest.awsAt(
+                AwsCliTest.clis().findFirst().orElseThrow(),
+                endpoint,
+                "ecs",
+                "wait",
+                "tasks-running",
+                "--tasks",
+                taskArn);
+        assertThat(waited.exitCode()).as(waited.stderr()).isZero();
+        containers = DockerFixture.running(docker, taskArn);
+        assertThat(containers).hasSize(1);
+      }
+
+      up.kill();
+      assertThat(DockerFixture.running(docker, taskArn)).isEqualTo(containers);
+
+      ServerProcess again = ServerProcess.spawn(args, READY);
+      try (EcsClient ecs =
+          DurabilityTest.client(again.endpoint.substring(0, again.endpoint.indexOf(' ')))) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    ecs.describeTasks(b -> b.tasks(taskArn))
+                        .tasks()
+                        .get(0)
+                        .lastStatus()
+                        .equals("RUNNING"));
+        assertThat(ecs.listContainerInstances(b -> b.cluster("default")).containerInstanceArns())
+            .hasSize(1);
+        assertThat(DockerFixture.running(docker, taskArn)).isEqualTo(containers);
+        assertThat(docker.list(Map.of("com.amazonaws.ecs.task-arn", taskArn))).hasSize(1);
+        ecs.stopTask(b -> b.task(taskArn));
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    ecs.describeTasks(b -> b.tasks(taskArn))
+                        .tasks()
+                        .get(0)
+                        .lastStatus()
+                        .equals("STOPPED"));
+      } finally {
+        again.close();
+        DockerFixture.removeContainersOf(docker, instanceId);
+      }
+    }
+  }
+}
