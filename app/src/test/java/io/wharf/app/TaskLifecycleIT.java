@@ -1,6 +1,7 @@
 package io.wharf.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.wharf.agent.Agent;
@@ -18,14 +19,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.ConflictException;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.ContainerCondition;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.ContainerInstance;
+import software.amazon.awssdk.services.ecs.model.ContainerInstanceStatus;
 import software.amazon.awssdk.services.ecs.model.HealthCheck;
+import software.amazon.awssdk.services.ecs.model.InvalidParameterException;
 import software.amazon.awssdk.services.ecs.model.PortMapping;
 import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
 import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.ecs.model.TaskField;
 
 /**
  * Tasks on the real Docker engine: a control plane, an agent, real containers and real ports,
@@ -357,8 +362,106 @@ class TaskLifecycleIT {
     assertThat(i.versionInfo().agentVersion()).isNotBlank();
   }
 
-  /** Waits so Awaitility-less assertions read well; unused otherwise. */
-  static List<String> arns(List<Task> tasks) {
-    return tasks.stream().map(Task::taskArn).toList();
+  @Test
+  void startTaskListTasksOverridesAndClientTokens() {
+    String td = register("misc", container("main", "sleep", "600"));
+    // StartTask on a named instance, with a command override and tags.
+    Task started =
+        ecs.startTask(
+                b ->
+                    b.cluster(CLUSTER)
+                        .taskDefinition(td)
+                        .containerInstances(agent.containerInstanceArn())
+                        .startedBy("tester")
+                        .group("g1")
+                        .overrides(
+                            o ->
+                                o.containerOverrides(
+                                    c ->
+                                        c.name("main")
+                                            .command("sh", "-c", "sleep 600")
+                                            .environment(e -> e.name("FROM").value("override"))))
+                        .tags(t -> t.key("k").value("v")))
+            .tasks()
+            .get(0);
+    assertThat(started.containerInstanceArn()).isEqualTo(agent.containerInstanceArn());
+    assertThat(started.group()).isEqualTo("g1");
+    Task running = awaitStatus(started.taskArn(), "RUNNING");
+    assertThat(running.overrides().containerOverrides().get(0).command())
+        .containsExactly("sh", "-c", "sleep 600");
+    assertThat(docker.inspect(running.containers().get(0).runtimeId()).orElseThrow().labels())
+        .containsEntry("com.amazonaws.ecs.container-name", "main");
+    assertThat(
+            ecs.describeTasks(
+                    b -> b.cluster(CLUSTER).tasks(started.taskArn()).include(TaskField.TAGS))
+                .tasks()
+                .get(0)
+                .tags())
+        .singleElement()
+        .satisfies(t -> assertThat(t.key()).isEqualTo("k"));
+
+    // ListTasks filters.
+    assertThat(ecs.listTasks(b -> b.cluster(CLUSTER).startedBy("tester")).taskArns())
+        .containsExactly(started.taskArn());
+    assertThat(ecs.listTasks(b -> b.cluster(CLUSTER).family("misc")).taskArns())
+        .contains(started.taskArn());
+    assertThat(
+            ecs.listTasks(b -> b.cluster(CLUSTER).containerInstance(agent.containerInstanceArn()))
+                .taskArns())
+        .contains(started.taskArn());
+    assertThat(ecs.listTasks(b -> b.cluster(CLUSTER).family("nothing")).taskArns()).isEmpty();
+
+    // clientToken: the same request twice gives the same task, a different one conflicts.
+    Task first =
+        ecs.runTask(b -> b.cluster(CLUSTER).taskDefinition(td).clientToken("token-1"))
+            .tasks()
+            .get(0);
+    Task again =
+        ecs.runTask(b -> b.cluster(CLUSTER).taskDefinition(td).clientToken("token-1"))
+            .tasks()
+            .get(0);
+    assertThat(again.taskArn()).isEqualTo(first.taskArn());
+    assertThatThrownBy(
+            () ->
+                ecs.runTask(
+                    b -> b.cluster(CLUSTER).taskDefinition(td).count(2).clientToken("token-1")))
+        .isInstanceOf(ConflictException.class);
+
+    // Deregistering an instance that runs tasks needs force.
+    assertThatThrownBy(
+            () ->
+                ecs.deregisterContainerInstance(
+                    b -> b.cluster(CLUSTER).containerInstance(agent.containerInstanceArn())))
+        .isInstanceOf(InvalidParameterException.class);
+
+    for (String arn : List.of(started.taskArn(), first.taskArn())) {
+      ecs.stopTask(b -> b.cluster(CLUSTER).task(arn).reason("done here"));
+    }
+    assertThat(awaitStatus(first.taskArn(), "STOPPED").stoppedReason()).isEqualTo("done here");
+    awaitStatus(started.taskArn(), "STOPPED");
+  }
+
+  @Test
+  void aDrainingInstanceGetsNoNewTasks() {
+    String td = register("drain", container("main", "sleep", "600"));
+    ecs.updateContainerInstancesState(
+        b ->
+            b.cluster(CLUSTER)
+                .containerInstances(agent.containerInstanceArn())
+                .status(ContainerInstanceStatus.DRAINING));
+    try {
+      assertThat(instance().status()).isEqualTo("DRAINING");
+      assertThat(ecs.runTask(b -> b.cluster(CLUSTER).taskDefinition(td)).tasks()).isEmpty();
+    } finally {
+      ecs.updateContainerInstancesState(
+          b ->
+              b.cluster(CLUSTER)
+                  .containerInstances(agent.containerInstanceArn())
+                  .status(ContainerInstanceStatus.ACTIVE));
+    }
+    Task task = run(td);
+    awaitStatus(task.taskArn(), "RUNNING");
+    ecs.stopTask(b -> b.cluster(CLUSTER).task(task.taskArn()));
+    awaitStatus(task.taskArn(), "STOPPED");
   }
 }
