@@ -165,6 +165,14 @@ public final class ControlPlane implements AutoCloseable {
             .put("clusterName", name));
   }
 
+  /**
+   * The ECS API in-process, for embedding (the simulation harness); HTTP clients use {@link
+   * #endpoint}.
+   */
+  public EcsApi api() {
+    return ecs;
+  }
+
   public AgentGateway gateway() {
     return gateway;
   }

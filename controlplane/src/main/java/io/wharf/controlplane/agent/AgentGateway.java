@@ -127,11 +127,12 @@ public final class AgentGateway implements AutoCloseable {
     out.put("seq", sequence.incrementAndGet());
     out.put("containerInstanceArn", instanceArn);
     ArrayNode tasks = out.putArray("tasks");
-    for (Task t : state.tasks().values()) {
-      if (!instanceArn.equals(t.containerInstanceArn()) || t.lastStatus() == TaskStatus.STOPPED) {
-        continue;
+    // The instance's unstopped tasks, from the per-instance index rather than a scan of all tasks.
+    for (String arn : state.usageOf(instanceArn).tasks()) {
+      Task t = state.tasks().get(arn);
+      if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
+        tasks.add(taskPayload(state, t));
       }
-      tasks.add(taskPayload(state, t));
     }
     return out;
   }

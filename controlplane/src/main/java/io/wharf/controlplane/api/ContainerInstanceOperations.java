@@ -62,17 +62,24 @@ final class ContainerInstanceOperations {
 
   private JsonNode registerInstance(Operation.Caller caller, JsonNode request) {
     String clusterRef = Wire.text(request, "cluster", null);
-    String ec2InstanceId = instanceId(Wire.text(request, "instanceIdentityDocument", null));
+    String identity = Wire.text(request, "instanceIdentityDocument", null);
+    String givenInstanceId = instanceId(identity);
     List<Resource> resources = readResources(request.get("totalResources"));
     List<Attribute> attributes = readAttributes(request.get("attributes"));
     List<Tag> tags = Wire.readTags(request.get("tags"));
     Wire.mergeTags(List.of(), tags);
     String requestedArn = Wire.text(request, "containerInstanceArn", null);
-    String newId = HexFormat.of().formatHex(randomBytes(16));
     ContainerInstance registered =
         states.execute(
             tx -> {
               Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+              // Random ids come from the state machine's thread only: the generator is not
+              // thread-safe.
+              String ec2InstanceId =
+                  givenInstanceId != null
+                      ? givenInstanceId
+                      : "i-" + HexFormat.of().formatHex(randomBytes(9)).substring(0, 17);
+              String newId = HexFormat.of().formatHex(randomBytes(16));
               // Re-registration (same ARN given, or same machine identity) keeps the instance's
               // ARN.
               ContainerInstance previous =
@@ -424,7 +431,7 @@ final class ContainerInstanceOperations {
         throw WharfException.invalidParameter("instanceIdentityDocument is not valid JSON.");
       }
     }
-    return "i-" + HexFormat.of().formatHex(randomBytes(9)).substring(0, 17);
+    return null;
   }
 
   private byte[] randomBytes(int n) {

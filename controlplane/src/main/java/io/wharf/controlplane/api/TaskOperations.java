@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.controlplane.agent.AgentGateway;
 import io.wharf.controlplane.state.Change;
 import io.wharf.controlplane.state.Family;
+import io.wharf.controlplane.state.InstanceUsage;
 import io.wharf.controlplane.state.State;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.Cluster;
@@ -315,20 +316,12 @@ final class TaskOperations {
           default -> {}
         }
       }
-      int running = 0;
-      int pending = 0;
-      for (Task t : state.tasks().values()) {
-        if (instance.arn().equals(t.containerInstanceArn()) && t.holdsResources()) {
-          cpu -= t.reservedCpu();
-          memory -= t.reservedMemory();
-          ports.addAll(t.reservedPorts());
-          if (t.lastStatus() == TaskStatus.RUNNING) {
-            running++;
-          } else if (t.lastStatus().ordinal() < TaskStatus.RUNNING.ordinal()) {
-            pending++;
-          }
-        }
-      }
+      InstanceUsage used = state.usageOf(instance.arn());
+      cpu -= used.cpu();
+      memory -= used.memory();
+      ports.addAll(used.ports());
+      int running = used.running();
+      int pending = used.pending();
       return new Remaining(cpu, memory, ports, running, pending);
     }
   }

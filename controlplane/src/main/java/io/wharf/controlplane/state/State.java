@@ -24,6 +24,8 @@ import org.pcollections.TreePMap;
  * @param accountSettings settings by {@link #settingKey}
  * @param containerInstances instances by ARN, sorted
  * @param tasks tasks by ARN, sorted
+ * @param usage what the unstopped tasks of each container instance hold, by instance ARN (derived
+ *     from {@code tasks}, kept for speed)
  */
 public record State(
     long revision,
@@ -31,7 +33,8 @@ public record State(
     PSortedMap<String, Family> families,
     PMap<String, AccountSetting> accountSettings,
     PSortedMap<String, ContainerInstance> containerInstances,
-    PSortedMap<String, Task> tasks) {
+    PSortedMap<String, Task> tasks,
+    PMap<String, InstanceUsage> usage) {
 
   public State {
     Objects.requireNonNull(clusters);
@@ -39,6 +42,7 @@ public record State(
     Objects.requireNonNull(accountSettings);
     Objects.requireNonNull(containerInstances);
     Objects.requireNonNull(tasks);
+    Objects.requireNonNull(usage);
   }
 
   public static State empty() {
@@ -48,7 +52,8 @@ public record State(
         TreePMap.empty(),
         HashTreePMap.empty(),
         TreePMap.empty(),
-        TreePMap.empty());
+        TreePMap.empty(),
+        HashTreePMap.empty());
   }
 
   public static String settingKey(String name, String principalArn) {
@@ -65,7 +70,8 @@ public record State(
               families,
               accountSettings,
               containerInstances,
-              tasks);
+              tasks,
+              usage);
       case Change.TaskDefinitionPut(TaskDefinition d) -> {
         Family family = families.getOrDefault(d.family(), Family.empty(d.family()));
         yield new State(
@@ -74,7 +80,8 @@ public record State(
             families.plus(d.family(), family.withRevision(d)),
             accountSettings,
             containerInstances,
-            tasks);
+            tasks,
+            usage);
       }
       case Change.AccountSettingPut(AccountSetting s) ->
           new State(
@@ -83,7 +90,8 @@ public record State(
               families,
               accountSettings.plus(settingKey(s.name(), s.principalArn()), s),
               containerInstances,
-              tasks);
+              tasks,
+              usage);
       case Change.AccountSettingRemoved(String name, String principal) ->
           new State(
               revision,
@@ -91,7 +99,8 @@ public record State(
               families,
               accountSettings.minus(settingKey(name, principal)),
               containerInstances,
-              tasks);
+              tasks,
+              usage);
       case Change.ContainerInstancePut(ContainerInstance i) ->
           new State(
               revision,
@@ -99,7 +108,8 @@ public record State(
               families,
               accountSettings,
               containerInstances.plus(i.arn(), i),
-              tasks);
+              tasks,
+              usage);
       case Change.TaskPut(Task t) ->
           new State(
               revision,
@@ -107,12 +117,35 @@ public record State(
               families,
               accountSettings,
               containerInstances,
-              tasks.plus(t.arn(), t));
+              tasks.plus(t.arn(), t),
+              withTask(usage, tasks.get(t.arn()), t));
     };
   }
 
+  /** Moves a task's holdings from its old version to its new one. */
+  private static PMap<String, InstanceUsage> withTask(
+      PMap<String, InstanceUsage> usage, Task old, Task task) {
+    if (old != null && old.containerInstanceArn() != null && old.holdsResources()) {
+      InstanceUsage u =
+          usage.getOrDefault(old.containerInstanceArn(), InstanceUsage.NONE).with(old, -1);
+      usage = usage.plus(old.containerInstanceArn(), u);
+    }
+    if (task.containerInstanceArn() != null && task.holdsResources()) {
+      InstanceUsage u =
+          usage.getOrDefault(task.containerInstanceArn(), InstanceUsage.NONE).with(task, 1);
+      usage = usage.plus(task.containerInstanceArn(), u);
+    }
+    return usage;
+  }
+
+  /** What the unstopped tasks on an instance hold. */
+  public InstanceUsage usageOf(String instanceArn) {
+    return usage.getOrDefault(instanceArn, InstanceUsage.NONE);
+  }
+
   State withRevision(long newRevision) {
-    return new State(newRevision, clusters, families, accountSettings, containerInstances, tasks);
+    return new State(
+        newRevision, clusters, families, accountSettings, containerInstances, tasks, usage);
   }
 
   /** The task definition with this family and revision, or null. */
