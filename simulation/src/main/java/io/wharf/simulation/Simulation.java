@@ -80,7 +80,7 @@ public final class Simulation implements AutoCloseable {
   private final Options options;
   private final Path dataDir;
   private final ManualClock clock;
-  private final ControlPlane plane;
+  private ControlPlane plane;
   private final Map<String, SimulatedAgent> agents = new TreeMap<>();
   private final String principal;
 
@@ -96,25 +96,46 @@ public final class Simulation implements AutoCloseable {
   public static Simulation start(Options options) throws Exception {
     Path dir = Files.createTempDirectory("wharf-sim");
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    ControlPlane plane =
-        ControlPlane.start(
-            new ControlPlane.Config(
-                "127.0.0.1",
-                0,
-                dir,
-                "us-east-1",
-                "123456789012",
-                Duration.ofMinutes(15),
-                options.disconnectAfter(),
-                new AdminCredentials(KEY, "simulation-secret", "simulation"),
-                clock,
-                seeded(options.seed())));
-    Simulation sim = new Simulation(options, dir, clock, plane);
+    Simulation sim = new Simulation(options, dir, clock, startPlane(options, dir, clock));
     sim.call("CreateCluster", JSON.createObjectNode().put("clusterName", CLUSTER));
     for (int i = 0; i < options.instances(); i++) {
       sim.addInstance(i);
     }
     return sim;
+  }
+
+  private static ControlPlane startPlane(Options options, Path dir, ManualClock clock)
+      throws Exception {
+    return ControlPlane.start(
+        new ControlPlane.Config(
+            "127.0.0.1",
+            0,
+            dir,
+            "us-east-1",
+            "123456789012",
+            Duration.ofMinutes(15),
+            options.disconnectAfter(),
+            new AdminCredentials(KEY, "simulation-secret", "simulation"),
+            clock,
+            seeded(options.seed())));
+  }
+
+  /**
+   * Stops the control plane and starts a new one on the same data directory (a control-plane
+   * restart: state reloaded from the store); every agent reconnects. Returns how long the new
+   * control plane took to load and start serving.
+   */
+  public Duration restartControlPlane() throws Exception {
+    plane.close();
+    long start = System.nanoTime();
+    plane = startPlane(options, dataDir, clock);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    for (SimulatedAgent agent : agents.values()) {
+      if (agent.connected) {
+        plane.gateway().opened(agent.instanceArn, agent);
+      }
+    }
+    return took;
   }
 
   private static RandomGenerator seeded(long seed) {

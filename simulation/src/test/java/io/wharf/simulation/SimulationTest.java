@@ -153,6 +153,37 @@ class SimulationTest {
   }
 
   @Test
+  void aControlPlaneRestartLosesNoTaskAndDuplicatesNone() throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(100, 13))) {
+      registerTaskDefinition(sim, "web", 256, 256);
+      for (int i = 0; i < 50; i++) {
+        runTask(sim, "web", 10);
+      }
+      sim.advance(Duration.ofSeconds(3));
+      Map<String, String> before = new TreeMap<>();
+      sim.state()
+          .tasks()
+          .values()
+          .forEach(t -> before.put(t.arn(), t.containerInstanceArn() + " " + t.lastStatus()));
+      long revision = sim.state().revision();
+      sim.restartControlPlane();
+      assertThat(sim.state().revision()).isEqualTo(revision);
+      Map<String, String> after = new TreeMap<>();
+      sim.state()
+          .tasks()
+          .values()
+          .forEach(t -> after.put(t.arn(), t.containerInstanceArn() + " " + t.lastStatus()));
+      assertThat(after).isEqualTo(before).hasSize(500);
+      sim.advance(Duration.ofSeconds(3));
+      assertThat(sim.violations()).isEmpty();
+      assertThat(tasksIn(sim, TaskStatus.RUNNING)).isEqualTo(500);
+      // The reloaded usage index matches: the cluster is as full as before the restart.
+      long held = sim.instanceArns().stream().mapToLong(a -> sim.state().usageOf(a).cpu()).sum();
+      assertThat(held).isEqualTo(500 * 256);
+    }
+  }
+
+  @Test
   void theSameSeedGivesTheSameRun() throws Exception {
     assertThat(placements(42)).isEqualTo(placements(42));
   }

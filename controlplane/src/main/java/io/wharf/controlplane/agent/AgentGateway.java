@@ -57,6 +57,11 @@ public final class AgentGateway implements AutoCloseable {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastHeard = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+  private final Map<String, JsonNode> definitions = new ConcurrentHashMap<>();
+
+  /** Bounds the parsed-definition cache; past it the cache starts over (a rare, cheap refill). */
+  private static final int MAX_CACHED_DEFINITIONS = 4096;
+
   private final Thread ticker;
   private volatile boolean closed;
 
@@ -156,9 +161,7 @@ public final class AgentGateway implements AutoCloseable {
     TaskDefinition d =
         state.taskDefinition(family, Integer.parseInt(t.taskDefinitionArn().substring(colon + 1)));
     try {
-      task.set(
-          "taskDefinition",
-          d == null ? json.createObjectNode() : json.readTree(d.definition().json()));
+      task.set("taskDefinition", d == null ? json.createObjectNode() : definition(d));
       if (t.overrides() != null) {
         task.set("overrides", json.readTree(t.overrides().json()));
       }
@@ -171,6 +174,22 @@ public final class AgentGateway implements AutoCloseable {
             c ->
                 containers.addObject().put("name", c.name()).put("containerArn", c.containerArn()));
     return task;
+  }
+
+  /**
+   * A task definition's document, parsed once: revisions never change, and manifests carry the same
+   * few definitions over and over. The tree is shared read-only by every manifest that embeds it.
+   */
+  private JsonNode definition(TaskDefinition d) throws IOException {
+    JsonNode parsed = definitions.get(d.arn());
+    if (parsed == null) {
+      parsed = json.readTree(d.definition().json());
+      if (definitions.size() > MAX_CACHED_DEFINITIONS) {
+        definitions.clear();
+      }
+      definitions.put(d.arn(), parsed);
+    }
+    return parsed;
   }
 
   /** Periodic manifests and heartbeats; also drops channels that went silent. */
