@@ -76,4 +76,42 @@ class ArchitectureTest {
         .resideInAPackage("org.eclipse.jetty..")
         .check(wharf);
   }
+
+  @Test
+  void theSchedulerIsPureAndImportsOnlyTheModel() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.scheduler..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("io.wharf.scheduler..", "io.wharf.model..", "java..")
+        .check(wharf);
+  }
+
+  @Test
+  void theAgentNeverImportsTheControlPlane() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.agent..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.wharf.controlplane..", "io.wharf.store..", "io.wharf.app..")
+        .check(wharf);
+  }
+
+  @Test
+  void theRuntimeDriverKnowsNoOtherWharfModule() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.runtime..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.wharf.model..",
+            "io.wharf.controlplane..",
+            "io.wharf.agent..",
+            "io.wharf.app..",
+            "io.wharf.store..")
+        .check(wharf);
+  }
 }

@@ -36,6 +36,16 @@ class UpIT {
         List<String> instances =
             ecs.listContainerInstances(b -> b.cluster("default")).containerInstanceArns();
         assertThat(instances).hasSize(1);
+        // The agent registers before its channel is open: wait until it counts as connected.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    ecs.describeContainerInstances(
+                            b -> b.cluster("default").containerInstances(instances))
+                        .containerInstances()
+                        .get(0)
+                        .agentConnected());
         ContainerInstance instance =
             ecs.describeContainerInstances(b -> b.cluster("default").containerInstances(instances))
                 .containerInstances()

@@ -15,6 +15,8 @@ import io.wharf.model.ErrorCode;
 import io.wharf.model.Resource;
 import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
+import io.wharf.scheduler.ClusterQuery;
+import io.wharf.scheduler.PlacementException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -149,10 +151,13 @@ final class ContainerInstanceOperations {
   private JsonNode list(Operation.Caller caller, JsonNode request) {
     State state = states.current();
     Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+    ClusterQuery filter = null;
     if (request.hasNonNull("filter")) {
-      throw new WharfException(
-          ErrorCode.UNSUPPORTED_FEATURE,
-          "Wharf does not support the cluster query language filter yet.");
+      try {
+        filter = ClusterQuery.parse(request.get("filter").asText());
+      } catch (PlacementException e) {
+        throw WharfException.invalidParameter(e.getMessage());
+      }
     }
     String status = Wire.text(request, "status", null);
     List<String> arns = new ArrayList<>();
@@ -161,7 +166,9 @@ final class ContainerInstanceOperations {
           status == null
               ? i.status() != ContainerInstanceStatus.INACTIVE
               : i.status().name().equals(status);
-      if (i.clusterArn().equals(cluster.arn()) && statusMatches) {
+      if (i.clusterArn().equals(cluster.arn())
+          && statusMatches
+          && (filter == null || filter.matches(InstanceViews.of(state, i, gateway)))) {
         arns.add(i.arn());
       }
     }
@@ -262,40 +269,44 @@ final class ContainerInstanceOperations {
   }
 
   private JsonNode putAttributes(Operation.Caller caller, JsonNode request) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    List<JsonNode> given = new ArrayList<>();
-    request.path("attributes").forEach(given::add);
-    states.execute(
-        tx -> {
-          Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
-          Map<String, ContainerInstance> changed = new LinkedHashMap<>();
-          for (JsonNode a : given) {
-            ContainerInstance target = target(tx.state(), cluster, a, changed);
-            Attribute attribute =
-                new Attribute(a.path("name").asText(), Wire.text(a, "value", null));
-            checkCustomAttribute(attribute);
-            List<Attribute> merged = mergeAttributes(target.attributes(), List.of(attribute));
-            long custom = merged.stream().filter(x -> !isBuiltIn(x.name())).count();
-            if (custom > MAX_CUSTOM_ATTRIBUTES) {
-              throw new WharfException(
-                  ErrorCode.ATTRIBUTE_LIMIT_EXCEEDED,
-                  "You can have at most "
-                      + MAX_CUSTOM_ATTRIBUTES
-                      + " custom attributes per resource; "
-                      + target.arn()
-                      + " would have "
-                      + custom
-                      + ".");
-            }
-            changed.put(target.arn(), target.withAttributes(merged).withRevision(tx.revision()));
+    return editAttributes(
+        request,
+        (target, a) -> {
+          Attribute attribute = new Attribute(a.path("name").asText(), Wire.text(a, "value", null));
+          checkCustomAttribute(attribute);
+          List<Attribute> merged = mergeAttributes(target.attributes(), List.of(attribute));
+          long custom = merged.stream().filter(x -> !isBuiltIn(x.name())).count();
+          if (custom > MAX_CUSTOM_ATTRIBUTES) {
+            throw new WharfException(
+                ErrorCode.ATTRIBUTE_LIMIT_EXCEEDED,
+                "You can have at most "
+                    + MAX_CUSTOM_ATTRIBUTES
+                    + " custom attributes per resource; "
+                    + target.arn()
+                    + " would have "
+                    + custom
+                    + ".");
           }
-          changed.values().forEach(i -> tx.apply(new Change.ContainerInstancePut(i)));
-          return null;
+          return merged;
         });
-    return Wire.object().set("attributes", request.path("attributes"));
   }
 
   private JsonNode deleteAttributes(Operation.Caller caller, JsonNode request) {
+    return editAttributes(
+        request,
+        (target, a) -> {
+          String name = a.path("name").asText();
+          return target.attributes().stream().filter(x -> !x.name().equals(name)).toList();
+        });
+  }
+
+  /**
+   * Applies {@code edit} for each attribute of the request to its target instance, all in one
+   * command: a refused attribute leaves every instance as it was. Answers the attributes as given.
+   */
+  private JsonNode editAttributes(
+      JsonNode request,
+      java.util.function.BiFunction<ContainerInstance, JsonNode, List<Attribute>> edit) {
     String clusterRef = Wire.text(request, "cluster", null);
     List<JsonNode> given = new ArrayList<>();
     request.path("attributes").forEach(given::add);
@@ -305,10 +316,9 @@ final class ContainerInstanceOperations {
           Map<String, ContainerInstance> changed = new LinkedHashMap<>();
           for (JsonNode a : given) {
             ContainerInstance target = target(tx.state(), cluster, a, changed);
-            String name = a.path("name").asText();
-            List<Attribute> kept =
-                target.attributes().stream().filter(x -> !x.name().equals(name)).toList();
-            changed.put(target.arn(), target.withAttributes(kept).withRevision(tx.revision()));
+            changed.put(
+                target.arn(),
+                target.withAttributes(edit.apply(target, a)).withRevision(tx.revision()));
           }
           changed.values().forEach(i -> tx.apply(new Change.ContainerInstancePut(i)));
           return null;

@@ -11,7 +11,6 @@ import io.wharf.controlplane.state.State;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
-import io.wharf.model.ContainerInstanceStatus;
 import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.NetworkBinding;
@@ -23,7 +22,14 @@ import io.wharf.model.TaskDefinition;
 import io.wharf.model.TaskDefinitionStatus;
 import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
+import io.wharf.scheduler.Constraint;
+import io.wharf.scheduler.Demand;
+import io.wharf.scheduler.Failure;
+import io.wharf.scheduler.InstanceView;
 import io.wharf.scheduler.Placement;
+import io.wharf.scheduler.PlacementException;
+import io.wharf.scheduler.Result;
+import io.wharf.scheduler.Strategy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -89,7 +95,9 @@ final class TaskOperations {
       JsonNode overrides,
       List<Tag> tags,
       String clientToken,
-      List<String> instances) {}
+      List<String> instances,
+      JsonNode constraints,
+      JsonNode strategies) {}
 
   private JsonNode runTask(Operation.Caller caller, JsonNode request) {
     int count = request.path("count").asInt(1);
@@ -105,12 +113,7 @@ final class TaskOperations {
               + launchType
               + " is not supported yet.");
     }
-    refuse(
-        request,
-        "capacityProviderStrategy",
-        "networkConfiguration",
-        "placementConstraints",
-        "placementStrategy");
+    refuse(request, "capacityProviderStrategy", "networkConfiguration");
     String token = Wire.text(request, "clientToken", null);
     if (token != null && (token.isEmpty() || token.length() > MAX_CLIENT_TOKEN)) {
       throw WharfException.invalidParameter(
@@ -126,7 +129,9 @@ final class TaskOperations {
             request.get("overrides"),
             checkedTags(request),
             token,
-            null);
+            null,
+            request.get("placementConstraints"),
+            request.get("placementStrategy"));
     return launch(launch);
   }
 
@@ -151,11 +156,13 @@ final class TaskOperations {
             request.get("overrides"),
             checkedTags(request),
             null,
-            instances);
+            instances,
+            null,
+            null);
     return launch(launch);
   }
 
-  private record Launched(List<Task> tasks, List<Placement.Failure> failures) {}
+  private record Launched(List<Task> tasks, List<Failure> failures) {}
 
   private JsonNode launch(Launch launch) {
     Document overrides = Wire.document(launch.overrides());
@@ -189,21 +196,21 @@ final class TaskOperations {
               }
               TaskShape shape =
                   TaskShape.of(Wire.parse(definition.definition()), launch.overrides());
-              Placement.Result result;
+              String group =
+                  launch.group() != null ? launch.group() : "family:" + definition.family();
+              Demand demand = demand(shape, Wire.parse(definition.definition()), group, launch);
+              Result result;
               if (launch.instances() == null) {
-                List<Placement.Candidate> candidates = candidates(state, cluster, null);
-                if (candidates.isEmpty() && noInstances(state, cluster)) {
+                if (noInstances(state, cluster)) {
                   throw WharfException.invalidParameter(
                       "No Container Instances were found in your cluster.");
                 }
                 result =
-                    withAgentFailures(
-                        state,
-                        cluster,
-                        Placement.place(shape.demand(), launch.count(), candidates),
-                        launch.count());
+                    placed(
+                        () ->
+                            Placement.place(demand, launch.count(), views(state, cluster), random));
               } else {
-                result = placeOnGiven(state, cluster, launch.instances(), shape.demand());
+                result = placed(() -> placeOnGiven(state, cluster, launch.instances(), demand));
               }
               List<Task> tasks = new ArrayList<>();
               for (String instanceArn : result.placements()) {
@@ -234,66 +241,88 @@ final class TaskOperations {
     return out;
   }
 
-  private Placement.Result placeOnGiven(
-      State state, Cluster cluster, List<String> refs, Placement.Demand demand) {
+  /** StartTask: one task on each named instance, checked against that instance alone. */
+  private Result placeOnGiven(State state, Cluster cluster, List<String> refs, Demand demand) {
     List<String> placements = new ArrayList<>();
-    List<Placement.Failure> failures = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
     Set<String> given = new LinkedHashSet<>();
     for (String ref : refs) {
       Optional<ContainerInstance> instance = lookup.containerInstance(state, cluster, ref);
       if (instance.isEmpty() || instance.get().status().isTerminal()) {
-        failures.add(new Placement.Failure(ref, "MISSING"));
+        failures.add(new Failure(ref, "MISSING"));
       } else {
         given.add(instance.get().arn());
       }
     }
-    // One task per named instance, each checked against that instance alone.
     for (String arn : given) {
-      List<Placement.Candidate> one = candidates(state, cluster, arn);
-      if (one.isEmpty()) {
-        failures.add(new Placement.Failure(arn, "AGENT"));
-        continue;
-      }
-      Placement.Result r = Placement.place(demand, 1, one);
+      Result r =
+          Placement.place(
+              demand, 1, List.of(view(state, state.containerInstances().get(arn))), random);
       placements.addAll(r.placements());
       failures.addAll(r.failures());
     }
-    return new Placement.Result(placements, failures);
+    return new Result(placements, failures);
   }
 
-  /** The instances that may take new tasks (ACTIVE, agent connected), with what they have left. */
-  private List<Placement.Candidate> candidates(State state, Cluster cluster, String only) {
-    List<Placement.Candidate> out = new ArrayList<>();
+  /** The cluster's instances as placement sees them (every status: placement itself filters). */
+  private List<InstanceView> views(State state, Cluster cluster) {
+    List<InstanceView> out = new ArrayList<>();
     for (ContainerInstance i : state.containerInstances().values()) {
-      if (!i.clusterArn().equals(cluster.arn())
-          || i.status() != ContainerInstanceStatus.ACTIVE
-          || !gateway.isConnected(i.arn())
-          || (only != null && !only.equals(i.arn()))) {
-        continue;
+      if (i.clusterArn().equals(cluster.arn()) && !i.status().isTerminal()) {
+        out.add(view(state, i));
       }
-      Remaining r = Remaining.of(state, i);
-      out.add(new Placement.Candidate(i.arn(), r.cpu(), r.memory(), r.ports()));
     }
     return out;
   }
 
-  /**
-   * When tasks went unplaced, ACTIVE instances whose agent is not connected are named too (AGENT).
-   */
-  private Placement.Result withAgentFailures(
-      State state, Cluster cluster, Placement.Result result, int count) {
-    if (result.placements().size() == count) {
-      return result;
+  private InstanceView view(State state, ContainerInstance i) {
+    return InstanceViews.of(state, i, gateway);
+  }
+
+  /** What placement needs to know of the task: resources, ports, group, constraints, strategies. */
+  /** Runs placement; its refusals of bad constraints or strategies are the caller's error. */
+  private static Result placed(java.util.function.Supplier<Result> placement) {
+    try {
+      return placement.get();
+    } catch (PlacementException e) {
+      throw WharfException.invalidParameter(e.getMessage());
     }
-    List<Placement.Failure> failures = new ArrayList<>(result.failures());
-    for (ContainerInstance i : state.containerInstances().values()) {
-      if (i.clusterArn().equals(cluster.arn())
-          && i.status() == ContainerInstanceStatus.ACTIVE
-          && !gateway.isConnected(i.arn())) {
-        failures.add(new Placement.Failure(i.arn(), "AGENT"));
+  }
+
+  private static Demand demand(TaskShape shape, JsonNode definition, String group, Launch launch) {
+    List<String> required = new ArrayList<>();
+    for (JsonNode a : definition.path("requiresAttributes")) {
+      required.add(a.path("name").asText());
+    }
+    return new Demand(
+        shape.cpu(),
+        shape.memory(),
+        shape.ports(),
+        group,
+        required,
+        constraints(definition.path("placementConstraints"), launch.constraints()),
+        strategies(launch.strategies()));
+  }
+
+  private static List<Constraint> constraints(JsonNode fromDefinition, JsonNode fromRequest) {
+    List<Constraint> out = new ArrayList<>();
+    for (JsonNode source :
+        List.of(fromDefinition, fromRequest == null ? Wire.array() : fromRequest)) {
+      for (JsonNode c : source) {
+        out.add(new Constraint(c.path("type").asText(), Wire.text(c, "expression", null)));
       }
     }
-    return new Placement.Result(result.placements(), failures);
+    return out;
+  }
+
+  private static List<Strategy> strategies(JsonNode fromRequest) {
+    List<Strategy> out = new ArrayList<>();
+    if (fromRequest != null) {
+      for (JsonNode s : fromRequest) {
+        out.add(new Strategy(s.path("type").asText(), Wire.text(s, "field", null)));
+      }
+    }
+    return out;
   }
 
   private static boolean noInstances(State state, Cluster cluster) {
@@ -398,9 +427,9 @@ final class TaskOperations {
         null,
         "UNKNOWN",
         1,
-        shape.demand().cpu(),
-        shape.demand().memory(),
-        shape.demand().ports(),
+        shape.cpu(),
+        shape.memory(),
+        shape.ports(),
         launch.clientToken(),
         revision);
   }
@@ -417,13 +446,7 @@ final class TaskOperations {
     Task stopped =
         states.execute(
             tx -> {
-              Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
-              Task t =
-                  task(tx.state(), cluster, ref)
-                      .orElseThrow(
-                          () ->
-                              WharfException.invalidParameter(
-                                  "The referenced task was not found."));
+              Task t = existingTask(tx.state(), clusterRef, ref);
               if (t.desiredStatus().equals("STOPPED")) {
                 return t;
               }
@@ -532,13 +555,7 @@ final class TaskOperations {
     Task updated =
         states.execute(
             tx -> {
-              Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
-              Task t =
-                  task(tx.state(), cluster, ref)
-                      .orElseThrow(
-                          () ->
-                              WharfException.invalidParameter(
-                                  "The referenced task was not found."));
+              Task t = existingTask(tx.state(), clusterRef, ref);
               Task.Builder next = t.toBuilder();
               List<TaskContainer> containers = new ArrayList<>(t.containers());
               for (JsonNode c : request.path("containers")) {
@@ -600,11 +617,7 @@ final class TaskOperations {
     String ref = request.path("task").asText();
     states.execute(
         tx -> {
-          Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
-          Task t =
-              task(tx.state(), cluster, ref)
-                  .orElseThrow(
-                      () -> WharfException.invalidParameter("The referenced task was not found."));
+          Task t = existingTask(tx.state(), clusterRef, ref);
           List<TaskContainer> containers = new ArrayList<>(t.containers());
           applyContainer(containers, request);
           tx.apply(
@@ -718,6 +731,15 @@ final class TaskOperations {
       throw WharfException.client("TaskDefinition is inactive");
     }
     return d;
+  }
+
+  /**
+   * The task a request names in the cluster it names; InvalidParameterException when there is none.
+   */
+  private Task existingTask(State state, String clusterRef, String ref) {
+    Cluster cluster = lookup.activeCluster(state, clusterRef);
+    return task(state, cluster, ref)
+        .orElseThrow(() -> WharfException.invalidParameter("The referenced task was not found."));
   }
 
   private Optional<Task> task(State state, Cluster cluster, String ref) {

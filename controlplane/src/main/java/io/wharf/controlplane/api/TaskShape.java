@@ -1,7 +1,6 @@
 package io.wharf.controlplane.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wharf.scheduler.Placement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +16,12 @@ import java.util.Set;
  * port in host mode; dynamic ports are chosen by the agent.
  */
 record TaskShape(
-    List<Container> containers, String taskCpu, String taskMemory, Placement.Demand demand) {
+    List<Container> containers,
+    String taskCpu,
+    String taskMemory,
+    long cpu,
+    long memory,
+    List<String> ports) {
 
   record Container(String name, String image, boolean essential, boolean hasHealthCheck) {}
 
@@ -55,10 +59,7 @@ record TaskShape(
     long demandCpu = taskCpu != null ? number(taskCpu, "cpu") : cpu;
     long demandMemory = taskMemory != null ? number(taskMemory, "memory") : memory;
     return new TaskShape(
-        containers,
-        taskCpu,
-        taskMemory,
-        new Placement.Demand(demandCpu, demandMemory, List.copyOf(ports)));
+        containers, taskCpu, taskMemory, demandCpu, demandMemory, List.copyOf(ports));
   }
 
   private static JsonNode containerOverride(JsonNode overrides, String name) {
