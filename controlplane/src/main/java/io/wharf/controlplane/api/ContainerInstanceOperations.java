@@ -42,12 +42,18 @@ final class ContainerInstanceOperations {
   private final Lookup lookup;
   private final RandomGenerator random;
   private final AgentGateway gateway;
+  private final InstanceViews views;
 
   ContainerInstanceOperations(
-      StateMachine states, Lookup lookup, RandomGenerator random, AgentGateway gateway) {
+      StateMachine states,
+      Lookup lookup,
+      RandomGenerator random,
+      AgentGateway gateway,
+      InstanceViews views) {
     this.states = states;
     this.lookup = lookup;
     this.random = random;
+    this.views = views;
     this.gateway = gateway;
   }
 
@@ -168,7 +174,7 @@ final class ContainerInstanceOperations {
               : i.status().name().equals(status);
       if (i.clusterArn().equals(cluster.arn())
           && statusMatches
-          && (filter == null || filter.matches(InstanceViews.of(state, i, gateway)))) {
+          && (filter == null || filter.matches(views.of(state, i)))) {
         arns.add(i.arn());
       }
     }

@@ -38,12 +38,39 @@ public final class EcsApi {
     new TaskDefinitionOperations(states, lookup).register(operations);
     new TagOperations(states, lookup).register(operations);
     new AccountSettingOperations(states, lookup).register(operations);
-    new ContainerInstanceOperations(states, lookup, random, gateway).register(operations);
-    new TaskOperations(states, lookup, gateway, random, endpoint).register(operations);
+    InstanceViews views = new InstanceViews(gateway);
+    // Placement draws from it on request threads, ids on the writer's: share it safely.
+    random = new SynchronizedRandom(random);
+    new ContainerInstanceOperations(states, lookup, random, gateway, views).register(operations);
+    new TaskOperations(states, lookup, gateway, views, random, endpoint).register(operations);
     for (String name : operations.keySet()) {
       if (!model.hasOperation(name)) {
         throw new IllegalStateException("Operation " + name + " is not in the ECS model");
       }
+    }
+  }
+
+  /** A generator safe to share between threads; the wrapped one need not be. */
+  private static final class SynchronizedRandom implements RandomGenerator {
+    private final RandomGenerator delegate;
+
+    SynchronizedRandom(RandomGenerator delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public synchronized long nextLong() {
+      return delegate.nextLong();
+    }
+
+    @Override
+    public synchronized int nextInt(int bound) {
+      return delegate.nextInt(bound);
+    }
+
+    @Override
+    public synchronized double nextDouble() {
+      return delegate.nextDouble();
     }
   }
 

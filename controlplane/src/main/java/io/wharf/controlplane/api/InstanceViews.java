@@ -1,6 +1,7 @@
 package io.wharf.controlplane.api;
 
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.state.InstanceUsage;
 import io.wharf.controlplane.state.State;
 import io.wharf.model.ContainerInstance;
 import io.wharf.scheduler.InstanceView;
@@ -18,18 +19,50 @@ final class InstanceViews {
   private record Facts(
       ContainerInstance source, String agentVersion, Map<String, String> attributes) {}
 
-  private static final Map<String, Facts> FACTS = new ConcurrentHashMap<>();
+  private final Map<String, Facts> facts = new ConcurrentHashMap<>();
 
-  private InstanceViews() {}
+  /** A view and what it was built from; reused while none of its sources changed. */
+  private record Cached(
+      ContainerInstance instance, InstanceUsage usage, boolean connected, InstanceView view) {}
 
-  static InstanceView of(State state, ContainerInstance i, AgentGateway gateway) {
+  /**
+   * Views by instance ARN. Building a view copies its maps; at 10,000 instances that is the bulk of
+   * a placement, so a view is rebuilt only when its instance, its usage or its connectivity
+   * changed.
+   */
+  private final Map<String, Cached> views = new ConcurrentHashMap<>();
+
+  private final AgentGateway gateway;
+
+  InstanceViews(AgentGateway gateway) {
+    this.gateway = gateway;
+  }
+
+  /** The instance as placement sees it now. Thread-safe. */
+  InstanceView of(State state, ContainerInstance i) {
+    InstanceUsage usage = state.usageOf(i.arn());
+    boolean connected = gateway.isConnected(i.arn());
+    Cached cached = views.get(i.arn());
+    // Records are immutable: the same objects mean the same inputs.
+    if (cached != null
+        && cached.instance() == i
+        && cached.usage() == usage
+        && cached.connected() == connected) {
+      return cached.view();
+    }
+    InstanceView view = build(state, i, connected);
+    views.put(i.arn(), new Cached(i, usage, connected, view));
+    return view;
+  }
+
+  private InstanceView build(State state, ContainerInstance i, boolean connected) {
     TaskOperations.Remaining r = TaskOperations.Remaining.of(state, i);
-    Facts facts = facts(i);
+    Facts facts = factsOf(i);
     return new InstanceView(
         i.arn(),
         i.ec2InstanceId(),
         i.status().name(),
-        gateway.isConnected(i.arn()),
+        connected,
         facts.agentVersion(),
         i.registeredAt(),
         facts.attributes(),
@@ -40,8 +73,8 @@ final class InstanceViews {
         state.usageOf(i.arn()).groups());
   }
 
-  private static Facts facts(ContainerInstance i) {
-    Facts cached = FACTS.get(i.arn());
+  private Facts factsOf(ContainerInstance i) {
+    Facts cached = facts.get(i.arn());
     // Records are immutable: the same object means the same instance version.
     if (cached != null && cached.source() == i) {
       return cached;
@@ -52,8 +85,8 @@ final class InstanceViews {
         i.versionInfo() == null
             ? null
             : Wire.parse(i.versionInfo()).path("agentVersion").asText(null);
-    Facts facts = new Facts(i, version, Collections.unmodifiableMap(attributes));
-    FACTS.put(i.arn(), facts);
-    return facts;
+    Facts fresh = new Facts(i, version, Collections.unmodifiableMap(attributes));
+    facts.put(i.arn(), fresh);
+    return fresh;
   }
 }

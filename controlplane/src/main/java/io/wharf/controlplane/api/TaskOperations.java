@@ -56,6 +56,7 @@ final class TaskOperations {
   private final StateMachine states;
   private final Lookup lookup;
   private final AgentGateway gateway;
+  private final InstanceViews views;
   private final RandomGenerator random;
   private final String endpoint;
 
@@ -63,10 +64,12 @@ final class TaskOperations {
       StateMachine states,
       Lookup lookup,
       AgentGateway gateway,
+      InstanceViews views,
       RandomGenerator random,
       String endpoint) {
     this.states = states;
     this.lookup = lookup;
+    this.views = views;
     this.gateway = gateway;
     this.random = random;
     this.endpoint = endpoint;
@@ -164,15 +167,60 @@ final class TaskOperations {
 
   private record Launched(List<Task> tasks, List<Failure> failures) {}
 
+  /**
+   * A placement worked out on a snapshot, outside the single writer. It still holds in a newer
+   * state when none of the instances it chose changed since (same instance record, same usage):
+   * then the writer commits it as is; otherwise the writer places again on its own state. This is
+   * Nomad's plan/apply, and it keeps the expensive part (ranking thousands of instances) off the
+   * writer's thread.
+   */
+  private record Plan(
+      State basis, Cluster cluster, TaskDefinition definition, TaskShape shape, Result result) {
+    boolean holdsIn(State state) {
+      if (!result.failures().isEmpty()
+          || state.clusters().get(cluster.name()) != cluster
+          || state.taskDefinition(definition.family(), definition.revision()) != definition) {
+        return false;
+      }
+      for (String arn : result.placements()) {
+        if (state.containerInstances().get(arn) != basis.containerInstances().get(arn)
+            || state.usageOf(arn) != basis.usageOf(arn)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private Plan plan(State state, Launch launch) {
+    Cluster cluster = lookup.activeCluster(state, launch.clusterRef());
+    TaskDefinition definition = taskDefinition(state, launch.taskDefinition());
+    JsonNode document = Wire.parse(definition.definition());
+    TaskShape shape = TaskShape.of(document, launch.overrides());
+    String group = launch.group() != null ? launch.group() : "family:" + definition.family();
+    Demand demand = demand(shape, document, group, launch);
+    Result result;
+    if (launch.instances() == null) {
+      if (noInstances(state, cluster)) {
+        throw WharfException.invalidParameter("No Container Instances were found in your cluster.");
+      }
+      result = placed(() -> Placement.place(demand, launch.count(), views(state, cluster), random));
+    } else {
+      result = placed(() -> placeOnGiven(state, cluster, launch.instances(), demand));
+    }
+    return new Plan(state, cluster, definition, shape, result);
+  }
+
   private JsonNode launch(Launch launch) {
     Document overrides = Wire.document(launch.overrides());
+    Plan planned = launch.clientToken() == null ? plan(states.current(), launch) : null;
     Launched launched =
         states.execute(
             tx -> {
               State state = tx.state();
-              Cluster cluster = lookup.activeCluster(state, launch.clusterRef());
-              TaskDefinition definition = taskDefinition(state, launch.taskDefinition());
               if (launch.clientToken() != null) {
+                Cluster cluster = lookup.activeCluster(state, launch.clusterRef());
+                TaskDefinition definition = taskDefinition(state, launch.taskDefinition());
                 List<Task> earlier =
                     state.tasks().values().stream()
                         .filter(
@@ -194,32 +242,16 @@ final class TaskOperations {
                   return new Launched(earlier, List.of());
                 }
               }
-              TaskShape shape =
-                  TaskShape.of(Wire.parse(definition.definition()), launch.overrides());
-              String group =
-                  launch.group() != null ? launch.group() : "family:" + definition.family();
-              Demand demand = demand(shape, Wire.parse(definition.definition()), group, launch);
-              Result result;
-              if (launch.instances() == null) {
-                if (noInstances(state, cluster)) {
-                  throw WharfException.invalidParameter(
-                      "No Container Instances were found in your cluster.");
-                }
-                result =
-                    placed(
-                        () ->
-                            Placement.place(demand, launch.count(), views(state, cluster), random));
-              } else {
-                result = placed(() -> placeOnGiven(state, cluster, launch.instances(), demand));
-              }
+              // The single writer re-checks the plan against the newest state before committing.
+              Plan plan = planned != null && planned.holdsIn(state) ? planned : plan(state, launch);
               List<Task> tasks = new ArrayList<>();
-              for (String instanceArn : result.placements()) {
+              for (String instanceArn : plan.result().placements()) {
                 Task task =
                     newTask(
-                        cluster,
-                        definition,
+                        plan.cluster(),
+                        plan.definition(),
                         instanceArn,
-                        shape,
+                        plan.shape(),
                         launch,
                         overrides,
                         tx.now(),
@@ -227,7 +259,7 @@ final class TaskOperations {
                 tx.apply(new Change.TaskPut(task));
                 tasks.add(task);
               }
-              return new Launched(tasks, result.failures());
+              return new Launched(tasks, plan.result().failures());
             });
     gateway.changed(
         launched.tasks().stream()
@@ -276,7 +308,7 @@ final class TaskOperations {
   }
 
   private InstanceView view(State state, ContainerInstance i) {
-    return InstanceViews.of(state, i, gateway);
+    return views.of(state, i);
   }
 
   /** What placement needs to know of the task: resources, ports, group, constraints, strategies. */
