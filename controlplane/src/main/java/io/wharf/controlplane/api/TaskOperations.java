@@ -204,7 +204,11 @@ final class TaskOperations {
       if (noInstances(state, cluster)) {
         throw WharfException.invalidParameter("No Container Instances were found in your cluster.");
       }
-      result = placed(() -> Placement.place(demand, launch.count(), views(state, cluster), random));
+      // One draw from the shared generator seeds this call's own: placement draws once per tied
+      // instance, thousands of times a call, and must not contend on a lock for each.
+      RandomGenerator callRandom = new java.util.SplittableRandom(random.nextLong());
+      result =
+          placed(() -> Placement.place(demand, launch.count(), views(state, cluster), callRandom));
     } else {
       result = placed(() -> placeOnGiven(state, cluster, launch.instances(), demand));
     }
