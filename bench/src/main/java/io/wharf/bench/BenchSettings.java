@@ -77,7 +77,7 @@ record BenchSettings(
         serverJarFromProperty());
   }
 
-  private static Path serverJarFromProperty() {
+  static Path serverJarFromProperty() {
     Path jar = Path.of(System.getProperty("wharf.bench.serverJar", "app/target/wharf.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException(

@@ -3,8 +3,11 @@ package io.wharf.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -40,6 +43,29 @@ final class Machine {
   /** The 1-minute load average: how busy the shared machine was, or -1 where unknown. */
   static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /**
+   * Times {@code times} durable replacements of a small file in {@code dir}: write, fsync, rename,
+   * the way Wharf's agent saves its state file. It says what one fsync costs on that file system,
+   * which every durable write pays.
+   */
+  static Samples durableWrites(Path dir, int times) throws IOException {
+    Samples samples = new Samples("write + fsync + rename of 1 KiB");
+    byte[] content = new byte[1024];
+    Path tmp = dir.resolve("fsync-probe.tmp");
+    Path file = dir.resolve("fsync-probe.json");
+    for (int i = 0; i < times; i++) {
+      long start = System.nanoTime();
+      Files.write(tmp, content);
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      samples.addNanos(System.nanoTime() - start);
+    }
+    Files.deleteIfExists(file);
+    return samples;
   }
 
   private static String cpuModel() {

@@ -10,6 +10,11 @@
  *        │                      ▲
  *        └─▶ ClosedLoop ─ n × EcsClient ─┘   latencies ─▶ HdrHistogram ─▶ Markdown report
  *              (Workload: what to register and look up, from a fixed seed)
+ *
+ *  TaskStartBench ─ EcsClient ─▶ WharfServer ─ manifest ─▶ WharfAgent ─▶ Docker engine
+ *        │   (RunTask, DescribeTasks every 50 ms)   (child JVMs: ChildJvm, VmRSS)   ▲
+ *        └─ DockerCli: docker run -d, the baseline ─────────────────────────────────┘
+ *              per-round durations ─▶ Samples (median, p90) ─▶ Markdown report
  * </pre>
  */
 package io.wharf.bench;

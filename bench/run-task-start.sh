@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds Wharf (no tests) and runs the task start benchmark; see bench/README.md.
+#   bench/run-task-start.sh                                    # the full run (about 3 minutes)
+#   bench/run-task-start.sh -Dwharf.bench.start.rounds=40      # any wharf.bench.start.* setting
+# Needs a running Docker engine and the docker CLI; builds wharf-test/busybox:latest when missing.
+# Progress goes to stderr, the Markdown report to stdout: bench/run-task-start.sh > report.md
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../scripts/prereqs.sh
+source "$root/scripts/prereqs.sh"
+wharf_require_jdk
+cd "$root"
+# package, not install: the benchmark runs app/target/wharf.jar of this checkout and needs
+# nothing from the local Maven repository that another checkout could have replaced.
+./mvnw -q -B package -DskipTests >&2
+exec ./mvnw -q -B -pl bench exec:exec@task-start "$@"

@@ -1,0 +1,98 @@
+package io.wharf.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * {@code wharf agent} in a child JVM of its own, as an operator runs it on a container instance, so
+ * that its resident memory is its own and not the control plane's.
+ *
+ * <p>Threading: see {@link ChildJvm}; everything here is called from the benchmark's main thread.
+ */
+final class WharfAgent implements AutoCloseable {
+  /** What {@code wharf agent} prints once it runs (before it has registered). */
+  private static final String STARTED = "Wharf agent started for cluster ";
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final ChildJvm process;
+
+  private WharfAgent(ChildJvm process) {
+    this.process = process;
+  }
+
+  /**
+   * Spawns {@code wharf agent --endpoint endpoint --cluster cluster --data-dir dataDir
+   * --instance-address address --cpu cpu --memory memoryMiB} and returns once it printed that it
+   * runs. Registration and the channel follow in the background: wait for {@code agentConnected}.
+   */
+  static WharfAgent start(
+      Path jar,
+      String endpoint,
+      String cluster,
+      Path dataDir,
+      String instanceAddress,
+      long cpu,
+      long memoryMiB)
+      throws IOException {
+    return new WharfAgent(
+        ChildJvm.start(
+            "wharf agent",
+            jar,
+            List.of(
+                "agent",
+                "--endpoint",
+                endpoint,
+                "--cluster",
+                cluster,
+                "--data-dir",
+                dataDir.toString(),
+                "--instance-address",
+                instanceAddress,
+                "--cpu",
+                Long.toString(cpu),
+                "--memory",
+                Long.toString(memoryMiB)),
+            STARTED,
+            START_TIMEOUT));
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** The agent process's resident set size in bytes; see {@link ChildJvm#residentBytes()}. */
+  OptionalLong residentBytes() {
+    return process.residentBytes();
+  }
+
+  /** A full collection in the agent's JVM; see {@link ChildJvm#fullGc()}. */
+  boolean fullGc() {
+    return process.fullGc();
+  }
+
+  /** The agent's last lines of output, for failure messages. */
+  String outputTail() {
+    return process.outputTail();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGTERM: the agent closes its channel and leaves its containers running. */
+  void stop() {
+    process.stop(STOP_TIMEOUT);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      stop();
+    }
+  }
+}
