@@ -333,6 +333,7 @@ public final class Agent implements AutoCloseable {
     }
     Set<String> wanted = new HashSet<>();
     Map<String, List<ContainerState>> existing = firstManifestSeen ? Map.of() : containersByTask();
+    // A task that arrives after the first manifest was never run by this agent: nothing to adopt.
     for (JsonNode task : message.path("tasks")) {
       String arn = task.path("taskArn").asText();
       wanted.add(arn);
@@ -341,8 +342,9 @@ public final class Agent implements AutoCloseable {
         if (manager != null && manager.isDone()) {
           continue;
         }
-        List<ContainerState> adopted =
-            existing.containsKey(arn) ? existing.get(arn) : containersOf(arn);
+        // After the first manifest every container of this agent has been matched to its task, so
+        // a task first seen later has none: no need to ask Docker.
+        List<ContainerState> adopted = existing.getOrDefault(arn, List.of());
         manager = new TaskManager(context(), task, adopted);
         tasks.put(arn, manager);
         manager.start();
@@ -395,19 +397,6 @@ public final class Agent implements AutoCloseable {
           .add(c);
     }
     return out;
-  }
-
-  /**
-   * The task's existing containers; none when Docker cannot say (its manager then fails the task
-   * clearly).
-   */
-  private List<ContainerState> containersOf(String taskArn) {
-    try {
-      return runtime.list(Map.of(Labels.INSTANCE, state.instanceId(), Labels.TASK_ARN, taskArn));
-    } catch (RuntimeException e) {
-      log.warn("Cannot list the containers of {}: {}", taskArn, e.getMessage());
-      return List.of();
-    }
   }
 
   private TaskManager.Context context() {

@@ -7,8 +7,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers state reports (SubmitTaskStateChange, SubmitContainerStateChange) to the control plane
- * in order, retrying with back-off until each is acknowledged. Reports are kept in the state file
- * until acknowledged, so neither a control-plane outage nor an agent restart loses one.
+ * in order, retrying with back-off until each is acknowledged. A report that is not delivered at
+ * the first attempt is kept in the state file until it is, so neither a control-plane outage nor an
+ * agent restart loses one. A report lost to an agent crash before its first attempt is repaired all
+ * the same: the restarted agent re-adopts its containers and reports what they actually do. Keeping
+ * the fsync off the first attempt keeps it off the path of every task start.
  *
  * <p>Threading: {@link #report} from any thread; one delivery thread.
  */
@@ -40,7 +43,6 @@ final class Reporter implements AutoCloseable {
     ObjectNode entry = client.json().createObjectNode();
     entry.put("operation", operation);
     entry.set("body", body);
-    state.addReport(entry);
     queue.add(entry);
   }
 
@@ -53,17 +55,27 @@ final class Reporter implements AutoCloseable {
         return;
       }
       long backoff = FIRST_BACKOFF_MS;
+      boolean kept = state.reports().contains(entry);
       while (!closed) {
         try {
           client.call(entry.path("operation").asText(), (ObjectNode) entry.get("body"));
-          state.delivered(entry);
+          if (kept) {
+            state.delivered(entry);
+          }
           break;
         } catch (ControlPlaneClient.CallFailed e) {
           if (!e.retryable) {
             // The control plane refused it for good (e.g. the task is unknown there): drop it.
             log.warn("Report {} refused: {}", entry.path("operation").asText(), e.getMessage());
-            state.delivered(entry);
+            if (kept) {
+              state.delivered(entry);
+            }
             break;
+          }
+          if (!kept) {
+            // Not delivered at once: from now on it is kept in the state file until it is.
+            state.addReport(entry);
+            kept = true;
           }
           log.debug("Report delivery failed, retrying in {} ms: {}", backoff, e.getMessage());
           try {

@@ -251,8 +251,9 @@ final class TaskManager {
         return;
       }
     }
+    // The pull times travel with the RUNNING (or STOPPED) report; a separate PENDING report would
+    // only delay it, as reports are delivered in order.
     pullStoppedAt = Instant.now();
-    reportTask("PENDING", null);
     for (Run run : order()) {
       if (run.started) {
         continue;
@@ -270,7 +271,9 @@ final class TaskManager {
         ctx.runtime().start(run.runtimeId);
         run.started = true;
         run.status = "RUNNING";
-        refreshBindings(run);
+        if (!run.definition.path("portMappings").isEmpty()) {
+          refreshBindings(run);
+        }
       } catch (ContainerRuntimeException e) {
         fail(run, e.ecsErrorName() + ": " + e.getMessage());
         return;
