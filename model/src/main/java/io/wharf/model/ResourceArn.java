@@ -50,6 +50,25 @@ public record ResourceArn(String partition, String region, String account, Strin
           + revision;
     }
 
+    /** A task, in the long ARN format: {@code task/<cluster>/<id>}. */
+    public String task(String clusterName, String id) {
+      return "arn:aws:ecs:" + region + ":" + account + ":task/" + clusterName + "/" + id;
+    }
+
+    /** A container of a task: {@code container/<cluster>/<task id>/<container id>}. */
+    public String container(String clusterName, String taskId, String containerId) {
+      return "arn:aws:ecs:"
+          + region
+          + ":"
+          + account
+          + ":container/"
+          + clusterName
+          + "/"
+          + taskId
+          + "/"
+          + containerId;
+    }
+
     public String containerInstance(String clusterName, String id) {
       return "arn:aws:ecs:"
           + region

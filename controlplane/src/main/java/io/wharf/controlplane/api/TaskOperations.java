@@ -401,28 +401,10 @@ final class TaskOperations {
       Instant now,
       long revision) {
     String id = HexFormat.of().formatHex(randomBytes(16));
-    String arn =
-        "arn:aws:ecs:"
-            + lookup.arns().region()
-            + ":"
-            + lookup.arns().account()
-            + ":task/"
-            + cluster.name()
-            + "/"
-            + id;
+    String arn = lookup.arns().task(cluster.name(), id);
     List<TaskContainer> containers = new ArrayList<>();
     for (TaskShape.Container c : shape.containers()) {
-      String containerArn =
-          "arn:aws:ecs:"
-              + lookup.arns().region()
-              + ":"
-              + lookup.arns().account()
-              + ":container/"
-              + cluster.name()
-              + "/"
-              + id
-              + "/"
-              + uuid();
+      String containerArn = lookup.arns().container(cluster.name(), id, uuid());
       containers.add(
           new TaskContainer(
               containerArn,
@@ -785,14 +767,7 @@ final class TaskOperations {
   }
 
   private String taskArn(Cluster cluster, String id) {
-    return "arn:aws:ecs:"
-        + lookup.arns().region()
-        + ":"
-        + lookup.arns().account()
-        + ":task/"
-        + cluster.name()
-        + "/"
-        + id;
+    return lookup.arns().task(cluster.name(), id);
   }
 
   private static List<Tag> checkedTags(JsonNode request) {
