@@ -58,6 +58,10 @@ public final class Agent implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("wharf-agent-timer").daemon(true).factory());
   private final Map<String, TaskManager> tasks = new ConcurrentHashMap<>();
+
+  /** Images seen present in the engine, shared by the task managers. */
+  private final Set<String> knownImages = ConcurrentHashMap.newKeySet();
+
   private final CountDownLatch registered = new CountDownLatch(1);
   private volatile boolean closed;
   private volatile WebSocket socket;
@@ -401,7 +405,14 @@ public final class Agent implements AutoCloseable {
 
   private TaskManager.Context context() {
     return new TaskManager.Context(
-        runtime, reporter, ports, config, state.instanceId(), config.cluster(), scheduler);
+        runtime,
+        reporter,
+        ports,
+        config,
+        state.instanceId(),
+        config.cluster(),
+        scheduler,
+        knownImages);
   }
 
   /** Stops the agent, leaving every container running. */

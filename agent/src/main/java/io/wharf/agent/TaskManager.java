@@ -55,7 +55,8 @@ final class TaskManager {
       AgentConfig config,
       String instanceId,
       String clusterName,
-      java.util.concurrent.ScheduledExecutorService cleanup) {}
+      java.util.concurrent.ScheduledExecutorService cleanup,
+      java.util.Set<String> knownImages) {}
 
   /** One container of the task, as this manager knows it. */
   private static final class Run {
@@ -243,8 +244,14 @@ final class TaskManager {
       }
       String image = run.definition.path("image").asText();
       try {
-        if (!ctx.runtime().hasImage(image)) {
-          ctx.runtime().pull(image);
+        // Images this agent has seen present are not checked again (a check is a round trip to
+        // the engine on every start); if one was removed meanwhile, create says so and it is
+        // pulled then.
+        if (!ctx.knownImages().contains(image)) {
+          if (!ctx.runtime().hasImage(image)) {
+            ctx.runtime().pull(image);
+          }
+          ctx.knownImages().add(image);
         }
       } catch (ContainerRuntimeException e) {
         fail(run, "CannotPullContainerError: " + e.getMessage());
@@ -266,7 +273,7 @@ final class TaskManager {
       }
       try {
         if (run.runtimeId == null) {
-          run.runtimeId = ctx.runtime().create(spec(run));
+          run.runtimeId = create(run);
         }
         ctx.runtime().start(run.runtimeId);
         run.started = true;
@@ -282,6 +289,30 @@ final class TaskManager {
     if (!taskStatus.equals("STOPPED")) {
       taskStatus = "RUNNING";
       reportTask("RUNNING", null);
+    }
+  }
+
+  /** Creates the container; an image removed since it was last seen is pulled, once. */
+  private String create(Run run) {
+    ContainerSpec spec = spec(run);
+    try {
+      return ctx.runtime().create(spec);
+    } catch (ContainerRuntimeException e) {
+      if (e.kind() != ContainerRuntimeException.Kind.IMAGE_NOT_FOUND) {
+        throw e;
+      }
+      ctx.knownImages().remove(spec.image());
+      try {
+        ctx.runtime().pull(spec.image());
+      } catch (ContainerRuntimeException pullFailure) {
+        throw new ContainerRuntimeException(
+            ContainerRuntimeException.Kind.IMAGE_PULL_FAILED,
+            "CannotPullContainerError",
+            pullFailure.getMessage(),
+            pullFailure);
+      }
+      ctx.knownImages().add(spec.image());
+      return ctx.runtime().create(spec);
     }
   }
 
