@@ -464,4 +464,36 @@ class TaskLifecycleIT {
     ecs.stopTask(b -> b.cluster(CLUSTER).task(task.taskArn()));
     awaitStatus(task.taskArn(), "STOPPED");
   }
+
+  @Test
+  void anImageRemovedAfterUseIsPulledAgainAndFailsClearlyWhenItCannotBe() throws Exception {
+    // A registry on a closed loopback port: a pull of this name can only fail, and stays local.
+    String image = "127.0.0.1:1/wharf-test/busybox:removed";
+    docker("tag", DockerFixture.IMAGE, image);
+    String td =
+        register(
+            "removed-image",
+            ContainerDefinition.builder()
+                .name("main")
+                .image(image)
+                .memory(16)
+                .command("sleep", "600")
+                .build());
+    Task first = run(td);
+    awaitStatus(first.taskArn(), "RUNNING");
+    ecs.stopTask(b -> b.cluster(CLUSTER).task(first.taskArn()));
+    awaitStatus(first.taskArn(), "STOPPED");
+    docker("rmi", image);
+    Task second = awaitStatus(run(td).taskArn(), "STOPPED");
+    assertThat(second.stopCode().toString()).isEqualTo("TaskFailedToStart");
+    assertThat(second.stoppedReason()).startsWith("CannotPullContainerError");
+  }
+
+  static void docker(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("docker"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+  }
 }
