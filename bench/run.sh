@@ -9,7 +9,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/prereqs.sh"
 wharf_require_jdk
 cd "$root"
-# package, not install: the benchmark runs app/target/wharf.jar of this checkout and needs
-# nothing from the local Maven repository that another checkout could have replaced.
-./mvnw -q -B package -DskipTests >&2
-exec ./mvnw -q -B -pl bench exec:exec "$@"
+# package, not install: the benchmark runs app/target/wharf.jar of this checkout, and its classpath
+# is the one this build resolved (bench/target/classpath.txt, this checkout's module jars), so
+# nothing comes from the local Maven repository that another checkout could have replaced.
+./mvnw -q -B package -DskipTests dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
+exec "$JAVA_HOME/bin/java" "$@" \
+  -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.wharf.bench.TaskDefinitionBench

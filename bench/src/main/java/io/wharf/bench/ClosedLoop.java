@@ -114,6 +114,15 @@ final class ClosedLoop implements AutoCloseable {
    *     until every caller has run out of work
    */
   Figures run(List<Caller> callers, int warmup, long windowNanos) throws InterruptedException {
+    return runCallers(callers, warmup, windowNanos);
+  }
+
+  /**
+   * {@link #run} for callers that bring their own transport (PlacementBench's signed HTTP client):
+   * the same threads, barrier, clock and histograms, without this class's SDK clients.
+   */
+  static Figures runCallers(List<Caller> callers, int warmup, long windowNanos)
+      throws InterruptedException {
     int n = callers.size();
     AtomicLong start = new AtomicLong();
     // The barrier's action runs once, when the last client has finished warming up.

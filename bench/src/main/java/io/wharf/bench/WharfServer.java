@@ -55,6 +55,11 @@ final class WharfServer implements AutoCloseable {
     return endpoint;
   }
 
+  /** The server process's id, to read its memory from {@code /proc} or run {@code jcmd} on it. */
+  long pid() {
+    return process.pid();
+  }
+
   /** When the process was spawned, in {@link System#nanoTime()} terms. */
   long spawnedNanos() {
     return process.spawnedNanos();

@@ -1,9 +1,8 @@
 /**
  * Benchmarks: each prints its figures and the baseline measured in the same run.
  *
- * <p>Benchmarks are not tests: they never pass or fail on time, only on wrong answers. They drive a
- * real {@code wharf server} (a child JVM, as a user runs it) with the AWS SDK, so a figure includes
- * everything a client pays: signing, HTTP, the server, the disk.
+ * <p>Benchmarks are not tests: they never pass or fail on time, only on wrong answers. A figure
+ * includes everything a client pays: signing, HTTP, the server, the disk.
  *
  * <pre>
  *  TaskDefinitionBench ─▶ WharfServer (child JVM, temp data dir)
@@ -15,6 +14,16 @@
  *        │   (RunTask, DescribeTasks every 50 ms)   (child JVMs: ChildJvm, VmRSS)   ▲
  *        └─ DockerCli: docker run -d, the baseline ─────────────────────────────────┘
  *              per-round durations ─▶ Samples (median, p90) ─▶ Markdown report
+ *
+ *  PlacementBench ─▶ Simulation (this JVM: the real control plane, N simulated instances)
+ *        │                      ▲ HTTP on loopback
+ *        └─▶ ClosedLoop ─ k threads ─ SignedEcs ─┘   latencies ─▶ HdrHistogram ─▶ Markdown report
+ *        └─▶ WharfServer alone on a copy of the data (memory, start-up)
  * </pre>
+ *
+ * <p>TaskDefinitionBench drives a real {@code wharf server} (a child JVM, as a user runs it) with
+ * the AWS SDK. PlacementBench needs thousands of container instances, so it uses the simulation
+ * harness: the real control plane with simulated agents in its own JVM, driven over real HTTP with
+ * SigV4-signed requests.
  */
 package io.wharf.bench;
