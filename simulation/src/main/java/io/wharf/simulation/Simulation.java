@@ -126,14 +126,15 @@ public final class Simulation implements AutoCloseable {
    * control plane took to load and start serving.
    */
   public Duration restartControlPlane() throws Exception {
+    // Closing the old control plane closes every channel; remember who was connected before it.
+    List<SimulatedAgent> wereConnected = agents.values().stream().filter(a -> a.connected).toList();
     plane.close();
     long start = System.nanoTime();
     plane = startPlane(options, dataDir, clock);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    for (SimulatedAgent agent : agents.values()) {
-      if (agent.connected) {
-        plane.gateway().opened(agent.instanceArn, agent);
-      }
+    for (SimulatedAgent agent : wereConnected) {
+      agent.connected = true;
+      plane.gateway().opened(agent.instanceArn, agent);
     }
     return took;
   }

@@ -180,6 +180,11 @@ class SimulationTest {
       // The reloaded usage index matches: the cluster is as full as before the restart.
       long held = sim.instanceArns().stream().mapToLong(a -> sim.state().usageOf(a).cpu()).sum();
       assertThat(held).isEqualTo(500 * 256);
+      // Every agent is back, and the restarted control plane places new tasks on them.
+      assertThat(sim.instanceArns()).allMatch(a -> sim.plane().gateway().isConnected(a));
+      assertThat(runTask(sim, "web", 10).path("tasks").size()).isEqualTo(10);
+      sim.advance(Duration.ofSeconds(3));
+      assertThat(tasksIn(sim, TaskStatus.RUNNING)).isEqualTo(510);
     }
   }
 
