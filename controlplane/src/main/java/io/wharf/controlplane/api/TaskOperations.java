@@ -201,14 +201,13 @@ final class TaskOperations {
     Demand demand = demand(shape, document, group, launch);
     Result result;
     if (launch.instances() == null) {
-      if (noInstances(state, cluster)) {
+      if (members(state, cluster).isEmpty()) {
         throw WharfException.invalidParameter("No Container Instances were found in your cluster.");
       }
       // One draw from the shared generator seeds this call's own: placement draws once per tied
       // instance, thousands of times a call, and must not contend on a lock for each.
       RandomGenerator callRandom = new java.util.SplittableRandom(random.nextLong());
-      result =
-          placed(() -> Placement.place(demand, launch.count(), views(state, cluster), callRandom));
+      result = placed(() -> placeInCluster(state, cluster, demand, launch.count(), callRandom));
     } else {
       result = placed(() -> placeOnGiven(state, cluster, launch.instances(), demand));
     }
@@ -301,14 +300,65 @@ final class TaskOperations {
   }
 
   /** The cluster's instances as placement sees them (every status: placement itself filters). */
-  private List<InstanceView> views(State state, Cluster cluster) {
-    List<InstanceView> out = new ArrayList<>();
-    for (ContainerInstance i : state.containerInstances().values()) {
-      if (i.clusterArn().equals(cluster.arn()) && !i.status().isTerminal()) {
-        out.add(view(state, i));
+  /**
+   * How many instances a random placement looks at in a large cluster. A uniform sample of them is
+   * ranked instead of every instance, as Kubernetes' scheduler scores a share of the nodes and
+   * Nomad limits its candidates: a random choice among a random sample is still a random choice,
+   * and it keeps a RunTask's cost from growing with the cluster.
+   */
+  static final int RANDOM_SAMPLE = 256;
+
+  /**
+   * Places tasks in a cluster. With only the random strategy (RunTask's default) and a large
+   * cluster, a random sample is tried first; whenever the sample cannot take every task (capacity,
+   * constraints), the whole cluster is ranked, so sampling never fails a task that fits somewhere.
+   */
+  private Result placeInCluster(
+      State state, Cluster cluster, Demand demand, int count, RandomGenerator callRandom) {
+    List<ContainerInstance> members = members(state, cluster);
+    boolean onlyRandom =
+        demand.strategies().stream().allMatch(s -> s.type().equals(Strategy.RANDOM));
+    if (onlyRandom && members.size() > RANDOM_SAMPLE) {
+      List<InstanceView> sample = new ArrayList<>(RANDOM_SAMPLE);
+      callRandom
+          .ints(0, members.size())
+          .distinct()
+          .limit(RANDOM_SAMPLE)
+          .forEach(i -> sample.add(view(state, members.get(i))));
+      Result sampled = Placement.place(demand, count, sample, callRandom);
+      if (sampled.failures().isEmpty()) {
+        return sampled;
       }
     }
-    return out;
+    List<InstanceView> all = new ArrayList<>(members.size());
+    members.forEach(i -> all.add(view(state, i)));
+    return Placement.place(demand, count, all, callRandom);
+  }
+
+  /**
+   * A cluster's instances, remembered for one version of the instance map (tasks don't change it).
+   */
+  private record Members(
+      Object instanceMap, String clusterArn, List<ContainerInstance> instances) {}
+
+  private volatile Members lastMembers;
+
+  private List<ContainerInstance> members(State state, Cluster cluster) {
+    Members cached = lastMembers;
+    if (cached != null
+        && cached.instanceMap() == state.containerInstances()
+        && cached.clusterArn().equals(cluster.arn())) {
+      return cached.instances();
+    }
+    List<ContainerInstance> out = new ArrayList<>();
+    for (ContainerInstance i : state.containerInstances().values()) {
+      if (i.clusterArn().equals(cluster.arn()) && !i.status().isTerminal()) {
+        out.add(i);
+      }
+    }
+    List<ContainerInstance> instances = List.copyOf(out);
+    lastMembers = new Members(state.containerInstances(), cluster.arn(), instances);
+    return instances;
   }
 
   private InstanceView view(State state, ContainerInstance i) {
@@ -359,11 +409,6 @@ final class TaskOperations {
       }
     }
     return out;
-  }
-
-  private static boolean noInstances(State state, Cluster cluster) {
-    return state.containerInstances().values().stream()
-        .noneMatch(i -> i.clusterArn().equals(cluster.arn()) && !i.status().isTerminal());
   }
 
   /** What an instance has left after the tasks that hold resources on it. */
