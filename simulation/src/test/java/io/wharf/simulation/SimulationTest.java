@@ -189,6 +189,46 @@ class SimulationTest {
   }
 
   @Test
+  void samplingNeverMissesTheOneInstanceThatFits() throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(1000, 21))) {
+      registerTaskDefinition(sim, "picky", 256, 256);
+      String only = "i-sim000000000777";
+      for (int i = 0; i < 5; i++) {
+        ObjectNode body =
+            JSON.createObjectNode()
+                .put("cluster", Simulation.CLUSTER)
+                .put("taskDefinition", "picky")
+                .put("count", 2);
+        body.putArray("placementConstraints")
+            .addObject()
+            .put("type", "memberOf")
+            .put("expression", "ec2InstanceId == " + only);
+        JsonNode r = sim.call("RunTask", body);
+        assertThat(r.path("tasks").size()).isEqualTo(2);
+        r.path("tasks")
+            .forEach(
+                t ->
+                    assertThat(
+                            sim.state()
+                                .containerInstances()
+                                .get(t.path("containerInstanceArn").asText())
+                                .ec2InstanceId())
+                        .isEqualTo(only));
+      }
+      // Random placement spreads over far more than one sample's worth of instances.
+      for (int i = 0; i < 100; i++) {
+        runTask(sim, "picky", 10);
+      }
+      long used =
+          sim.instanceArns().stream()
+              .filter(a -> !sim.state().usageOf(a).tasks().isEmpty())
+              .count();
+      assertThat(used).isGreaterThan(400);
+      assertThat(sim.violations()).isEmpty();
+    }
+  }
+
+  @Test
   void theSameSeedGivesTheSameRun() throws Exception {
     assertThat(placements(42)).isEqualTo(placements(42));
   }
