@@ -342,17 +342,14 @@ public final class Agent implements AutoCloseable {
       String arn = task.path("taskArn").asText();
       wanted.add(arn);
       TaskManager manager = tasks.get(arn);
-      if (manager == null || manager.isDone()) {
-        if (manager != null && manager.isDone()) {
-          continue;
-        }
+      if (manager == null) {
         // After the first manifest every container of this agent has been matched to its task, so
         // a task first seen later has none: no need to ask Docker.
         List<ContainerState> adopted = existing.getOrDefault(arn, List.of());
         manager = new TaskManager(context(), task, adopted);
         tasks.put(arn, manager);
         manager.start();
-      } else {
+      } else if (!manager.isDone()) {
         manager.desired(task.path("desiredStatus").asText("RUNNING"));
       }
     }

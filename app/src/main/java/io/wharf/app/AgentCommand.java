@@ -33,11 +33,8 @@ final class AgentCommand implements Callable<Integer> {
       description = "The control plane's endpoint, e.g. http://127.0.0.1:9427.")
   URI endpoint;
 
-  @Option(
-      names = "--cluster",
-      defaultValue = "default",
-      description = "Cluster to join. Default: ${DEFAULT-VALUE}.")
-  String cluster;
+  @Option(names = "--cluster", description = "Cluster to join. Default: ${DEFAULT-VALUE}.")
+  String cluster = "default";
 
   @Option(
       names = "--data-dir",
@@ -47,9 +44,8 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--instance-address",
-      defaultValue = "127.0.0.1",
       description = "Address host ports are published on. Default: ${DEFAULT-VALUE}.")
-  String instanceAddress;
+  String instanceAddress = "127.0.0.1";
 
   @Option(names = "--cpu", description = "CPU units to offer. Default: cores × 1024.")
   Long cpu;
@@ -64,18 +60,16 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--availability-zone",
-      defaultValue = "us-east-1a",
       description = "Availability zone attribute. Default: ${DEFAULT-VALUE}.")
-  String availabilityZone;
+  String availabilityZone = "us-east-1a";
 
   @Option(names = "--attribute", description = "A custom attribute key=value (repeatable).")
   Map<String, String> attributes = new LinkedHashMap<>();
 
   @Option(
       names = "--region",
-      defaultValue = "us-east-1",
       description = "Region to sign requests for. Default: ${DEFAULT-VALUE}.")
-  String region;
+  String region = "us-east-1";
 
   @Option(
       names = "--access-key-id",
@@ -96,28 +90,22 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--dynamic-ports",
-      defaultValue = "49153-65535",
       description = "Range dynamic host ports come from. Default: ${DEFAULT-VALUE}.")
-  String dynamicPorts;
+  String dynamicPorts = "49153-65535";
 
-  @Option(
-      names = "--heartbeat",
-      defaultValue = "PT5S",
-      description = "Heartbeat interval. Default: ${DEFAULT-VALUE}.")
-  Duration heartbeat;
+  @Option(names = "--heartbeat", description = "Heartbeat interval. Default: ${DEFAULT-VALUE}.")
+  Duration heartbeat = Duration.ofSeconds(5);
 
   @Option(
       names = "--stop-timeout",
-      defaultValue = "PT30S",
       description =
           "SIGTERM-to-SIGKILL time when a container sets none. Default: ${DEFAULT-VALUE}.")
-  Duration stopTimeout;
+  Duration stopTimeout = Duration.ofSeconds(30);
 
   @Option(
       names = "--cleanup-after",
-      defaultValue = "PT1H",
       description = "How long containers of stopped tasks are kept. Default: ${DEFAULT-VALUE}.")
-  Duration cleanupAfter;
+  Duration cleanupAfter = Duration.ofHours(1);
 
   @Override
   public Integer call() throws Exception {

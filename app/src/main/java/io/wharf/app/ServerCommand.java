@@ -2,7 +2,6 @@ package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
-import io.wharf.store.StoreException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -18,15 +17,12 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ControlPlane plane;
-    AdminCredentials admin;
-    try {
-      admin = options.admin();
-      plane = options.start(admin);
-    } catch (StoreException | IllegalArgumentException e) {
-      System.err.println("wharf: " + e.getMessage());
+    ServerOptions.Started started = options.startOrExplain();
+    if (started == null) {
       return 2;
     }
+    ControlPlane plane = started.plane();
+    AdminCredentials admin = started.admin();
     String endpoint = plane.endpoint();
     System.out.print(
         "Wharf control plane is running at "

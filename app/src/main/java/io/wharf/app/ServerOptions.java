@@ -46,6 +46,23 @@ final class ServerOptions {
           "How long an agent may be silent before its instance is agentConnected=false and gets no new tasks (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
   Duration agentDisconnectAfter = Duration.ofSeconds(20);
 
+  /** A started control plane and the admin key it accepts. */
+  record Started(ControlPlane plane, AdminCredentials admin) {}
+
+  /**
+   * Starts the control plane. When the data directory or an option is refused, says why on stderr
+   * and returns null (the command then exits with 2).
+   */
+  Started startOrExplain() throws Exception {
+    try {
+      AdminCredentials admin = admin();
+      return new Started(start(admin), admin);
+    } catch (io.wharf.store.StoreException | IllegalArgumentException e) {
+      System.err.println("wharf: " + e.getMessage());
+      return null;
+    }
+  }
+
   AdminCredentials admin() throws java.io.IOException {
     return AdminCredentials.resolve(dataDir, System.getenv(), region);
   }

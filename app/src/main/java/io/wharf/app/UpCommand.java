@@ -5,7 +5,6 @@ import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
 import io.wharf.runtime.ContainerRuntime;
 import io.wharf.runtime.docker.DockerRuntime;
-import io.wharf.store.StoreException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,15 +34,12 @@ final class UpCommand implements Callable<Integer> {
               + ". Install and start Docker (Debian: sudo apt-get install docker.io && sudo dockerd &), then run wharf up again.");
       return 2;
     }
-    ControlPlane plane;
-    AdminCredentials admin;
-    try {
-      admin = options.admin();
-      plane = options.start(admin);
-    } catch (StoreException | IllegalArgumentException e) {
-      System.err.println("wharf: " + e.getMessage());
+    ServerOptions.Started started = options.startOrExplain();
+    if (started == null) {
       return 2;
     }
+    ControlPlane plane = started.plane();
+    AdminCredentials admin = started.admin();
     plane.ensureCluster("default");
     AgentCommand agentOptions = new AgentCommand();
     agentOptions.endpoint = URI.create(plane.endpoint());
@@ -52,10 +48,6 @@ final class UpCommand implements Callable<Integer> {
     agentOptions.instanceAddress = "127.0.0.1";
     agentOptions.availabilityZone = options.region + "a";
     agentOptions.region = options.region;
-    agentOptions.dynamicPorts = "49153-65535";
-    agentOptions.heartbeat = Duration.ofSeconds(5);
-    agentOptions.stopTimeout = Duration.ofSeconds(30);
-    agentOptions.cleanupAfter = Duration.ofHours(1);
     Agent agent =
         new Agent(
                 agentOptions.config(admin.accessKeyId(), admin.secretAccessKey()),

@@ -154,12 +154,7 @@ public final class AgentGateway implements AutoCloseable {
     if (t.memory() != null) {
       task.put("memory", t.memory());
     }
-    int colon = t.taskDefinitionArn().lastIndexOf(':');
-    String familyAndRevision =
-        t.taskDefinitionArn().substring(t.taskDefinitionArn().indexOf('/') + 1);
-    String family = familyAndRevision.substring(0, familyAndRevision.lastIndexOf(':'));
-    TaskDefinition d =
-        state.taskDefinition(family, Integer.parseInt(t.taskDefinitionArn().substring(colon + 1)));
+    TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
     try {
       task.set("taskDefinition", d == null ? json.createObjectNode() : definition(d));
       if (t.overrides() != null) {

@@ -57,8 +57,12 @@ final class ClusterOperations {
               + name
               + "'.");
     }
-    refuseUnsupported(
-        request, "capacityProviders", "defaultCapacityProviderStrategy", "serviceConnectDefaults");
+    Wire.refuseUnsupported(
+        request,
+        " on clusters",
+        "capacityProviders",
+        "defaultCapacityProviderStrategy",
+        "serviceConnectDefaults");
     var tags = Wire.readTags(request.get("tags"));
     List<Setting> settings =
         mergeSettings(defaultSettings(), readSettings(request.get("settings")));
@@ -135,7 +139,7 @@ final class ClusterOperations {
 
   private JsonNode update(Operation.Caller caller, JsonNode request) {
     String ref = Wire.text(request, "cluster", null);
-    refuseUnsupported(request, "serviceConnectDefaults");
+    Wire.refuseUnsupported(request, " on clusters", "serviceConnectDefaults");
     List<Setting> settings = readSettings(request.get("settings"));
     Document configuration = Wire.document(request.get("configuration"));
     Cluster updated =
@@ -299,17 +303,6 @@ final class ClusterOperations {
     existing.forEach(s -> byName.put(s.name(), s));
     changes.forEach(s -> byName.put(s.name(), s));
     return new ArrayList<>(byName.values());
-  }
-
-  private static void refuseUnsupported(JsonNode request, String... members) {
-    for (String member : members) {
-      JsonNode v = request.get(member);
-      if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
-        throw new WharfException(
-            ErrorCode.UNSUPPORTED_FEATURE,
-            "Wharf does not support " + member + " on clusters yet; leave it out.");
-      }
-    }
   }
 
   private String missingArn(String ref) {

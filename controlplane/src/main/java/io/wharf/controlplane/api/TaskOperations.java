@@ -116,7 +116,7 @@ final class TaskOperations {
               + launchType
               + " is not supported yet.");
     }
-    refuse(request, "capacityProviderStrategy", "networkConfiguration");
+    Wire.refuseUnsupported(request, "", "capacityProviderStrategy", "networkConfiguration");
     String token = Wire.text(request, "clientToken", null);
     if (token != null && (token.isEmpty() || token.length() > MAX_CLIENT_TOKEN)) {
       throw WharfException.invalidParameter(
@@ -148,7 +148,7 @@ final class TaskOperations {
               + instances.size()
               + ".");
     }
-    refuse(request, "networkConfiguration");
+    Wire.refuseUnsupported(request, "", "networkConfiguration");
     Launch launch =
         new Launch(
             Wire.text(request, "cluster", null),
@@ -460,7 +460,7 @@ final class TaskOperations {
               null,
               null,
               List.of(),
-              c.hasHealthCheck() ? "UNKNOWN" : "UNKNOWN",
+              "UNKNOWN",
               c.essential()));
     }
     String group = launch.group() != null ? launch.group() : "family:" + definition.family();
@@ -819,17 +819,6 @@ final class TaskOperations {
     List<Tag> tags = Wire.readTags(request.get("tags"));
     Wire.mergeTags(List.of(), tags);
     return tags;
-  }
-
-  private static void refuse(JsonNode request, String... members) {
-    for (String member : members) {
-      JsonNode v = request.get(member);
-      if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
-        throw new WharfException(
-            ErrorCode.UNSUPPORTED_FEATURE,
-            "Wharf does not support " + member + " yet; leave it out.");
-      }
-    }
   }
 
   private static Instant instant(JsonNode epochSeconds) {

@@ -23,7 +23,7 @@ record TaskShape(
     long memory,
     List<String> ports) {
 
-  record Container(String name, String image, boolean essential, boolean hasHealthCheck) {}
+  record Container(String name, String image, boolean essential) {}
 
   static TaskShape of(JsonNode definition, JsonNode overrides) {
     String taskCpu = text(override(overrides, "cpu", definition.get("cpu")));
@@ -50,11 +50,7 @@ record TaskShape(
         }
       }
       containers.add(
-          new Container(
-              name,
-              c.path("image").asText(),
-              c.path("essential").asBoolean(true),
-              c.hasNonNull("healthCheck")));
+          new Container(name, c.path("image").asText(), c.path("essential").asBoolean(true)));
     }
     long demandCpu = taskCpu != null ? number(taskCpu, "cpu") : cpu;
     long demandMemory = taskMemory != null ? number(taskMemory, "memory") : memory;

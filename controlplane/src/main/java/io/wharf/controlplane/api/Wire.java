@@ -103,6 +103,23 @@ final class Wire {
     return new ArrayList<>(byKey.values());
   }
 
+  /**
+   * Refuses members Wharf does not support yet with UnsupportedFeatureException naming the member;
+   * absent, null and empty-list members pass.
+   *
+   * @param where what the member belongs to, for the message ("on clusters"), or empty
+   */
+  static void refuseUnsupported(JsonNode request, String where, String... members) {
+    for (String member : members) {
+      JsonNode v = request.get(member);
+      if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+        throw new WharfException(
+            ErrorCode.UNSUPPORTED_FEATURE,
+            "Wharf does not support " + member + where + " yet; leave it out.");
+      }
+    }
+  }
+
   static Document document(JsonNode node) {
     return node == null || node.isNull() ? null : new Document(node.toString());
   }

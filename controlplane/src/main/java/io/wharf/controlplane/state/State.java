@@ -148,6 +148,24 @@ public record State(
         newRevision, clusters, families, accountSettings, containerInstances, tasks, usage);
   }
 
+  /**
+   * The task definition an ARN ({@code ...:task-definition/<family>:<revision>}) names, or null.
+   */
+  public TaskDefinition taskDefinition(String arn) {
+    int slash = arn.indexOf("task-definition/");
+    int colon = arn.lastIndexOf(':');
+    if (slash < 0 || colon < slash) {
+      return null;
+    }
+    try {
+      return taskDefinition(
+          arn.substring(slash + "task-definition/".length(), colon),
+          Integer.parseInt(arn.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   /** The task definition with this family and revision, or null. */
   public TaskDefinition taskDefinition(String family, int revision) {
     Family f = families.get(family);
