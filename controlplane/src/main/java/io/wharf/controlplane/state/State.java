@@ -34,7 +34,8 @@ public record State(
     PMap<String, AccountSetting> accountSettings,
     PSortedMap<String, ContainerInstance> containerInstances,
     PSortedMap<String, Task> tasks,
-    PMap<String, InstanceUsage> usage) {
+    PMap<String, InstanceUsage> usage,
+    LoadBalancing balancing) {
 
   public State {
     Objects.requireNonNull(clusters);
@@ -43,6 +44,7 @@ public record State(
     Objects.requireNonNull(containerInstances);
     Objects.requireNonNull(tasks);
     Objects.requireNonNull(usage);
+    Objects.requireNonNull(balancing);
   }
 
   public static State empty() {
@@ -53,7 +55,8 @@ public record State(
         HashTreePMap.empty(),
         TreePMap.empty(),
         TreePMap.empty(),
-        HashTreePMap.empty());
+        HashTreePMap.empty(),
+        LoadBalancing.EMPTY);
   }
 
   public static String settingKey(String name, String principalArn) {
@@ -63,63 +66,50 @@ public record State(
   /** Replays one change. Pure: the same state and change always give the same result. */
   public State apply(Change change) {
     return switch (change) {
-      case Change.ClusterPut(Cluster c) ->
-          new State(
-              revision,
-              clusters.plus(c.name(), c),
-              families,
-              accountSettings,
-              containerInstances,
-              tasks,
-              usage);
+      case Change.ClusterPut(Cluster c) -> withClusters(clusters.plus(c.name(), c));
       case Change.TaskDefinitionPut(TaskDefinition d) -> {
         Family family = families.getOrDefault(d.family(), Family.empty(d.family()));
-        yield new State(
-            revision,
-            clusters,
-            families.plus(d.family(), family.withRevision(d)),
-            accountSettings,
-            containerInstances,
-            tasks,
-            usage);
+        yield withFamilies(families.plus(d.family(), family.withRevision(d)));
       }
       case Change.AccountSettingPut(AccountSetting s) ->
-          new State(
-              revision,
-              clusters,
-              families,
-              accountSettings.plus(settingKey(s.name(), s.principalArn()), s),
-              containerInstances,
-              tasks,
-              usage);
+          withAccountSettings(accountSettings.plus(settingKey(s.name(), s.principalArn()), s));
       case Change.AccountSettingRemoved(String name, String principal) ->
-          new State(
-              revision,
-              clusters,
-              families,
-              accountSettings.minus(settingKey(name, principal)),
-              containerInstances,
-              tasks,
-              usage);
+          withAccountSettings(accountSettings.minus(settingKey(name, principal)));
       case Change.ContainerInstancePut(ContainerInstance i) ->
-          new State(
-              revision,
-              clusters,
-              families,
-              accountSettings,
-              containerInstances.plus(i.arn(), i),
-              tasks,
-              usage);
+          withContainerInstances(containerInstances.plus(i.arn(), i));
       case Change.TaskPut(Task t) ->
-          new State(
-              revision,
-              clusters,
-              families,
-              accountSettings,
-              containerInstances,
-              tasks.plus(t.arn(), t),
-              withTask(usage, tasks.get(t.arn()), t));
+          withTasks(tasks.plus(t.arn(), t), withTask(usage, tasks.get(t.arn()), t));
     };
+  }
+
+  // One copy-with per part, so that a change names only what it touches.
+
+  private State withClusters(PSortedMap<String, Cluster> v) {
+    return new State(
+        revision, v, families, accountSettings, containerInstances, tasks, usage, balancing);
+  }
+
+  private State withFamilies(PSortedMap<String, Family> v) {
+    return new State(
+        revision, clusters, v, accountSettings, containerInstances, tasks, usage, balancing);
+  }
+
+  private State withAccountSettings(PMap<String, AccountSetting> v) {
+    return new State(revision, clusters, families, v, containerInstances, tasks, usage, balancing);
+  }
+
+  private State withContainerInstances(PSortedMap<String, ContainerInstance> v) {
+    return new State(revision, clusters, families, accountSettings, v, tasks, usage, balancing);
+  }
+
+  private State withTasks(PSortedMap<String, Task> v, PMap<String, InstanceUsage> u) {
+    return new State(
+        revision, clusters, families, accountSettings, containerInstances, v, u, balancing);
+  }
+
+  private State withBalancing(LoadBalancing v) {
+    return new State(
+        revision, clusters, families, accountSettings, containerInstances, tasks, usage, v);
   }
 
   /** Moves a task's holdings from its old version to its new one. */
@@ -145,7 +135,14 @@ public record State(
 
   State withRevision(long newRevision) {
     return new State(
-        newRevision, clusters, families, accountSettings, containerInstances, tasks, usage);
+        newRevision,
+        clusters,
+        families,
+        accountSettings,
+        containerInstances,
+        tasks,
+        usage,
+        balancing);
   }
 
   /**
