@@ -2,6 +2,7 @@ package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.service.ServiceController;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +47,20 @@ final class ServerOptions {
           "How long an agent may be silent before its instance is agentConnected=false and gets no new tasks (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
   Duration agentDisconnectAfter = Duration.ofSeconds(20);
 
+  @Option(
+      names = "--task-healthy-after",
+      description =
+          "A service task without container health checks counts as healthy after running this"
+              + " long (ECS: 40s). Default: ${DEFAULT-VALUE}.")
+  Duration taskHealthyAfter = Duration.ofSeconds(40);
+
+  @Option(
+      names = "--instance-lost-after",
+      description =
+          "Tasks of an instance whose agent has been silent this long are marked STOPPED and"
+              + " services replace them elsewhere. Default: ${DEFAULT-VALUE}.")
+  Duration instanceLostAfter = Duration.ofSeconds(60);
+
   /** A started control plane and the admin key it accepts. */
   record Started(ControlPlane plane, AdminCredentials admin) {}
 
@@ -79,7 +94,9 @@ final class ServerOptions {
             agentDisconnectAfter,
             admin,
             Clock.systemUTC(),
-            RandomGenerator.of("L64X128MixRandom")));
+            RandomGenerator.of("L64X128MixRandom"),
+            new ServiceController.Settings(
+                Duration.ofSeconds(1), taskHealthyAfter, instanceLostAfter)));
   }
 
   /** How to use the admin key with the aws CLI, for the start-up message. */

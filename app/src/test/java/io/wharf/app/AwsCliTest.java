@@ -348,8 +348,8 @@ class AwsCliTest {
     assertThat(p.waitFor()).isNotZero();
     assertThat(out).contains("InvalidSignatureException");
 
-    assertThat(fails(cli, "ecs", "list-services", "--cluster", "default"))
+    assertThat(fails(cli, "ecs", "describe-task-sets", "--cluster", "default", "--service", "s"))
         .contains("UnsupportedFeatureException")
-        .contains("ListServices");
+        .contains("DescribeTaskSets");
   }
 }

@@ -2,6 +2,7 @@ package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.service.ServiceController;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -33,6 +34,9 @@ final class TestServer implements AutoCloseable {
     this.plane = plane;
   }
 
+  /** Short, so that rolling deployments in tests do not wait ECS's 40 s per batch. */
+  static final Duration HEALTHY_AFTER = Duration.ofSeconds(2);
+
   static TestServer start() {
     try {
       Path dir = Files.createTempDirectory("wharf-test");
@@ -54,7 +58,9 @@ final class TestServer implements AutoCloseable {
             Duration.ofSeconds(6),
             new AdminCredentials(KEY_ID, SECRET, "test"),
             Clock.systemUTC(),
-            RandomGenerator.of("L64X128MixRandom")));
+            RandomGenerator.of("L64X128MixRandom"),
+            new ServiceController.Settings(
+                Duration.ofSeconds(1), HEALTHY_AFTER, Duration.ofSeconds(60))));
   }
 
   String endpoint() {

@@ -6,6 +6,7 @@ import io.wharf.controlplane.api.ApiHandler;
 import io.wharf.controlplane.api.EcsApi;
 import io.wharf.controlplane.api.ServiceModel;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.service.ServiceController;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.ResourceArn;
 import io.wharf.sigv4.SigV4Verifier;
@@ -53,7 +54,8 @@ public final class ControlPlane implements AutoCloseable {
       Duration agentDisconnectAfter,
       AdminCredentials admin,
       Clock clock,
-      RandomGenerator random) {
+      RandomGenerator random,
+      ServiceController.Settings services) {
     public Config {
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(dataDir, "dataDir");
@@ -61,6 +63,7 @@ public final class ControlPlane implements AutoCloseable {
       Objects.requireNonNull(admin, "admin");
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(random, "random");
+      Objects.requireNonNull(services, "services");
       if (accountId == null || !accountId.matches("\\d{12}")) {
         throw new IllegalArgumentException("The account id must be 12 digits: " + accountId);
       }
@@ -122,7 +125,15 @@ public final class ControlPlane implements AutoCloseable {
       // The port is known only once the connector is open: bind first, then wire the API.
       connector.open();
       String endpoint = endpoint(config.bindAddress(), connector.getLocalPort());
-      ecs = new EcsApi(states, arns, ServiceModel.ecs(), config.random(), gateway, endpoint);
+      ecs =
+          new EcsApi(
+              states,
+              arns,
+              ServiceModel.ecs(),
+              config.random(),
+              gateway,
+              endpoint,
+              config.services());
       WebSocketUpgradeHandler websockets =
           WebSocketUpgradeHandler.from(
               server, container -> AgentSocket.install(container, gateway, verifier));
@@ -173,6 +184,11 @@ public final class ControlPlane implements AutoCloseable {
     return ecs;
   }
 
+  /** The service controller (the simulation drives it by hand). */
+  public ServiceController services() {
+    return ecs.services();
+  }
+
   public AgentGateway gateway() {
     return gateway;
   }
@@ -197,6 +213,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      ecs.services().close();
       gateway.close();
       server.stop();
     } finally {

@@ -80,6 +80,25 @@ public record ResourceArn(String partition, String region, String account, Strin
           + id;
     }
 
+    /** A service, in the long ARN format: {@code service/<cluster>/<name>}. */
+    public String service(String clusterName, String name) {
+      return prefix() + "service/" + clusterName + "/" + name;
+    }
+
+    /** A service deployment: {@code service-deployment/<cluster>/<service>/<number>}. */
+    public String serviceDeployment(String clusterName, String service, String number) {
+      return prefix() + "service-deployment/" + clusterName + "/" + service + "/" + number;
+    }
+
+    /** A service revision: {@code service-revision/<cluster>/<service>/<number>}. */
+    public String serviceRevision(String clusterName, String service, String number) {
+      return prefix() + "service-revision/" + clusterName + "/" + service + "/" + number;
+    }
+
+    private String prefix() {
+      return "arn:aws:ecs:" + region + ":" + account + ":";
+    }
+
     /** The ARN of the account root, the principal of account-wide defaults. */
     public String accountRoot() {
       return "arn:aws:iam::" + account + ":root";

@@ -28,12 +28,16 @@ final class SimulatedAgent implements AgentGateway.Channel {
   private static final class SimTask {
     final String arn;
     final List<String> containers;
+    final boolean fails;
     final Instant startsAt;
     String status = "PENDING";
+    boolean crashed;
+    String health;
 
-    SimTask(String arn, List<String> containers, Instant startsAt) {
+    SimTask(String arn, List<String> containers, boolean fails, Instant startsAt) {
       this.arn = arn;
       this.containers = containers;
+      this.fails = fails;
       this.startsAt = startsAt;
     }
   }
@@ -77,8 +81,17 @@ final class SimulatedAgent implements AgentGateway.Channel {
       actOn(parse(latestManifest), now);
     }
     for (SimTask t : new ArrayList<>(tasks.values())) {
+      if (t.crashed && t.status.equals("RUNNING")) {
+        report(t, "STOPPED", "Essential container in task exited");
+        continue;
+      }
+      if (t.health != null && t.status.equals("RUNNING")) {
+        reportHealth(t);
+      }
       if (t.status.equals("PENDING") && !t.startsAt.isAfter(now)) {
-        if (random.nextDouble() < sim.options().startFailureRate()) {
+        if (t.fails) {
+          report(t, "STOPPED", "CannotPullContainerError: simulated pull failure");
+        } else if (random.nextDouble() < sim.options().startFailureRate()) {
           report(t, "STOPPED", "CannotStartContainerError: simulated start failure");
         } else {
           report(t, "RUNNING", null);
@@ -88,23 +101,70 @@ final class SimulatedAgent implements AgentGateway.Channel {
   }
 
   private void actOn(JsonNode manifest, Instant now) {
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (JsonNode task : manifest.path("tasks")) {
+      listed.add(task.path("taskArn").asText());
+    }
+    // As the real agent does: what the control plane no longer lists is stopped, nothing runs
+    // unowned.
+    tasks.keySet().removeIf(arn -> !listed.contains(arn));
     for (JsonNode task : manifest.path("tasks")) {
       String arn = task.path("taskArn").asText();
       SimTask t = tasks.get(arn);
       if (t == null) {
         List<String> names = new ArrayList<>();
-        task.path("taskDefinition")
-            .path("containerDefinitions")
-            .forEach(c -> names.add(c.path("name").asText()));
+        boolean fails = false;
+        for (JsonNode c : task.path("taskDefinition").path("containerDefinitions")) {
+          names.add(c.path("name").asText());
+          fails |= sim.imageFails(c.path("image").asText());
+        }
         Duration delay = sim.options().startDelay();
         long jitter = delay.isZero() ? 0 : random.nextLong(delay.toMillis() + 1);
-        t = new SimTask(arn, names, now.plus(delay).plusMillis(jitter));
+        t = new SimTask(arn, names, fails, now.plus(delay).plusMillis(jitter));
         tasks.put(arn, t);
       }
       if (task.path("desiredStatus").asText().equals("STOPPED") && !t.status.equals("STOPPED")) {
         report(t, "STOPPED", null);
       }
     }
+  }
+
+  /** The tasks this agent runs (started and not stopped), as the agent sees them. */
+  List<String> running() {
+    List<String> out = new ArrayList<>();
+    for (SimTask t : tasks.values()) {
+      if (t.status.equals("RUNNING")) {
+        out.add(t.arn);
+      }
+    }
+    return out;
+  }
+
+  void crash(String taskArn) {
+    SimTask t = tasks.get(taskArn);
+    if (t != null) {
+      t.crashed = true;
+    }
+  }
+
+  void health(String taskArn, String status) {
+    SimTask t = tasks.get(taskArn);
+    if (t != null) {
+      t.health = status;
+    }
+  }
+
+  private void reportHealth(SimTask t) {
+    for (String name : t.containers) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("cluster", Simulation.CLUSTER);
+      body.put("task", t.arn);
+      body.put("containerName", name);
+      body.put("status", "RUNNING");
+      body.put("healthStatus", t.health);
+      sim.call("SubmitContainerStateChange", body);
+    }
+    t.health = null;
   }
 
   private void report(SimTask t, String status, String reason) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.service.ServiceController;
 import io.wharf.controlplane.state.InstanceUsage;
 import io.wharf.controlplane.state.State;
 import io.wharf.model.ContainerInstance;
@@ -61,19 +62,63 @@ public final class Simulation implements AutoCloseable {
       int zones,
       Duration disconnectAfter,
       Duration startDelay,
-      double startFailureRate) {
+      double startFailureRate,
+      Duration healthyAfter,
+      Duration lostAfter) {
     public static Options of(int instances, long seed) {
       return new Options(
-          instances, seed, 4096, 8192, 3, Duration.ofSeconds(20), Duration.ofSeconds(1), 0);
+          instances,
+          seed,
+          4096,
+          8192,
+          3,
+          Duration.ofSeconds(20),
+          Duration.ofSeconds(1),
+          0,
+          Duration.ofSeconds(40),
+          Duration.ofSeconds(60));
     }
 
     public Options withStartFailureRate(double rate) {
-      return new Options(instances, seed, cpu, memory, zones, disconnectAfter, startDelay, rate);
+      return new Options(
+          instances,
+          seed,
+          cpu,
+          memory,
+          zones,
+          disconnectAfter,
+          startDelay,
+          rate,
+          healthyAfter,
+          lostAfter);
     }
 
     public Options withResources(long newCpu, long newMemory) {
       return new Options(
-          instances, seed, newCpu, newMemory, zones, disconnectAfter, startDelay, startFailureRate);
+          instances,
+          seed,
+          newCpu,
+          newMemory,
+          zones,
+          disconnectAfter,
+          startDelay,
+          startFailureRate,
+          healthyAfter,
+          lostAfter);
+    }
+
+    public Options withStartDelay(Duration delay) {
+      return new Options(
+          instances,
+          seed,
+          cpu,
+          memory,
+          zones,
+          disconnectAfter,
+          delay,
+          startFailureRate,
+          healthyAfter,
+          lostAfter);
     }
   }
 
@@ -82,6 +127,8 @@ public final class Simulation implements AutoCloseable {
   private final ManualClock clock;
   private ControlPlane plane;
   private final Map<String, SimulatedAgent> agents = new TreeMap<>();
+  private int starts;
+  private final java.util.Set<String> failingImages = new java.util.HashSet<>();
   private final String principal;
 
   private Simulation(Options options, Path dataDir, ManualClock clock, ControlPlane plane) {
@@ -96,7 +143,7 @@ public final class Simulation implements AutoCloseable {
   public static Simulation start(Options options) throws Exception {
     Path dir = Files.createTempDirectory("wharf-sim");
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    Simulation sim = new Simulation(options, dir, clock, startPlane(options, dir, clock));
+    Simulation sim = new Simulation(options, dir, clock, startPlane(options, dir, clock, 0));
     sim.call("CreateCluster", JSON.createObjectNode().put("clusterName", CLUSTER));
     for (int i = 0; i < options.instances(); i++) {
       sim.addInstance(i);
@@ -104,7 +151,12 @@ public final class Simulation implements AutoCloseable {
     return sim;
   }
 
-  private static ControlPlane startPlane(Options options, Path dir, ManualClock clock)
+  /**
+   * Starts a control plane. Each start of a run draws from its own seed: a restarted control plane
+   * that replayed its predecessor's random sequence would mint the same task and deployment ids
+   * again.
+   */
+  private static ControlPlane startPlane(Options options, Path dir, ManualClock clock, int start)
       throws Exception {
     return ControlPlane.start(
         new ControlPlane.Config(
@@ -117,7 +169,9 @@ public final class Simulation implements AutoCloseable {
             options.disconnectAfter(),
             new AdminCredentials(KEY, "simulation-secret", "simulation"),
             clock,
-            seeded(options.seed())));
+            seeded(options.seed() * 31 + start),
+            // Nobody ticks in the simulation: advance() runs the controller at each step.
+            new ServiceController.Settings(null, options.healthyAfter(), options.lostAfter())));
   }
 
   /**
@@ -130,7 +184,7 @@ public final class Simulation implements AutoCloseable {
     List<SimulatedAgent> wereConnected = agents.values().stream().filter(a -> a.connected).toList();
     plane.close();
     long start = System.nanoTime();
-    plane = startPlane(options, dataDir, clock);
+    plane = startPlane(options, dataDir, clock, ++starts);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     for (SimulatedAgent agent : wereConnected) {
       agent.connected = true;
@@ -204,6 +258,50 @@ public final class Simulation implements AutoCloseable {
       for (SimulatedAgent agent : agents.values()) {
         agent.step(clock.instant());
       }
+      plane.services().reconcileAll();
+    }
+  }
+
+  /** Every task some simulated agent runs now, with the instance that runs it. */
+  public Map<String, String> runningOnAgents() {
+    Map<String, String> out = new TreeMap<>();
+    for (SimulatedAgent agent : agents.values()) {
+      if (!agent.connected) {
+        continue;
+      }
+      for (String task : agent.running()) {
+        String earlier = out.put(task, agent.instanceArn);
+        if (earlier != null) {
+          throw new IllegalStateException(task + " runs on two agents");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Tasks whose containers use this image fail to start on every simulated agent. */
+  public void failImage(String image) {
+    failingImages.add(image);
+  }
+
+  boolean imageFails(String image) {
+    return failingImages.contains(image);
+  }
+
+  /**
+   * The task's containers exit on their own (a crash behind the control plane's back): its agent
+   * reports it STOPPED at the next step.
+   */
+  public void crash(String taskArn) {
+    for (SimulatedAgent agent : agents.values()) {
+      agent.crash(taskArn);
+    }
+  }
+
+  /** The task's essential containers report this health status at the next step. */
+  public void health(String taskArn, String status) {
+    for (SimulatedAgent agent : agents.values()) {
+      agent.health(taskArn, status);
     }
   }
 

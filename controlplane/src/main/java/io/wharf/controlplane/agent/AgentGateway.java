@@ -63,6 +63,7 @@ public final class AgentGateway implements AutoCloseable {
   private static final int MAX_CACHED_DEFINITIONS = 4096;
 
   private final Thread ticker;
+  private final Instant startedAt;
   private volatile boolean closed;
 
   public AgentGateway(
@@ -71,6 +72,7 @@ public final class AgentGateway implements AutoCloseable {
     this.clock = clock;
     this.disconnectAfter = disconnectAfter;
     this.manifestInterval = manifestInterval;
+    this.startedAt = clock.instant();
     this.ticker = Thread.ofVirtual().name("wharf-agent-gateway").start(this::tick);
   }
 
@@ -80,6 +82,18 @@ public final class AgentGateway implements AutoCloseable {
     return sessions.containsKey(instanceArn)
         && heard != null
         && !heard.plus(disconnectAfter).isBefore(clock.instant());
+  }
+
+  /**
+   * How long the instance's agent has not been heard from: since its last message, or since this
+   * gateway started when it has not spoken since (a restarted control plane gives every agent the
+   * full time to reconnect).
+   */
+  public Duration silentFor(String instanceArn) {
+    Instant heard = lastHeard.get(instanceArn);
+    Instant since = heard == null || heard.isBefore(startedAt) ? startedAt : heard;
+    Duration silent = Duration.between(since, clock.instant());
+    return silent.isNegative() ? Duration.ZERO : silent;
   }
 
   /** An agent opened its channel: it replaces any older one and gets its manifest at once. */

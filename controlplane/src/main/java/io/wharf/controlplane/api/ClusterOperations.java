@@ -203,10 +203,7 @@ final class ClusterOperations {
     return Wire.object().set("cluster", toWire(states.current(), deleted, Set.of()));
   }
 
-  /**
-   * How much a cluster holds. Services and tasks arrive with later capabilities; the checks that
-   * read these counts (DeleteCluster) are already in place.
-   */
+  /** How much a cluster holds (services: ACTIVE and DRAINING ones). */
   record Counts(int instances, int runningTasks, int pendingTasks, int activeServices) {
     static Counts of(State state, Cluster cluster) {
       int instances = 0;
@@ -226,7 +223,13 @@ final class ClusterOperations {
           }
         }
       }
-      return new Counts(instances, running, pending, 0);
+      int services = 0;
+      for (io.wharf.model.Service s : state.services().values()) {
+        if (s.clusterArn().equals(cluster.arn()) && !s.status().equals("INACTIVE")) {
+          services++;
+        }
+      }
+      return new Counts(instances, running, pending, services);
     }
   }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.launch.InstanceViews;
+import io.wharf.controlplane.launch.Remaining;
 import io.wharf.controlplane.state.Change;
 import io.wharf.controlplane.state.State;
 import io.wharf.controlplane.state.StateMachine;
@@ -205,7 +207,7 @@ final class ContainerInstanceOperations {
                                   "The referenced container instance "
                                       + ref
                                       + " is not registered in the cluster."));
-              TaskOperations.Remaining held = TaskOperations.Remaining.of(tx.state(), i);
+              Remaining held = Remaining.of(tx.state(), i);
               if (!force && held.running() + held.pending() > 0) {
                 throw WharfException.invalidParameter(
                     "The container instance "
@@ -489,7 +491,7 @@ final class ContainerInstanceOperations {
   private static final Set<String> INTEGER_TYPES = Set.of("INTEGER", "LONG", "DOUBLE");
 
   ObjectNode toWire(State state, ContainerInstance i, boolean includeTags) {
-    TaskOperations.Remaining left = TaskOperations.Remaining.of(state, i);
+    Remaining left = Remaining.of(state, i);
     ObjectNode out = Wire.object();
     out.put("containerInstanceArn", i.arn());
     out.put("ec2InstanceId", i.ec2InstanceId());
@@ -526,7 +528,7 @@ final class ContainerInstanceOperations {
    * A registered resource less what tasks hold: CPU and MEMORY decrease, PORTS gain the tasks'
    * ports.
    */
-  private static Resource remainingOf(Resource r, TaskOperations.Remaining left) {
+  private static Resource remainingOf(Resource r, Remaining left) {
     return switch (r.name()) {
       case "CPU" -> new Resource(r.name(), r.type(), left.cpu(), List.of());
       case "MEMORY" -> new Resource(r.name(), r.type(), left.memory(), List.of());

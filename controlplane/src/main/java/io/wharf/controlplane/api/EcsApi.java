@@ -2,6 +2,9 @@ package io.wharf.controlplane.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.launch.InstanceViews;
+import io.wharf.controlplane.launch.Launcher;
+import io.wharf.controlplane.service.ServiceController;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.ResourceArn;
@@ -23,6 +26,7 @@ public final class EcsApi {
   private final ServiceModel model;
   private final InputValidator validator;
   private final Map<String, Operation> operations = new HashMap<>();
+  private final ServiceController services;
 
   public EcsApi(
       StateMachine states,
@@ -30,7 +34,8 @@ public final class EcsApi {
       ServiceModel model,
       RandomGenerator random,
       AgentGateway gateway,
-      String endpoint) {
+      String endpoint,
+      ServiceController.Settings serviceSettings) {
     this.model = model;
     this.validator = new InputValidator(model);
     Lookup lookup = new Lookup(arns);
@@ -42,7 +47,10 @@ public final class EcsApi {
     // Placement draws from it on request threads, ids on the writer's: share it safely.
     random = new SynchronizedRandom(random);
     new ContainerInstanceOperations(states, lookup, random, gateway, views).register(operations);
-    new TaskOperations(states, lookup, gateway, views, random, endpoint).register(operations);
+    Launcher launcher = new Launcher(arns, views, random);
+    this.services = new ServiceController(states, gateway, launcher, serviceSettings);
+    new TaskOperations(states, lookup, gateway, launcher, endpoint, services).register(operations);
+    new ServiceOperations(states, lookup, random, services).register(operations);
     for (String name : operations.keySet()) {
       if (!model.hasOperation(name)) {
         throw new IllegalStateException("Operation " + name + " is not in the ECS model");
@@ -72,6 +80,11 @@ public final class EcsApi {
     public synchronized double nextDouble() {
       return delegate.nextDouble();
     }
+  }
+
+  /** The service controller these operations nudge. */
+  public ServiceController services() {
+    return services;
   }
 
   public ServiceModel model() {

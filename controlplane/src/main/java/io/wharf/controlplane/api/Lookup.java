@@ -1,9 +1,12 @@
 package io.wharf.controlplane.api;
 
+import io.wharf.controlplane.state.Family;
 import io.wharf.controlplane.state.State;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
 import io.wharf.model.ResourceArn;
+import io.wharf.model.TaskDefinition;
+import io.wharf.model.TaskDefinitionStatus;
 import io.wharf.model.WharfException;
 import java.util.Optional;
 
@@ -54,5 +57,41 @@ record Lookup(ResourceArn.Builder arns) {
   Optional<ResourceArn> ownArn(String text) {
     return ResourceArn.parse(text)
         .filter(a -> a.region().equals(arns.region()) && a.account().equals(arns.account()));
+  }
+
+  /**
+   * The ACTIVE task definition a reference names: {@code family} (its latest ACTIVE revision),
+   * {@code family:revision} or an ARN.
+   */
+  TaskDefinition activeTaskDefinition(State state, String ref) {
+    String spec = ref;
+    if (ref.startsWith("arn:")) {
+      spec =
+          ownArn(ref)
+              .filter(a -> a.type().equals("task-definition"))
+              .map(a -> a.id())
+              .orElseThrow(() -> WharfException.invalidParameter("TaskDefinition not found."));
+    }
+    int colon = spec.lastIndexOf(':');
+    TaskDefinition d;
+    if (colon < 0) {
+      Family f = state.families().get(spec);
+      d = f == null ? null : f.latestActive();
+    } else {
+      try {
+        d =
+            state.taskDefinition(
+                spec.substring(0, colon), Integer.parseInt(spec.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        d = null;
+      }
+    }
+    if (d == null) {
+      throw WharfException.invalidParameter("TaskDefinition not found.");
+    }
+    if (d.status() != TaskDefinitionStatus.ACTIVE) {
+      throw WharfException.client("TaskDefinition is inactive");
+    }
+    return d;
   }
 }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.launch.Launcher;
+import io.wharf.controlplane.launch.TaskShape;
+import io.wharf.controlplane.service.ServiceAccounting;
+import io.wharf.controlplane.service.ServiceController;
 import io.wharf.controlplane.state.Change;
-import io.wharf.controlplane.state.Family;
-import io.wharf.controlplane.state.InstanceUsage;
 import io.wharf.controlplane.state.State;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.Cluster;
@@ -14,26 +16,18 @@ import io.wharf.model.ContainerInstance;
 import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.NetworkBinding;
-import io.wharf.model.Resource;
 import io.wharf.model.Tag;
 import io.wharf.model.Task;
 import io.wharf.model.TaskContainer;
 import io.wharf.model.TaskDefinition;
-import io.wharf.model.TaskDefinitionStatus;
 import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
-import io.wharf.scheduler.Constraint;
 import io.wharf.scheduler.Demand;
 import io.wharf.scheduler.Failure;
-import io.wharf.scheduler.InstanceView;
-import io.wharf.scheduler.Placement;
 import io.wharf.scheduler.PlacementException;
 import io.wharf.scheduler.Result;
-import io.wharf.scheduler.Strategy;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,22 +50,22 @@ final class TaskOperations {
   private final StateMachine states;
   private final Lookup lookup;
   private final AgentGateway gateway;
-  private final InstanceViews views;
-  private final RandomGenerator random;
+  private final Launcher launcher;
   private final String endpoint;
+  private final ServiceController services;
 
   TaskOperations(
       StateMachine states,
       Lookup lookup,
       AgentGateway gateway,
-      InstanceViews views,
-      RandomGenerator random,
-      String endpoint) {
+      Launcher launcher,
+      String endpoint,
+      ServiceController services) {
+    this.services = services;
     this.states = states;
     this.lookup = lookup;
-    this.views = views;
     this.gateway = gateway;
-    this.random = random;
+    this.launcher = launcher;
     this.endpoint = endpoint;
   }
 
@@ -198,16 +192,16 @@ final class TaskOperations {
     JsonNode document = Wire.parse(definition.definition());
     TaskShape shape = TaskShape.of(document, launch.overrides());
     String group = launch.group() != null ? launch.group() : "family:" + definition.family();
-    Demand demand = demand(shape, document, group, launch);
+    Demand demand =
+        Launcher.demand(shape, document, group, launch.constraints(), launch.strategies());
     Result result;
     if (launch.instances() == null) {
-      if (members(state, cluster).isEmpty()) {
+      if (launcher.members(state, cluster).isEmpty()) {
         throw WharfException.invalidParameter("No Container Instances were found in your cluster.");
       }
-      // One draw from the shared generator seeds this call's own: placement draws once per tied
-      // instance, thousands of times a call, and must not contend on a lock for each.
-      RandomGenerator callRandom = new java.util.SplittableRandom(random.nextLong());
-      result = placed(() -> placeInCluster(state, cluster, demand, launch.count(), callRandom));
+      RandomGenerator callRandom = launcher.callRandom();
+      result =
+          placed(() -> launcher.placeInCluster(state, cluster, demand, launch.count(), callRandom));
     } else {
       result = placed(() -> placeOnGiven(state, cluster, launch.instances(), demand));
     }
@@ -250,13 +244,17 @@ final class TaskOperations {
               List<Task> tasks = new ArrayList<>();
               for (String instanceArn : plan.result().placements()) {
                 Task task =
-                    newTask(
+                    launcher.newTask(
                         plan.cluster(),
                         plan.definition(),
                         instanceArn,
                         plan.shape(),
-                        launch,
-                        overrides,
+                        new Launcher.Origin(
+                            launch.group(),
+                            launch.startedBy(),
+                            overrides,
+                            launch.tags(),
+                            launch.clientToken()),
                         tx.now(),
                         tx.revision());
                 tx.apply(new Change.TaskPut(task));
@@ -290,82 +288,13 @@ final class TaskOperations {
       }
     }
     for (String arn : given) {
-      Result r =
-          Placement.place(
-              demand, 1, List.of(view(state, state.containerInstances().get(arn))), random);
+      Result r = launcher.placeOn(state, state.containerInstances().get(arn), demand);
       placements.addAll(r.placements());
       failures.addAll(r.failures());
     }
     return new Result(placements, failures);
   }
 
-  /** The cluster's instances as placement sees them (every status: placement itself filters). */
-  /**
-   * How many instances a random placement looks at in a large cluster. A uniform sample of them is
-   * ranked instead of every instance, as Kubernetes' scheduler scores a share of the nodes and
-   * Nomad limits its candidates: a random choice among a random sample is still a random choice,
-   * and it keeps a RunTask's cost from growing with the cluster.
-   */
-  static final int RANDOM_SAMPLE = 256;
-
-  /**
-   * Places tasks in a cluster. With only the random strategy (RunTask's default) and a large
-   * cluster, a random sample is tried first; whenever the sample cannot take every task (capacity,
-   * constraints), the whole cluster is ranked, so sampling never fails a task that fits somewhere.
-   */
-  private Result placeInCluster(
-      State state, Cluster cluster, Demand demand, int count, RandomGenerator callRandom) {
-    List<ContainerInstance> members = members(state, cluster);
-    boolean onlyRandom =
-        demand.strategies().stream().allMatch(s -> s.type().equals(Strategy.RANDOM));
-    if (onlyRandom && members.size() > RANDOM_SAMPLE) {
-      List<InstanceView> sample = new ArrayList<>(RANDOM_SAMPLE);
-      callRandom
-          .ints(0, members.size())
-          .distinct()
-          .limit(RANDOM_SAMPLE)
-          .forEach(i -> sample.add(view(state, members.get(i))));
-      Result sampled = Placement.place(demand, count, sample, callRandom);
-      if (sampled.failures().isEmpty()) {
-        return sampled;
-      }
-    }
-    List<InstanceView> all = new ArrayList<>(members.size());
-    members.forEach(i -> all.add(view(state, i)));
-    return Placement.place(demand, count, all, callRandom);
-  }
-
-  /**
-   * A cluster's instances, remembered for one version of the instance map (tasks don't change it).
-   */
-  private record Members(
-      Object instanceMap, String clusterArn, List<ContainerInstance> instances) {}
-
-  private volatile Members lastMembers;
-
-  private List<ContainerInstance> members(State state, Cluster cluster) {
-    Members cached = lastMembers;
-    if (cached != null
-        && cached.instanceMap() == state.containerInstances()
-        && cached.clusterArn().equals(cluster.arn())) {
-      return cached.instances();
-    }
-    List<ContainerInstance> out = new ArrayList<>();
-    for (ContainerInstance i : state.containerInstances().values()) {
-      if (i.clusterArn().equals(cluster.arn()) && !i.status().isTerminal()) {
-        out.add(i);
-      }
-    }
-    List<ContainerInstance> instances = List.copyOf(out);
-    lastMembers = new Members(state.containerInstances(), cluster.arn(), instances);
-    return instances;
-  }
-
-  private InstanceView view(State state, ContainerInstance i) {
-    return views.of(state, i);
-  }
-
-  /** What placement needs to know of the task: resources, ports, group, constraints, strategies. */
   /** Runs placement; its refusals of bad constraints or strategies are the caller's error. */
   private static Result placed(java.util.function.Supplier<Result> placement) {
     try {
@@ -373,128 +302,6 @@ final class TaskOperations {
     } catch (PlacementException e) {
       throw WharfException.invalidParameter(e.getMessage());
     }
-  }
-
-  private static Demand demand(TaskShape shape, JsonNode definition, String group, Launch launch) {
-    List<String> required = new ArrayList<>();
-    for (JsonNode a : definition.path("requiresAttributes")) {
-      required.add(a.path("name").asText());
-    }
-    return new Demand(
-        shape.cpu(),
-        shape.memory(),
-        shape.ports(),
-        group,
-        required,
-        constraints(definition.path("placementConstraints"), launch.constraints()),
-        strategies(launch.strategies()));
-  }
-
-  private static List<Constraint> constraints(JsonNode fromDefinition, JsonNode fromRequest) {
-    List<Constraint> out = new ArrayList<>();
-    for (JsonNode source :
-        List.of(fromDefinition, fromRequest == null ? Wire.array() : fromRequest)) {
-      for (JsonNode c : source) {
-        out.add(new Constraint(c.path("type").asText(), Wire.text(c, "expression", null)));
-      }
-    }
-    return out;
-  }
-
-  private static List<Strategy> strategies(JsonNode fromRequest) {
-    List<Strategy> out = new ArrayList<>();
-    if (fromRequest != null) {
-      for (JsonNode s : fromRequest) {
-        out.add(new Strategy(s.path("type").asText(), Wire.text(s, "field", null)));
-      }
-    }
-    return out;
-  }
-
-  /** What an instance has left after the tasks that hold resources on it. */
-  record Remaining(long cpu, long memory, Set<String> ports, int running, int pending) {
-    static Remaining of(State state, ContainerInstance instance) {
-      long cpu = 0;
-      long memory = 0;
-      Set<String> ports = new HashSet<>();
-      for (Resource r : instance.registeredResources()) {
-        switch (r.name()) {
-          case "CPU" -> cpu = r.integerValue();
-          case "MEMORY" -> memory = r.integerValue();
-          case "PORTS" -> r.stringSetValue().forEach(p -> ports.add("tcp:" + p));
-          case "PORTS_UDP" -> r.stringSetValue().forEach(p -> ports.add("udp:" + p));
-          default -> {}
-        }
-      }
-      InstanceUsage used = state.usageOf(instance.arn());
-      cpu -= used.cpu();
-      memory -= used.memory();
-      ports.addAll(used.ports());
-      int running = used.running();
-      int pending = used.pending();
-      return new Remaining(cpu, memory, ports, running, pending);
-    }
-  }
-
-  private Task newTask(
-      Cluster cluster,
-      TaskDefinition definition,
-      String instanceArn,
-      TaskShape shape,
-      Launch launch,
-      Document overrides,
-      Instant now,
-      long revision) {
-    String id = HexFormat.of().formatHex(randomBytes(16));
-    String arn = lookup.arns().task(cluster.name(), id);
-    List<TaskContainer> containers = new ArrayList<>();
-    for (TaskShape.Container c : shape.containers()) {
-      String containerArn = lookup.arns().container(cluster.name(), id, uuid());
-      containers.add(
-          new TaskContainer(
-              containerArn,
-              c.name(),
-              c.image(),
-              "PENDING",
-              null,
-              null,
-              null,
-              List.of(),
-              "UNKNOWN",
-              c.essential()));
-    }
-    String group = launch.group() != null ? launch.group() : "family:" + definition.family();
-    return new Task(
-        arn,
-        cluster.arn(),
-        definition.arn(),
-        instanceArn,
-        group,
-        launch.startedBy(),
-        "EC2",
-        TaskStatus.PENDING,
-        "RUNNING",
-        shape.taskCpu(),
-        shape.taskMemory(),
-        containers,
-        overrides,
-        launch.tags(),
-        now,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        "UNKNOWN",
-        1,
-        shape.cpu(),
-        shape.memory(),
-        shape.ports(),
-        launch.clientToken(),
-        revision);
   }
 
   // ---- StopTask ------------------------------------------------------------------------------
@@ -526,6 +333,9 @@ final class TaskOperations {
               return updated;
             });
     gateway.changed(List.of(stopped.containerInstanceArn()));
+    if (ServiceAccounting.serviceOf(states.current(), stopped) != null) {
+      services.nudge();
+    }
     return Wire.object().set("task", toWire(stopped, true));
   }
 
@@ -564,8 +374,16 @@ final class TaskOperations {
     String startedBy = Wire.text(request, "startedBy", null);
     String desired = Wire.text(request, "desiredStatus", "RUNNING");
     String launchType = Wire.text(request, "launchType", null);
+    String serviceGroup = null;
     if (request.hasNonNull("serviceName")) {
-      throw new WharfException(ErrorCode.SERVICE_NOT_FOUND, "Service not found.");
+      String name = request.get("serviceName").asText();
+      if (name.startsWith("arn:")) {
+        name = name.substring(name.lastIndexOf('/') + 1);
+      }
+      if (!state.services().containsKey(lookup.arns().service(cluster.name(), name))) {
+        throw new WharfException(ErrorCode.SERVICE_NOT_FOUND, "Service not found.");
+      }
+      serviceGroup = "service:" + name;
     }
     String instance = null;
     if (request.hasNonNull("containerInstance")) {
@@ -584,6 +402,7 @@ final class TaskOperations {
           || !t.desiredStatus().equals(desired)
           || (instance != null && !instance.equals(t.containerInstanceArn()))
           || (startedBy != null && !startedBy.equals(t.startedBy()))
+          || (serviceGroup != null && !serviceGroup.equals(t.group()))
           || (launchType != null && !launchType.equals(t.launchType()))
           || (family != null
               && !t.taskDefinitionArn().contains(":task-definition/" + family + ":"))) {
@@ -667,10 +486,14 @@ final class TaskOperations {
               next.healthStatus(taskHealth(containers));
               Task built = next.build(tx.revision());
               tx.apply(new Change.TaskPut(built));
+              ServiceAccounting.taskChanged(tx, t, built, launcher::uuid);
               return built;
             });
     if (updated.lastStatus() == TaskStatus.STOPPED) {
       gateway.changed(List.of(updated.containerInstanceArn()));
+    }
+    if (ServiceAccounting.serviceOf(states.current(), updated) != null) {
+      services.nudge();
     }
     return Wire.object().put("acknowledgment", "true");
   }
@@ -691,6 +514,7 @@ final class TaskOperations {
                       .build(tx.revision())));
           return null;
         });
+    services.nudge();
     return Wire.object().put("acknowledgment", "true");
   }
 
@@ -764,36 +588,7 @@ final class TaskOperations {
   // ---- helpers --------------------------------------------------------------------------------
 
   private TaskDefinition taskDefinition(State state, String ref) {
-    String spec = ref;
-    if (ref.startsWith("arn:")) {
-      spec =
-          lookup
-              .ownArn(ref)
-              .filter(a -> a.type().equals("task-definition"))
-              .map(a -> a.id())
-              .orElseThrow(() -> WharfException.invalidParameter("TaskDefinition not found."));
-    }
-    int colon = spec.lastIndexOf(':');
-    TaskDefinition d;
-    if (colon < 0) {
-      Family f = state.families().get(spec);
-      d = f == null ? null : f.latestActive();
-    } else {
-      try {
-        d =
-            state.taskDefinition(
-                spec.substring(0, colon), Integer.parseInt(spec.substring(colon + 1)));
-      } catch (NumberFormatException e) {
-        d = null;
-      }
-    }
-    if (d == null) {
-      throw WharfException.invalidParameter("TaskDefinition not found.");
-    }
-    if (d.status() != TaskDefinitionStatus.ACTIVE) {
-      throw WharfException.client("TaskDefinition is inactive");
-    }
-    return d;
+    return lookup.activeTaskDefinition(state, ref);
   }
 
   /**
@@ -826,27 +621,6 @@ final class TaskOperations {
       return Instant.ofEpochMilli(Math.round(epochSeconds.asDouble() * 1000));
     }
     return Instant.parse(epochSeconds.asText());
-  }
-
-  private byte[] randomBytes(int n) {
-    byte[] bytes = new byte[n];
-    for (int i = 0; i < n; i++) {
-      bytes[i] = (byte) random.nextInt(256);
-    }
-    return bytes;
-  }
-
-  private String uuid() {
-    String hex = HexFormat.of().formatHex(randomBytes(16));
-    return hex.substring(0, 8)
-        + "-"
-        + hex.substring(8, 12)
-        + "-"
-        + hex.substring(12, 16)
-        + "-"
-        + hex.substring(16, 20)
-        + "-"
-        + hex.substring(20);
   }
 
   static ObjectNode toWire(Task t, boolean includeTags) {

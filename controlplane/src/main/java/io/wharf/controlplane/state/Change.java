@@ -3,6 +3,7 @@ package io.wharf.controlplane.state;
 import io.wharf.model.AccountSetting;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
+import io.wharf.model.Service;
 import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
 
@@ -22,4 +23,6 @@ public sealed interface Change {
   record ContainerInstancePut(ContainerInstance instance) implements Change {}
 
   record TaskPut(Task task) implements Change {}
+
+  record ServicePut(Service service) implements Change {}
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.wharf.model.AccountSetting;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
+import io.wharf.model.Service;
 import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
 import io.wharf.store.Store;
@@ -25,6 +26,7 @@ final class Codec {
   static final String ACCOUNT_SETTING = "account-setting";
   static final String CONTAINER_INSTANCE = "container-instance";
   static final String TASK = "task";
+  static final String SERVICE = "service";
 
   private final ObjectMapper mapper =
       new ObjectMapper()
@@ -46,6 +48,7 @@ final class Codec {
           new Store.Mutation.Delete(ACCOUNT_SETTING, State.settingKey(name, principal));
       case Change.ContainerInstancePut(ContainerInstance i) -> put(CONTAINER_INSTANCE, i.arn(), i);
       case Change.TaskPut(Task t) -> put(TASK, t.arn(), t);
+      case Change.ServicePut(Service v) -> put(SERVICE, v.arn(), v);
     };
   }
 
@@ -71,6 +74,7 @@ final class Codec {
         case CONTAINER_INSTANCE ->
             new Change.ContainerInstancePut(mapper.readValue(row.json(), ContainerInstance.class));
         case TASK -> new Change.TaskPut(mapper.readValue(row.json(), Task.class));
+        case SERVICE -> new Change.ServicePut(mapper.readValue(row.json(), Service.class));
         default ->
             throw new StoreException(
                 "The database holds rows of kind '"

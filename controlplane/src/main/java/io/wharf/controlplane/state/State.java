@@ -3,11 +3,17 @@ package io.wharf.controlplane.state;
 import io.wharf.model.AccountSetting;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
+import io.wharf.model.Service;
 import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
+import io.wharf.model.TaskStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.pcollections.HashTreePMap;
+import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
+import org.pcollections.PSet;
 import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
 
@@ -35,6 +41,8 @@ public record State(
     PSortedMap<String, ContainerInstance> containerInstances,
     PSortedMap<String, Task> tasks,
     PMap<String, InstanceUsage> usage,
+    PSortedMap<String, Service> services,
+    PMap<String, PSet<String>> serviceTasks,
     LoadBalancing balancing) {
 
   public State {
@@ -44,6 +52,8 @@ public record State(
     Objects.requireNonNull(containerInstances);
     Objects.requireNonNull(tasks);
     Objects.requireNonNull(usage);
+    Objects.requireNonNull(services);
+    Objects.requireNonNull(serviceTasks);
     Objects.requireNonNull(balancing);
   }
 
@@ -54,6 +64,8 @@ public record State(
         TreePMap.empty(),
         HashTreePMap.empty(),
         TreePMap.empty(),
+        TreePMap.empty(),
+        HashTreePMap.empty(),
         TreePMap.empty(),
         HashTreePMap.empty(),
         LoadBalancing.EMPTY);
@@ -77,8 +89,21 @@ public record State(
           withAccountSettings(accountSettings.minus(settingKey(name, principal)));
       case Change.ContainerInstancePut(ContainerInstance i) ->
           withContainerInstances(containerInstances.plus(i.arn(), i));
-      case Change.TaskPut(Task t) ->
-          withTasks(tasks.plus(t.arn(), t), withTask(usage, tasks.get(t.arn()), t));
+      case Change.TaskPut(Task t) -> {
+        Task old = tasks.get(t.arn());
+        yield new State(
+            revision,
+            clusters,
+            families,
+            accountSettings,
+            containerInstances,
+            tasks.plus(t.arn(), t),
+            withTask(usage, old, t),
+            services,
+            withServiceTask(serviceTasks, old, t),
+            balancing);
+      }
+      case Change.ServicePut(Service v) -> withServices(services.plus(v.arn(), v));
     };
   }
 
@@ -86,30 +111,100 @@ public record State(
 
   private State withClusters(PSortedMap<String, Cluster> v) {
     return new State(
-        revision, v, families, accountSettings, containerInstances, tasks, usage, balancing);
+        revision,
+        v,
+        families,
+        accountSettings,
+        containerInstances,
+        tasks,
+        usage,
+        services,
+        serviceTasks,
+        balancing);
   }
 
   private State withFamilies(PSortedMap<String, Family> v) {
     return new State(
-        revision, clusters, v, accountSettings, containerInstances, tasks, usage, balancing);
+        revision,
+        clusters,
+        v,
+        accountSettings,
+        containerInstances,
+        tasks,
+        usage,
+        services,
+        serviceTasks,
+        balancing);
   }
 
   private State withAccountSettings(PMap<String, AccountSetting> v) {
-    return new State(revision, clusters, families, v, containerInstances, tasks, usage, balancing);
+    return new State(
+        revision,
+        clusters,
+        families,
+        v,
+        containerInstances,
+        tasks,
+        usage,
+        services,
+        serviceTasks,
+        balancing);
   }
 
   private State withContainerInstances(PSortedMap<String, ContainerInstance> v) {
-    return new State(revision, clusters, families, accountSettings, v, tasks, usage, balancing);
+    return new State(
+        revision,
+        clusters,
+        families,
+        accountSettings,
+        v,
+        tasks,
+        usage,
+        services,
+        serviceTasks,
+        balancing);
   }
 
   private State withTasks(PSortedMap<String, Task> v, PMap<String, InstanceUsage> u) {
     return new State(
-        revision, clusters, families, accountSettings, containerInstances, v, u, balancing);
+        revision,
+        clusters,
+        families,
+        accountSettings,
+        containerInstances,
+        v,
+        u,
+        services,
+        serviceTasks,
+        balancing);
+  }
+
+  private State withServices(PSortedMap<String, Service> v) {
+    return new State(
+        revision,
+        clusters,
+        families,
+        accountSettings,
+        containerInstances,
+        tasks,
+        usage,
+        v,
+        serviceTasks,
+        balancing);
   }
 
   private State withBalancing(LoadBalancing v) {
     return new State(
-        revision, clusters, families, accountSettings, containerInstances, tasks, usage, v);
+        revision,
+        clusters,
+        families,
+        accountSettings,
+        containerInstances,
+        tasks,
+        usage,
+        services,
+        serviceTasks,
+        v);
   }
 
   /** Moves a task's holdings from its old version to its new one. */
@@ -128,6 +223,48 @@ public record State(
     return usage;
   }
 
+  /**
+   * Keeps the index of service tasks that have not stopped: by {@link #groupKey} of the cluster and
+   * the {@code service:} group. Standalone tasks are not indexed.
+   */
+  private static PMap<String, PSet<String>> withServiceTask(
+      PMap<String, PSet<String>> index, Task old, Task task) {
+    if (task.group() == null || !task.group().startsWith("service:")) {
+      return index;
+    }
+    String key = groupKey(task.clusterArn(), task.group());
+    PSet<String> set = index.getOrDefault(key, HashTreePSet.empty());
+    boolean live = task.lastStatus() != TaskStatus.STOPPED;
+    if (live == set.contains(task.arn())) {
+      return index;
+    }
+    set = live ? set.plus(task.arn()) : set.minus(task.arn());
+    return set.isEmpty() ? index.minus(key) : index.plus(key, set);
+  }
+
+  /** The key of a cluster's task group in {@link #serviceTasks}. */
+  public static String groupKey(String clusterArn, String group) {
+    return clusterArn + "\n" + group;
+  }
+
+  /** The tasks of a service that have not reached STOPPED (any deployment, any desired status). */
+  public List<Task> liveTasksOf(Service service) {
+    PSet<String> arns = serviceTasks.get(groupKey(service.clusterArn(), service.group()));
+    if (arns == null) {
+      return List.of();
+    }
+    List<Task> out = new ArrayList<>(arns.size());
+    for (String arn : arns) {
+      Task t = tasks.get(arn);
+      if (t != null) {
+        out.add(t);
+      }
+    }
+    // A stable order, so that what the controller does depends only on the state.
+    out.sort(java.util.Comparator.comparing(Task::arn));
+    return out;
+  }
+
   /** What the unstopped tasks on an instance hold. */
   public InstanceUsage usageOf(String instanceArn) {
     return usage.getOrDefault(instanceArn, InstanceUsage.NONE);
@@ -142,6 +279,8 @@ public record State(
         containerInstances,
         tasks,
         usage,
+        services,
+        serviceTasks,
         balancing);
   }
 

@@ -1,5 +1,9 @@
-package io.wharf.controlplane.api;
+package io.wharf.controlplane.launch;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.wharf.controlplane.agent.AgentGateway;
 import io.wharf.controlplane.state.InstanceUsage;
 import io.wharf.controlplane.state.State;
@@ -11,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Container instances as placement and the cluster query language see them. */
-final class InstanceViews {
+public final class InstanceViews {
   /**
    * The parts of an instance that change only when it is re-registered or its attributes change,
    * computed once per instance version rather than once per placement.
@@ -34,12 +38,12 @@ final class InstanceViews {
 
   private final AgentGateway gateway;
 
-  InstanceViews(AgentGateway gateway) {
+  public InstanceViews(AgentGateway gateway) {
     this.gateway = gateway;
   }
 
   /** The instance as placement sees it now. Thread-safe. */
-  InstanceView of(State state, ContainerInstance i) {
+  public InstanceView of(State state, ContainerInstance i) {
     InstanceUsage usage = state.usageOf(i.arn());
     boolean connected = gateway.isConnected(i.arn());
     Cached cached = views.get(i.arn());
@@ -56,7 +60,7 @@ final class InstanceViews {
   }
 
   private InstanceView build(State state, ContainerInstance i, boolean connected) {
-    TaskOperations.Remaining r = TaskOperations.Remaining.of(state, i);
+    Remaining r = Remaining.of(state, i);
     Facts facts = factsOf(i);
     return new InstanceView(
         i.arn(),
@@ -84,9 +88,19 @@ final class InstanceViews {
     String version =
         i.versionInfo() == null
             ? null
-            : Wire.parse(i.versionInfo()).path("agentVersion").asText(null);
+            : parse(i.versionInfo().json()).path("agentVersion").asText(null);
     Facts fresh = new Facts(i, version, Collections.unmodifiableMap(attributes));
     facts.put(i.arn(), fresh);
     return fresh;
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      return MissingNode.getInstance();
+    }
   }
 }

@@ -1,4 +1,4 @@
-package io.wharf.controlplane.api;
+package io.wharf.controlplane.launch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.Set;
  * Fixed host ports are those with a non-zero {@code hostPort} in bridge mode and every container
  * port in host mode; dynamic ports are chosen by the agent.
  */
-record TaskShape(
+public record TaskShape(
     List<Container> containers,
     String taskCpu,
     String taskMemory,
@@ -23,9 +23,9 @@ record TaskShape(
     long memory,
     List<String> ports) {
 
-  record Container(String name, String image, boolean essential) {}
+  public record Container(String name, String image, boolean essential) {}
 
-  static TaskShape of(JsonNode definition, JsonNode overrides) {
+  public static TaskShape of(JsonNode definition, JsonNode overrides) {
     String taskCpu = text(override(overrides, "cpu", definition.get("cpu")));
     String taskMemory = text(override(overrides, "memory", definition.get("memory")));
     String networkMode = definition.path("networkMode").asText("bridge");

@@ -1,0 +1,618 @@
+package io.wharf.controlplane.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wharf.controlplane.launch.Launcher;
+import io.wharf.controlplane.launch.TaskShape;
+import io.wharf.controlplane.state.Change;
+import io.wharf.controlplane.state.State;
+import io.wharf.controlplane.state.StateMachine;
+import io.wharf.model.Cluster;
+import io.wharf.model.ContainerInstance;
+import io.wharf.model.ContainerInstanceStatus;
+import io.wharf.model.Deployment;
+import io.wharf.model.Document;
+import io.wharf.model.Service;
+import io.wharf.model.ServiceConfig;
+import io.wharf.model.Tag;
+import io.wharf.model.Task;
+import io.wharf.model.TaskDefinition;
+import io.wharf.model.TaskStatus;
+import io.wharf.scheduler.Constraint;
+import io.wharf.scheduler.Demand;
+import io.wharf.scheduler.Failure;
+import io.wharf.scheduler.PlacementException;
+import io.wharf.scheduler.Result;
+import io.wharf.scheduler.Strategy;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * One service's reconcile, run as a state-machine command: compares the tasks the service has with
+ * what its deployments want and launches, stops and records the difference.
+ *
+ * <pre>
+ *  tasks of the service ─▶ stop unhealthy ─▶ launch for PRIMARY (≤ maximumPercent)
+ *                       ─▶ stop old / draining / excess (≥ minimumHealthyPercent healthy)
+ *                       ─▶ retire emptied deployments, complete the rollout, events
+ * </pre>
+ *
+ * <p>Level-triggered: it reads only the current state, so running it twice, late, or after a
+ * restart does the right thing. Not thread-safe; the state machine runs one command at a time.
+ */
+final class Reconciler {
+  /** Bounds one command's work, so a scale-out of thousands is many short commands, not one. */
+  static final int MAX_LAUNCH_PER_PASS = 500;
+
+  static final String HEALTH_FAILED = "Task failed container health checks";
+
+  private final Launcher launcher;
+  private final Duration healthyAfter;
+  private final Supplier<String> ids;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Map<String, JsonNode> definitions = new ConcurrentHashMap<>();
+
+  /**
+   * @param healthyAfter how long a RUNNING task without container health checks must run before it
+   *     counts as healthy (ECS: 40 s)
+   */
+  Reconciler(Launcher launcher, Duration healthyAfter, Supplier<String> ids) {
+    this.launcher = launcher;
+    this.healthyAfter = healthyAfter;
+    this.ids = ids;
+  }
+
+  /** Reconciles one service; returns the instances whose desired state changed. */
+  Set<String> reconcile(StateMachine.Transaction tx, String serviceArn) {
+    Service service = tx.state().services().get(serviceArn);
+    if (service == null || service.status().equals("INACTIVE")) {
+      return Set.of();
+    }
+    Pass pass = new Pass(tx, service);
+    if (!service.isActive()) {
+      pass.drainService();
+    } else if (service.isDaemon()) {
+      pass.daemon();
+    } else {
+      pass.replica();
+    }
+    pass.edit.apply(tx);
+    return pass.touched;
+  }
+
+  /** The work of one reconcile of one service. */
+  private final class Pass {
+    final StateMachine.Transaction tx;
+    final Service service;
+    final ServiceEdit edit;
+    final Instant now;
+    final Set<String> touched = new HashSet<>();
+    final Set<String> stoppedNow = new HashSet<>();
+    final List<String> stoppedIds = new ArrayList<>();
+
+    Pass(StateMachine.Transaction tx, Service service) {
+      this.tx = tx;
+      this.service = service;
+      this.now = tx.now();
+      this.edit = new ServiceEdit(service, now, ids);
+    }
+
+    State state() {
+      return tx.state();
+    }
+
+    // ---- REPLICA --------------------------------------------------------------------------
+
+    void replica() {
+      int desired = service.desiredCount();
+      stopUnhealthy(desired);
+      Deployment primary = edit.primary();
+      ServiceConfig config = primary.config();
+      List<Task> live = state().liveTasksOf(service);
+      List<Task> wanted = new ArrayList<>();
+      for (Task t : live) {
+        if (t.desiredStatus().equals("RUNNING") && !stoppedNow.contains(t.arn())) {
+          wanted.add(t);
+        }
+      }
+      List<Task> primaryTasks = new ArrayList<>();
+      List<Task> replaceable = new ArrayList<>();
+      // A failed rollout (breaker without rollback) stalls: the old tasks stay.
+      boolean stalled = Rollouts.FAILED.equals(primary.rolloutState());
+      for (Task t : wanted) {
+        boolean draining = onDrainingInstance(t);
+        if (primary.id().equals(t.startedBy()) && !draining) {
+          primaryTasks.add(t);
+        } else if (draining || !stalled) {
+          replaceable.add(t);
+        }
+      }
+      int maxTotal = desired * config.maximumPercent() / 100;
+      int minHealthy = ceilDiv(desired * config.minimumHealthyPercent(), 100);
+
+      // Launch for the primary deployment, within maximumPercent.
+      int room = maxTotal - live.size();
+      int need = desired - primaryTasks.size();
+      int launched = 0;
+      if (need > 0 && room > 0 && mayLaunch(primary)) {
+        launched = launch(primary, Math.min(Math.min(need, room), MAX_LAUNCH_PER_PASS));
+      }
+
+      // Excess primary tasks (a scale-in) are replaceable too, picked as ECS scales in.
+      if (primaryTasks.size() > desired) {
+        List<Task> ordered = scaleInOrder(primaryTasks);
+        replaceable.addAll(ordered.subList(0, primaryTasks.size() - desired));
+      }
+      // Stop what is to be replaced, keeping minimumHealthyPercent of healthy tasks: unhealthy or
+      // not yet running ones first (stopping them costs no health), healthy ones within budget.
+      int healthy = 0;
+      for (Task t : wanted) {
+        if (isHealthy(t)) {
+          healthy++;
+        }
+      }
+      int budget = healthy - minHealthy;
+      List<Task> ordered = scaleInOrder(replaceable);
+      int blocked = 0;
+      for (Task t : ordered) {
+        if (!isHealthy(t)) {
+          stop(t, scalingReason(t));
+        } else if (budget > 0) {
+          stop(t, scalingReason(t));
+          budget--;
+        } else {
+          blocked++;
+        }
+      }
+      if (!stoppedIds.isEmpty()) {
+        edit.event(ServiceEvents.stopped(service.name(), stoppedIds));
+      }
+      if (blocked > 0 && launched == 0 && stoppedIds.isEmpty() && room <= 0) {
+        edit.event(ServiceEvents.blocked(service.name()));
+      }
+      int primaryHealthy = 0;
+      for (Task t : primaryTasks) {
+        if (isHealthy(t)) {
+          primaryHealthy++;
+        }
+      }
+      finishRollout(
+          primaryTasks.size() == desired && primaryHealthy >= desired && launched == 0,
+          primaryTasks.size() == desired
+              && primaryTasks.stream().allMatch(t -> t.lastStatus() == TaskStatus.RUNNING));
+    }
+
+    /** Running tasks whose essential health checks fail, past the grace period, are replaced. */
+    private void stopUnhealthy(int desired) {
+      int grace = edit.primary().config().healthCheckGracePeriodSeconds();
+      for (Task t : state().liveTasksOf(service)) {
+        if (t.desiredStatus().equals("RUNNING")
+            && t.lastStatus() == TaskStatus.RUNNING
+            && "UNHEALTHY".equals(t.healthStatus())
+            && t.startedAt() != null
+            && !t.startedAt().plusSeconds(grace).isAfter(now)) {
+          stop(t, HEALTH_FAILED);
+          if (t.startedBy() != null) {
+            Rollouts.taskFailed(edit, t.startedBy(), desired);
+          }
+        }
+      }
+    }
+
+    private boolean mayLaunch(Deployment primary) {
+      return !Rollouts.FAILED.equals(primary.rolloutState())
+          && (edit.original().nextLaunchAt() == null
+              || !now.isBefore(edit.original().nextLaunchAt()));
+    }
+
+    /** Places and creates up to {@code count} tasks of the deployment; returns how many. */
+    private int launch(Deployment deployment, int count) {
+      Cluster cluster = cluster();
+      TaskDefinition definition = state().taskDefinition(deployment.config().taskDefinitionArn());
+      if (cluster == null || definition == null) {
+        return 0;
+      }
+      JsonNode document = definition(definition);
+      TaskShape shape = TaskShape.of(document, null);
+      Demand demand = demand(deployment.config(), shape, document);
+      Result result;
+      try {
+        result =
+            launcher.members(state(), cluster).isEmpty()
+                ? new Result(List.of(), List.of(new Failure(null, Failure.NO_CONTAINER_INSTANCES)))
+                : launcher.placeInCluster(state(), cluster, demand, count, launcher.callRandom());
+      } catch (PlacementException e) {
+        edit.event(
+            "(service "
+                + service.name()
+                + ") was unable to place a task. Reason: "
+                + e.getMessage());
+        return 0;
+      }
+      List<String> started = new ArrayList<>();
+      for (String instanceArn : result.placements()) {
+        started.add(create(cluster, definition, shape, deployment, instanceArn).id());
+      }
+      if (!started.isEmpty()) {
+        edit.event(ServiceEvents.started(service.name(), started));
+      }
+      if (!result.failures().isEmpty()) {
+        edit.event(ServiceEvents.unableToPlace(service.name(), result.failures().getFirst()));
+      }
+      return started.size();
+    }
+
+    private Task create(
+        Cluster cluster,
+        TaskDefinition definition,
+        TaskShape shape,
+        Deployment deployment,
+        String instanceArn) {
+      List<Tag> tags = "SERVICE".equals(service.propagateTags()) ? service.tags() : List.of();
+      Task task =
+          launcher.newTask(
+              cluster,
+              definition,
+              instanceArn,
+              shape,
+              new Launcher.Origin(service.group(), deployment.id(), null, tags, null),
+              now,
+              tx.revision());
+      tx.apply(new Change.TaskPut(task));
+      touched.add(instanceArn);
+      return task;
+    }
+
+    private Demand demand(ServiceConfig config, TaskShape shape, JsonNode document) {
+      return Launcher.demand(
+          shape,
+          document,
+          service.group(),
+          parse(config.placementConstraints()),
+          config.placementStrategy() != null
+              ? parse(config.placementStrategy())
+              : DEFAULT_STRATEGY);
+    }
+
+    // ---- DAEMON ---------------------------------------------------------------------------
+
+    void daemon() {
+      Deployment primary = edit.primary();
+      Cluster cluster = cluster();
+      TaskDefinition definition = state().taskDefinition(primary.config().taskDefinitionArn());
+      if (cluster == null || definition == null) {
+        return;
+      }
+      JsonNode document = definition(definition);
+      TaskShape shape = TaskShape.of(document, null);
+      Demand full = demand(primary.config(), shape, document);
+      // Whether an instance matches is a question of constraints and attributes only.
+      Demand matching =
+          new Demand(
+              0,
+              0,
+              List.of(),
+              service.group(),
+              full.requiredAttributes(),
+              full.constraints().stream()
+                  .filter(c -> !c.type().equals(Constraint.DISTINCT_INSTANCE))
+                  .toList(),
+              List.of());
+      Map<String, List<Task>> byInstance = new LinkedHashMap<>();
+      for (Task t : state().liveTasksOf(service)) {
+        byInstance.computeIfAbsent(t.containerInstanceArn(), k -> new ArrayList<>()).add(t);
+      }
+      int eligible = 0;
+      int primaryHealthy = 0;
+      int old = 0;
+      List<String> started = new ArrayList<>();
+      Failure unplaced = null;
+      Set<String> seen = new HashSet<>();
+      for (ContainerInstance i : launcher.members(state(), cluster)) {
+        seen.add(i.arn());
+        List<Task> here = byInstance.getOrDefault(i.arn(), List.of());
+        List<Task> running =
+            here.stream().filter(t -> t.desiredStatus().equals("RUNNING")).toList();
+        if (i.status() != ContainerInstanceStatus.ACTIVE || !matches(i, matching)) {
+          running.forEach(t -> stop(t, scalingReason(t)));
+          continue;
+        }
+        eligible++;
+        List<Task> mine = running.stream().filter(t -> primary.id().equals(t.startedBy())).toList();
+        List<Task> others =
+            running.stream().filter(t -> !primary.id().equals(t.startedBy())).toList();
+        // Stop first, then start: a daemon holds the same ports and resources on every instance.
+        others.forEach(t -> stop(t, scalingReason(t)));
+        old += others.size();
+        for (int k = 1; k < mine.size(); k++) {
+          stop(mine.get(k), scalingReason(mine.get(k)));
+        }
+        if (!mine.isEmpty()) {
+          if (isHealthy(mine.getFirst())) {
+            primaryHealthy++;
+          }
+        } else if (here.isEmpty() && mayLaunch(primary)) {
+          Result r = launcher.placeOn(state(), i, full);
+          if (r.placements().isEmpty()) {
+            unplaced = r.failures().isEmpty() ? null : r.failures().getFirst();
+          } else {
+            started.add(create(cluster, definition, shape, primary, i.arn()).id());
+          }
+        }
+      }
+      // Tasks on instances that left the cluster.
+      byInstance.forEach(
+          (arn, tasks) -> {
+            if (!seen.contains(arn)) {
+              tasks.stream()
+                  .filter(t -> t.desiredStatus().equals("RUNNING"))
+                  .forEach(t -> stop(t, scalingReason(t)));
+            }
+          });
+      if (eligible != service.desiredCount()) {
+        edit.service().desiredCount(eligible);
+      }
+      if (!started.isEmpty()) {
+        edit.event(ServiceEvents.started(service.name(), started));
+      }
+      if (!stoppedIds.isEmpty()) {
+        edit.event(ServiceEvents.stopped(service.name(), stoppedIds));
+      }
+      if (unplaced != null) {
+        edit.event(ServiceEvents.unableToPlace(service.name(), unplaced));
+      }
+      finishRollout(
+          old == 0 && primaryHealthy == eligible && started.isEmpty(),
+          old == 0 && primaryHealthy == eligible && started.isEmpty());
+    }
+
+    private boolean matches(ContainerInstance i, Demand matching) {
+      Result r = launcher.placeOn(state(), i, matching);
+      if (!r.placements().isEmpty()) {
+        return true;
+      }
+      // A disconnected agent is still a member; its daemon task waits for it.
+      return r.failures().stream().anyMatch(f -> f.reason().equals(Failure.AGENT));
+    }
+
+    // ---- deleted service ------------------------------------------------------------------
+
+    /** DeleteService: stop everything; INACTIVE once no task is wanted any more. */
+    void drainService() {
+      for (Task t : state().liveTasksOf(service)) {
+        if (t.desiredStatus().equals("RUNNING")) {
+          stop(t, scalingReason(t));
+        }
+      }
+      if (!stoppedIds.isEmpty()) {
+        edit.event(ServiceEvents.stopped(service.name(), stoppedIds));
+      }
+      edit.service().status("INACTIVE");
+      Deployment primary = edit.primary();
+      for (Deployment d : List.copyOf(edit.deployments())) {
+        if (!d.status().equals(Deployment.INACTIVE)) {
+          Deployment retired = d.withStatus(Deployment.INACTIVE, now);
+          if (d == primary && d.rolloutState().equals(Rollouts.IN_PROGRESS)) {
+            retired =
+                retired.withRollout(
+                    Rollouts.IN_PROGRESS,
+                    d.rolloutStateReason(),
+                    "STOPPED",
+                    "Service deleted.",
+                    now);
+          }
+          edit.replace(retired);
+        }
+      }
+    }
+
+    // ---- shared ---------------------------------------------------------------------------
+
+    /**
+     * Retires old deployments that no longer have tasks, completes the primary's rollout, and says
+     * when the service is steady.
+     */
+    private void finishRollout(boolean primaryDone, boolean steady) {
+      Deployment primary = edit.primary();
+      Set<String> withTasks = new HashSet<>();
+      for (Task t : state().liveTasksOf(service)) {
+        if (t.desiredStatus().equals("RUNNING") && t.startedBy() != null) {
+          withTasks.add(t.startedBy());
+        }
+      }
+      boolean othersLeft = false;
+      for (Deployment d : List.copyOf(edit.deployments())) {
+        if (d == primary || !d.status().equals(Deployment.ACTIVE)) {
+          continue;
+        }
+        if (withTasks.contains(d.id())) {
+          othersLeft = true;
+        } else {
+          Deployment retired = d.withStatus(Deployment.INACTIVE, now);
+          if (d.rolloutState().equals(Rollouts.IN_PROGRESS)) {
+            // Replaced by a newer deployment before it completed.
+            retired =
+                retired.withRollout(
+                    Rollouts.IN_PROGRESS,
+                    d.rolloutStateReason(),
+                    "STOPPED",
+                    "Replaced by a newer deployment.",
+                    now);
+          }
+          edit.replace(retired);
+        }
+      }
+      if (othersLeft) {
+        return;
+      }
+      if (primaryDone && primary.rolloutState().equals(Rollouts.IN_PROGRESS)) {
+        edit.replace(
+            primary.withRollout(
+                Rollouts.COMPLETED,
+                "ECS deployment " + primary.id() + " completed.",
+                "SUCCESSFUL",
+                null,
+                now));
+        for (Deployment d : List.copyOf(edit.deployments())) {
+          if ("ROLLBACK_IN_PROGRESS".equals(d.deploymentStatus())
+              && primary.id().equals(d.rollbackTo())) {
+            edit.replace(
+                d.withRollout(
+                    d.rolloutState(),
+                    d.rolloutStateReason(),
+                    "ROLLBACK_SUCCESSFUL",
+                    d.statusReason(),
+                    now));
+          }
+        }
+        edit.event(ServiceEvents.completed(service.name(), primary.id()));
+      }
+      String steadyMessage = ServiceEvents.steady(service.name());
+      if (steady
+          && edit.primary().rolloutState().equals(Rollouts.COMPLETED)
+          && stoppedIds.isEmpty()
+          && !steadyMessage.equals(edit.newestEvent())) {
+        edit.event(steadyMessage);
+      }
+    }
+
+    private void stop(Task t, String reason) {
+      if (!stoppedNow.add(t.arn())) {
+        return;
+      }
+      Task.Builder next =
+          t.toBuilder()
+              .desiredStatus("STOPPED")
+              .stopCode("ServiceSchedulerInitiated")
+              .stoppedReason(reason);
+      if (t.lastStatus() == TaskStatus.RUNNING) {
+        next.lastStatus(TaskStatus.STOPPING).stoppingAt(now);
+      }
+      tx.apply(new Change.TaskPut(next.build(tx.revision())));
+      touched.add(t.containerInstanceArn());
+      stoppedIds.add(t.id());
+    }
+
+    private String scalingReason(Task t) {
+      String deployment = t.startedBy() != null ? t.startedBy() : edit.primary().id();
+      return "Scaling activity initiated by (deployment " + deployment + ")";
+    }
+
+    private boolean onDrainingInstance(Task t) {
+      ContainerInstance i = state().containerInstances().get(t.containerInstanceArn());
+      return i == null || i.status() != ContainerInstanceStatus.ACTIVE;
+    }
+
+    /**
+     * ECS's healthy: RUNNING, and HEALTHY when its essential containers have health checks, else
+     * running for {@code healthyAfter}.
+     */
+    private boolean isHealthy(Task t) {
+      if (t.lastStatus() != TaskStatus.RUNNING || !t.desiredStatus().equals("RUNNING")) {
+        return false;
+      }
+      TaskDefinition d = state().taskDefinition(t.taskDefinitionArn());
+      if (d != null && hasHealthChecks(definition(d))) {
+        return "HEALTHY".equals(t.healthStatus());
+      }
+      return t.startedAt() != null && !t.startedAt().plus(healthyAfter).isAfter(now);
+    }
+
+    /**
+     * Scale-in order: tasks not yet running first, then from the availability zone with the most of
+     * the service's tasks, then from the instance with the most.
+     */
+    private List<Task> scaleInOrder(List<Task> tasks) {
+      Map<String, Integer> perInstance = new HashMap<>();
+      Map<String, Integer> perZone = new HashMap<>();
+      Map<String, String> zoneOf = new HashMap<>();
+      for (Task t : tasks) {
+        String instance = t.containerInstanceArn();
+        perInstance.merge(instance, 1, Integer::sum);
+        String zone = zoneOf.computeIfAbsent(instance, this::zone);
+        perZone.merge(zone, 1, Integer::sum);
+      }
+      List<Task> out = new ArrayList<>(tasks);
+      out.sort(
+          Comparator.<Task>comparingInt(t -> t.lastStatus() == TaskStatus.RUNNING ? 1 : 0)
+              .thenComparing(
+                  t -> perZone.get(zoneOf.get(t.containerInstanceArn())), Comparator.reverseOrder())
+              .thenComparing(
+                  t -> perInstance.get(t.containerInstanceArn()), Comparator.reverseOrder())
+              .thenComparing(Task::arn));
+      return out;
+    }
+
+    private String zone(String instanceArn) {
+      ContainerInstance i = state().containerInstances().get(instanceArn);
+      if (i != null) {
+        for (var a : i.attributes()) {
+          if (a.name().equals("ecs.availability-zone") && a.value() != null) {
+            return a.value();
+          }
+        }
+      }
+      return "";
+    }
+
+    private Cluster cluster() {
+      String arn = service.clusterArn();
+      return state().clusters().get(arn.substring(arn.indexOf(":cluster/") + ":cluster/".length()));
+    }
+  }
+
+  /** ECS's default for services: spread over availability zones, then over instances. */
+  private static final JsonNode DEFAULT_STRATEGY =
+      new ObjectMapper()
+          .createArrayNode()
+          .add(
+              new ObjectMapper()
+                  .createObjectNode()
+                  .put("type", Strategy.SPREAD)
+                  .put("field", "attribute:ecs.availability-zone"))
+          .add(
+              new ObjectMapper()
+                  .createObjectNode()
+                  .put("type", Strategy.SPREAD)
+                  .put("field", "instanceId"));
+
+  private JsonNode definition(TaskDefinition d) {
+    return definitions.computeIfAbsent(d.arn(), k -> parse(d.definition()));
+  }
+
+  private JsonNode parse(Document document) {
+    if (document == null) {
+      return null;
+    }
+    try {
+      return json.readTree(document.json());
+    } catch (IOException e) {
+      throw new IllegalStateException("Stored JSON is unreadable", e);
+    }
+  }
+
+  /** Whether any essential container of the definition has a health check. */
+  static boolean hasHealthChecks(JsonNode definition) {
+    for (JsonNode c : definition.path("containerDefinitions")) {
+      if (c.path("essential").asBoolean(true) && c.hasNonNull("healthCheck")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}
