@@ -162,7 +162,7 @@ final class SimulatedAgent implements AgentGateway.Channel {
       body.put("containerName", name);
       body.put("status", "RUNNING");
       body.put("healthStatus", t.health);
-      sim.call("SubmitContainerStateChange", body);
+      sim.report("SubmitContainerStateChange", body);
     }
     t.health = null;
   }
@@ -188,7 +188,7 @@ final class SimulatedAgent implements AgentGateway.Channel {
         c.put("exitCode", reason == null ? 0 : 1);
       }
     }
-    sim.call("SubmitTaskStateChange", body);
+    sim.report("SubmitTaskStateChange", body);
     if (status.equals("STOPPED")) {
       tasks.remove(t.arn);
     }

@@ -258,6 +258,7 @@ public final class Simulation implements AutoCloseable {
       for (SimulatedAgent agent : agents.values()) {
         agent.step(clock.instant());
       }
+      flushReports();
       plane.services().reconcileAll();
     }
   }
@@ -277,6 +278,61 @@ public final class Simulation implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * A report an agent makes at this step. Reports are sent once every agent has stepped, all at
+   * once, as thousands of real agents would send them: concurrently, so the state machine commits
+   * them in groups. Which reports a step makes follows from the seed; the order in which concurrent
+   * reports commit does not (they concern different tasks, so the state they lead to is the same).
+   */
+  void report(String operation, ObjectNode body) {
+    reports.add(new Report(operation, body));
+  }
+
+  private record Report(String operation, ObjectNode body) {}
+
+  private final List<Report> reports = new ArrayList<>();
+
+  /** Reports at once, at most this many in flight: a large group commit, a bounded queue. */
+  private static final int REPORTS_IN_FLIGHT = 256;
+
+  private void flushReports() {
+    if (reports.isEmpty()) {
+      return;
+    }
+    List<Report> batch = List.copyOf(reports);
+    reports.clear();
+    if (batch.size() == 1) {
+      call(batch.getFirst().operation(), batch.getFirst().body());
+      return;
+    }
+    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(REPORTS_IN_FLIGHT);
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (Report r : batch) {
+        slots.acquireUninterruptibly();
+        done.add(
+            pool.submit(
+                () -> {
+                  try {
+                    call(r.operation(), r.body());
+                  } finally {
+                    slots.release();
+                  }
+                }));
+      }
+      for (var f : done) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("An agent's report failed", e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
   }
 
   /** Tasks whose containers use this image fail to start on every simulated agent. */
