@@ -394,6 +394,119 @@ class ServiceSimulationTest {
     }
   }
 
+  @Test
+  void scalingInRemovesTasksFromTheBusiestZoneFirst() throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(9, 41))) {
+      register(sim, "web", "web:1", 256, 512);
+      create(sim, "web", "web", 9);
+      advanceUntil(sim, Duration.ofMinutes(2), s -> stable(describe(s, "web")), () -> {});
+      update(sim, JSON.createObjectNode().put("service", "web").put("desiredCount", 5));
+      advanceUntil(
+          sim,
+          Duration.ofMinutes(2),
+          s -> stable(describe(s, "web")) && live(s, "web").size() == 5,
+          () -> {});
+      Map<String, Long> perZone = new java.util.TreeMap<>();
+      for (Task t : live(sim, "web")) {
+        perZone.merge(zoneOf(sim, t.containerInstanceArn()), 1L, Long::sum);
+      }
+      // 3/3/3 scaled in by four, one at a time from the busiest zone: 2/2/1.
+      assertThat(perZone.values()).containsExactlyInAnyOrder(2L, 2L, 1L);
+      assertThat(events(describe(sim, "web")))
+          .anyMatch(m -> m.startsWith("(service web) has stopped 4 running tasks: "));
+    }
+  }
+
+  @Test
+  void unhealthyTasksAreReplacedOnceTheGracePeriodIsOver() throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(4, 43))) {
+      ObjectNode td = JSON.createObjectNode().put("family", "checked");
+      ObjectNode c =
+          td.putArray("containerDefinitions")
+              .addObject()
+              .put("name", "app")
+              .put("image", "app:1")
+              .put("cpu", 256)
+              .put("memory", 512);
+      c.putObject("healthCheck").putArray("command").add("CMD-SHELL").add("true");
+      sim.call("RegisterTaskDefinition", td);
+      ObjectNode body =
+          JSON.createObjectNode()
+              .put("cluster", Simulation.CLUSTER)
+              .put("serviceName", "checked")
+              .put("taskDefinition", "checked")
+              .put("desiredCount", 2)
+              .put("healthCheckGracePeriodSeconds", 30);
+      sim.call("CreateService", body);
+      advanceUntil(sim, Duration.ofMinutes(1), s -> stable(describe(s, "checked")), () -> {});
+      for (Task t : live(sim, "checked")) {
+        sim.health(t.arn(), "HEALTHY");
+      }
+      // With health checks, HEALTHY tasks complete the rollout without the 40 s wait.
+      advanceUntil(
+          sim,
+          Duration.ofSeconds(10),
+          s ->
+              describe(s, "checked")
+                  .path("deployments")
+                  .path(0)
+                  .path("rolloutState")
+                  .asText()
+                  .equals("COMPLETED"),
+          () -> {});
+      Task sick = live(sim, "checked").getFirst();
+      sim.health(sick.arn(), "UNHEALTHY");
+      sim.advance(Duration.ofSeconds(2));
+      Task during = sim.state().tasks().get(sick.arn());
+      boolean withinGrace = during.startedAt().plusSeconds(30).isAfter(sim.clock().instant());
+      if (withinGrace) {
+        assertThat(during.desiredStatus()).isEqualTo("RUNNING");
+      }
+      advanceUntil(
+          sim,
+          Duration.ofMinutes(1),
+          s -> s.state().tasks().get(sick.arn()).lastStatus() == TaskStatus.STOPPED,
+          () -> {});
+      Task stopped = sim.state().tasks().get(sick.arn());
+      assertThat(stopped.stoppedReason()).isEqualTo("Task failed container health checks");
+      assertThat(stopped.stoppedAt()).isAfterOrEqualTo(stopped.startedAt().plusSeconds(30));
+      advanceUntil(
+          sim,
+          Duration.ofMinutes(1),
+          s -> stable(describe(s, "checked")) && live(s, "checked").size() == 2,
+          () -> {});
+    }
+  }
+
+  @Test
+  void tasksThatNeverStartAreThrottledUntilANewTaskDefinition() throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(4, 47))) {
+      sim.failImage("bad:1");
+      register(sim, "flaky", "bad:1", 256, 512);
+      create(sim, "flaky", "flaky", 2);
+      sim.advance(Duration.ofMinutes(3));
+      int launchedInFirstThreeMinutes = tasksOf(sim, "flaky");
+      // Without a throttle, two tasks every two seconds or so: about 180. Backing off, far fewer.
+      assertThat(launchedInFirstThreeMinutes).isLessThan(20);
+      assertThat(events(describe(sim, "flaky")))
+          .contains("(service flaky) is unable to consistently start tasks successfully.");
+      assertThat(service(sim, "flaky").nextLaunchAt()).isAfter(sim.clock().instant());
+
+      register(sim, "flaky", "good:1", 256, 512);
+      update(sim, JSON.createObjectNode().put("service", "flaky").put("taskDefinition", "flaky"));
+      // A new task definition resets the throttle: the service starts at once.
+      advanceUntil(sim, Duration.ofSeconds(15), s -> stable(describe(s, "flaky")), () -> {});
+    }
+  }
+
+  /** How many tasks the service ever had, stopped or not. */
+  private static int tasksOf(Simulation sim, String name) {
+    return (int)
+        sim.state().tasks().values().stream()
+            .filter(t -> ("service:" + name).equals(t.group()))
+            .count();
+  }
+
   private static String zoneOf(Simulation sim, String instanceArn) {
     return sim.state().containerInstances().get(instanceArn).attributes().stream()
         .filter(a -> a.name().equals("ecs.availability-zone"))

@@ -530,27 +530,55 @@ final class Reconciler {
     }
 
     /**
-     * Scale-in order: tasks not yet running first, then from the availability zone with the most of
-     * the service's tasks, then from the instance with the most.
+     * Scale-in order, as ECS picks tasks to stop: tasks not yet running first; then, one at a time,
+     * from the availability zone with the most of these tasks and, within it, from the instance
+     * with the most.
      */
     private List<Task> scaleInOrder(List<Task> tasks) {
-      Map<String, Integer> perInstance = new HashMap<>();
-      Map<String, Integer> perZone = new HashMap<>();
-      Map<String, String> zoneOf = new HashMap<>();
-      for (Task t : tasks) {
-        String instance = t.containerInstanceArn();
-        perInstance.merge(instance, 1, Integer::sum);
-        String zone = zoneOf.computeIfAbsent(instance, this::zone);
-        perZone.merge(zone, 1, Integer::sum);
+      List<Task> out = new ArrayList<>(tasks.size());
+      // zone -> instance -> tasks, each level in a stable order.
+      Map<String, Map<String, List<Task>>> byZone = new java.util.TreeMap<>();
+      List<Task> sorted = new ArrayList<>(tasks);
+      sorted.sort(Comparator.comparing(Task::arn));
+      for (Task t : sorted) {
+        if (t.lastStatus() != TaskStatus.RUNNING) {
+          out.add(t);
+          continue;
+        }
+        byZone
+            .computeIfAbsent(zone(t.containerInstanceArn()), z -> new java.util.TreeMap<>())
+            .computeIfAbsent(t.containerInstanceArn(), i -> new ArrayList<>())
+            .add(t);
       }
-      List<Task> out = new ArrayList<>(tasks);
-      out.sort(
-          Comparator.<Task>comparingInt(t -> t.lastStatus() == TaskStatus.RUNNING ? 1 : 0)
-              .thenComparing(
-                  t -> perZone.get(zoneOf.get(t.containerInstanceArn())), Comparator.reverseOrder())
-              .thenComparing(
-                  t -> perInstance.get(t.containerInstanceArn()), Comparator.reverseOrder())
-              .thenComparing(Task::arn));
+      Map<String, Integer> zoneCount = new HashMap<>();
+      byZone.forEach(
+          (z, instances) ->
+              zoneCount.put(z, instances.values().stream().mapToInt(List::size).sum()));
+      while (!zoneCount.isEmpty()) {
+        String zone = null;
+        for (var e : zoneCount.entrySet()) {
+          if (zone == null
+              || e.getValue() > zoneCount.get(zone)
+              || (e.getValue().equals(zoneCount.get(zone)) && e.getKey().compareTo(zone) < 0)) {
+            zone = e.getKey();
+          }
+        }
+        Map<String, List<Task>> instances = byZone.get(zone);
+        String busiest = null;
+        for (var e : instances.entrySet()) {
+          if (busiest == null || e.getValue().size() > instances.get(busiest).size()) {
+            busiest = e.getKey();
+          }
+        }
+        List<Task> here = instances.get(busiest);
+        out.add(here.removeLast());
+        if (here.isEmpty()) {
+          instances.remove(busiest);
+        }
+        if (zoneCount.merge(zone, -1, Integer::sum) == 0) {
+          zoneCount.remove(zone);
+        }
+      }
       return out;
     }
 
