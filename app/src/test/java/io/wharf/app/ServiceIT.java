@@ -180,9 +180,13 @@ class ServiceIT {
     assertThat(describe("web").deployments()).hasSize(2);
     await().atMost(Duration.ofSeconds(120)).until(() -> describe("web").deployments().size() == 1);
     waitStable("web");
+    // The rollout completes once the new tasks count as healthy (2 s RUNNING in these tests).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> describe("web").deployments().get(0).rolloutStateAsString().equals("COMPLETED"));
     Service after = describe("web");
     assertThat(after.taskDefinition()).isEqualTo(v2);
-    assertThat(after.deployments().get(0).rolloutStateAsString()).isEqualTo("COMPLETED");
     assertThat(tasks("web")).hasSize(3).allMatch(t -> t.taskDefinitionArn().equals(v2));
     assertThat(v1).isNotEqualTo(v2);
 
