@@ -31,6 +31,22 @@ final class DockerFixture {
     }
   }
 
+  /** An image with nothing in it (no shell, no binaries): every container of it fails to start. */
+  static final String BROKEN_IMAGE = "wharf-test/broken:latest";
+
+  /** Imports {@link #BROKEN_IMAGE} from an empty tar archive (no registry). */
+  static void ensureBrokenImage() throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                "bash", "-c", "tar cf - --files-from /dev/null | docker import - " + BROKEN_IMAGE)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("Cannot import the broken image: " + out);
+    }
+  }
+
   static ContainerRuntime docker() {
     return DockerRuntime.connect();
   }

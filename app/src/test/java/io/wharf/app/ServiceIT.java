@@ -78,10 +78,14 @@ class ServiceIT {
   }
 
   static String register(String family, String... command) {
+    return registerImage(family, DockerFixture.IMAGE, command);
+  }
+
+  static String registerImage(String family, String image, String... command) {
     ContainerDefinition web =
         ContainerDefinition.builder()
             .name("web")
-            .image(DockerFixture.IMAGE)
+            .image(image)
             .memory(32)
             .command(command)
             .portMappings(PortMapping.builder().containerPort(8080).build())
@@ -199,7 +203,8 @@ class ServiceIT {
   }
 
   @Test
-  void aRevisionThatCannotStartTripsTheCircuitBreakerAndRollsBack() throws Exception {
+  void aBrokenImageTripsTheCircuitBreakerAndRollsBack() throws Exception {
+    DockerFixture.ensureBrokenImage();
     register("api", "httpd", "-f", "-p", "8080", "-h", "/");
     ecs.createService(
         b ->
@@ -216,7 +221,7 @@ class ServiceIT {
         .until(
             () -> describe("api").deployments().get(0).rolloutStateAsString().equals("COMPLETED"));
     String good = describe("api").deployments().get(0).id();
-    String broken = register("api", "/no/such/binary");
+    String broken = registerImage("api", DockerFixture.BROKEN_IMAGE, "httpd", "-f");
     ecs.updateService(b -> b.cluster(CLUSTER).service("api").taskDefinition(broken));
     await()
         .atMost(Duration.ofSeconds(180))
@@ -228,7 +233,8 @@ class ServiceIT {
                   && s.runningCount() == 2;
             });
     Service s = describe("api");
-    assertThat(s.taskDefinition()).doesNotContain(broken.substring(broken.lastIndexOf('/')));
+    assertThat(s.taskDefinition()).isNotEqualTo(broken);
+    assertThat(tasks("api")).allMatch(t -> !t.taskDefinitionArn().equals(broken));
     assertThat(s.events())
         .extracting(ServiceEvent::message)
         .anyMatch(m -> m.contains("deployment failed: rolling back to deployment " + good));

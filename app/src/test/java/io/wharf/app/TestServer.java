@@ -38,15 +38,24 @@ final class TestServer implements AutoCloseable {
   static final Duration HEALTHY_AFTER = Duration.ofSeconds(2);
 
   static TestServer start() {
+    return start(Duration.ofSeconds(60));
+  }
+
+  /** A server whose instances count as lost after {@code lostAfter} without word from the agent. */
+  static TestServer start(Duration lostAfter) {
     try {
       Path dir = Files.createTempDirectory("wharf-test");
-      return new TestServer(dir, startOn(dir));
+      return new TestServer(dir, startOn(dir, lostAfter));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the test server", e);
     }
   }
 
   static ControlPlane startOn(Path dir) throws Exception {
+    return startOn(dir, Duration.ofSeconds(60));
+  }
+
+  static ControlPlane startOn(Path dir, Duration lostAfter) throws Exception {
     return ControlPlane.start(
         new ControlPlane.Config(
             "127.0.0.1",
@@ -59,8 +68,7 @@ final class TestServer implements AutoCloseable {
             new AdminCredentials(KEY_ID, SECRET, "test"),
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom"),
-            new ServiceController.Settings(
-                Duration.ofSeconds(1), HEALTHY_AFTER, Duration.ofSeconds(60))));
+            new ServiceController.Settings(Duration.ofSeconds(1), HEALTHY_AFTER, lostAfter)));
   }
 
   String endpoint() {
