@@ -515,8 +515,8 @@ final class ServiceOperations {
     Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
     Service service = existing(state, cluster, request.path("service").asText());
     List<String> statuses = Wire.stringList(request, "status");
-    Instant after = instant(request.path("createdAt").get("after"));
-    Instant before = instant(request.path("createdAt").get("before"));
+    Instant after = Wire.instant(request.path("createdAt").get("after"));
+    Instant before = Wire.instant(request.path("createdAt").get("before"));
     List<Deployment> matching = new ArrayList<>();
     for (Deployment d : service.deployments()) {
       if ((statuses.isEmpty() || statuses.contains(d.deploymentStatus()))
@@ -569,124 +569,134 @@ final class ServiceOperations {
         .map(p -> new Parts(p[0], p[1], p[2]));
   }
 
-  private JsonNode describeDeployments(Operation.Caller caller, JsonNode request) {
-    List<String> arns = Wire.stringList(request, "serviceDeploymentArns");
+  /**
+   * Describes deployments or revisions named by ARN: each found one is written by {@code write},
+   * the others come back as MISSING failures.
+   */
+  private JsonNode describeEach(
+      JsonNode request,
+      String member,
+      String arnType,
+      String resultKey,
+      java.util.function.BiConsumer<Found, ObjectNode> write) {
+    List<String> arns = Wire.stringList(request, member);
     if (arns.isEmpty() || arns.size() > MAX_DESCRIBE_DEPLOYMENTS) {
       throw WharfException.invalidParameter(
-          "serviceDeploymentArns must name 1 to " + MAX_DESCRIBE_DEPLOYMENTS + " deployments.");
+          member + " must name 1 to " + MAX_DESCRIBE_DEPLOYMENTS + " ARNs.");
     }
     State state = states.current();
     ArrayNode found = Wire.array();
     ArrayNode failures = Wire.array();
     for (String arn : arns) {
-      Optional<Found> f = parts(arn, "service-deployment").flatMap(p -> find(state, p));
+      Optional<Found> f = parts(arn, arnType).flatMap(p -> find(state, p));
       if (f.isEmpty()) {
         failures.add(Wire.failure(arn, "MISSING", null));
-        continue;
+      } else {
+        write.accept(f.get(), found.addObject());
       }
-      Found x = f.get();
-      ObjectNode n = found.addObject();
-      n.put("serviceDeploymentArn", deploymentArn(x.cluster(), x.service(), x.deployment()));
-      n.put("serviceArn", x.service().arn());
-      n.put("clusterArn", x.cluster().arn());
-      n.set("createdAt", Wire.timestamp(x.deployment().createdAt()));
-      n.set("startedAt", Wire.timestamp(x.deployment().createdAt()));
-      n.set("updatedAt", Wire.timestamp(x.deployment().updatedAt()));
-      if (x.deployment().finishedAt() != null) {
-        n.set("finishedAt", Wire.timestamp(x.deployment().finishedAt()));
-      }
-      ArrayNode sources = n.putArray("sourceServiceRevisions");
-      for (String id : x.deployment().sourceIds()) {
-        Deployment source = deploymentById(x.service(), id);
-        ObjectNode s = sources.addObject();
-        s.put("arn", revisionArn(x.cluster(), x.service(), number(id)));
-        if (source != null) {
-          Counts c = counts(state, x.service(), source);
-          s.put("requestedTaskCount", c.desired());
-          s.put("runningTaskCount", c.running());
-          s.put("pendingTaskCount", c.pending());
-        }
-      }
-      Counts c = counts(state, x.service(), x.deployment());
-      n.putObject("targetServiceRevision")
-          .put("arn", revisionArn(x.cluster(), x.service(), x.deployment()))
-          .put("requestedTaskCount", c.desired())
-          .put("runningTaskCount", c.running())
-          .put("pendingTaskCount", c.pending());
-      n.put("status", x.deployment().deploymentStatus());
-      if (x.deployment().statusReason() != null) {
-        n.put("statusReason", x.deployment().statusReason());
-      }
-      n.set("deploymentConfiguration", deploymentConfigurationWire(x.deployment().config()));
-      if (x.deployment().rollbackTo() != null) {
-        n.putObject("rollback")
-            .put("reason", x.deployment().rolloutStateReason())
-            .<ObjectNode>set("startedAt", Wire.timestamp(x.deployment().updatedAt()))
-            .put(
-                "serviceRevisionArn",
-                revisionArn(x.cluster(), x.service(), number(x.deployment().rollbackTo())));
-      }
-      ObjectNode breaker = n.putObject("deploymentCircuitBreaker");
-      breaker.put(
-          "status",
-          !x.deployment().config().circuitBreaker()
-              ? "DISABLED"
-              : "FAILED".equals(x.deployment().rolloutState())
-                  ? "TRIGGERED"
-                  : x.deployment().finishedAt() != null ? "MONITORING_COMPLETE" : "MONITORING");
-      breaker.put("failureCount", x.deployment().failedTasks());
-      breaker.put(
-          "threshold",
-          io.wharf.controlplane.service.Thresholds.circuitBreaker(x.service().desiredCount()));
     }
     ObjectNode out = Wire.object();
-    out.set("serviceDeployments", found);
+    out.set(resultKey, found);
     out.set("failures", failures);
     return out;
   }
 
-  private JsonNode describeRevisions(Operation.Caller caller, JsonNode request) {
-    List<String> arns = Wire.stringList(request, "serviceRevisionArns");
-    if (arns.isEmpty() || arns.size() > MAX_DESCRIBE_DEPLOYMENTS) {
-      throw WharfException.invalidParameter(
-          "serviceRevisionArns must name 1 to " + MAX_DESCRIBE_DEPLOYMENTS + " revisions.");
-    }
+  private JsonNode describeDeployments(Operation.Caller caller, JsonNode request) {
     State state = states.current();
-    ArrayNode found = Wire.array();
-    ArrayNode failures = Wire.array();
-    for (String arn : arns) {
-      Optional<Found> f = parts(arn, "service-revision").flatMap(p -> find(state, p));
-      if (f.isEmpty()) {
-        failures.add(Wire.failure(arn, "MISSING", null));
-        continue;
-      }
-      Found x = f.get();
-      ServiceConfig config = x.deployment().config();
-      ObjectNode n = found.addObject();
-      n.put("serviceRevisionArn", revisionArn(x.cluster(), x.service(), x.deployment()));
-      n.put("serviceArn", x.service().arn());
-      n.put("clusterArn", x.cluster().arn());
-      n.put("taskDefinition", config.taskDefinitionArn());
-      n.put("launchType", "EC2");
-      n.set("loadBalancers", jsonOr(config.loadBalancers()));
-      n.putArray("serviceRegistries");
-      ArrayNode images = n.putArray("containerImages");
-      TaskDefinition d = state.taskDefinition(config.taskDefinitionArn());
-      if (d != null) {
-        for (JsonNode c : Wire.parse(d.definition()).path("containerDefinitions")) {
-          images
-              .addObject()
-              .put("containerName", c.path("name").asText())
-              .put("image", c.path("image").asText());
-        }
-      }
-      n.put("guardDutyEnabled", false);
-      n.set("createdAt", Wire.timestamp(x.deployment().createdAt()));
+    return describeEach(
+        request,
+        "serviceDeploymentArns",
+        "service-deployment",
+        "serviceDeployments",
+        (x, n) -> writeDeployment(state, x, n));
+  }
+
+  private void writeDeployment(State state, Found x, ObjectNode n) {
+    n.put("serviceDeploymentArn", deploymentArn(x.cluster(), x.service(), x.deployment()));
+    n.put("serviceArn", x.service().arn());
+    n.put("clusterArn", x.cluster().arn());
+    n.set("createdAt", Wire.timestamp(x.deployment().createdAt()));
+    n.set("startedAt", Wire.timestamp(x.deployment().createdAt()));
+    n.set("updatedAt", Wire.timestamp(x.deployment().updatedAt()));
+    if (x.deployment().finishedAt() != null) {
+      n.set("finishedAt", Wire.timestamp(x.deployment().finishedAt()));
     }
-    ObjectNode out = Wire.object();
-    out.set("serviceRevisions", found);
-    out.set("failures", failures);
-    return out;
+    ArrayNode sources = n.putArray("sourceServiceRevisions");
+    for (String id : x.deployment().sourceIds()) {
+      Deployment source = deploymentById(x.service(), id);
+      ObjectNode s = sources.addObject();
+      s.put("arn", revisionArn(x.cluster(), x.service(), number(id)));
+      if (source != null) {
+        Counts c = counts(state, x.service(), source);
+        s.put("requestedTaskCount", c.desired());
+        s.put("runningTaskCount", c.running());
+        s.put("pendingTaskCount", c.pending());
+      }
+    }
+    Counts c = counts(state, x.service(), x.deployment());
+    n.putObject("targetServiceRevision")
+        .put("arn", revisionArn(x.cluster(), x.service(), x.deployment()))
+        .put("requestedTaskCount", c.desired())
+        .put("runningTaskCount", c.running())
+        .put("pendingTaskCount", c.pending());
+    n.put("status", x.deployment().deploymentStatus());
+    if (x.deployment().statusReason() != null) {
+      n.put("statusReason", x.deployment().statusReason());
+    }
+    n.set("deploymentConfiguration", deploymentConfigurationWire(x.deployment().config()));
+    if (x.deployment().rollbackTo() != null) {
+      n.putObject("rollback")
+          .put("reason", x.deployment().rolloutStateReason())
+          .<ObjectNode>set("startedAt", Wire.timestamp(x.deployment().updatedAt()))
+          .put(
+              "serviceRevisionArn",
+              revisionArn(x.cluster(), x.service(), number(x.deployment().rollbackTo())));
+    }
+    ObjectNode breaker = n.putObject("deploymentCircuitBreaker");
+    breaker.put(
+        "status",
+        !x.deployment().config().circuitBreaker()
+            ? "DISABLED"
+            : "FAILED".equals(x.deployment().rolloutState())
+                ? "TRIGGERED"
+                : x.deployment().finishedAt() != null ? "MONITORING_COMPLETE" : "MONITORING");
+    breaker.put("failureCount", x.deployment().failedTasks());
+    breaker.put(
+        "threshold",
+        io.wharf.controlplane.service.Thresholds.circuitBreaker(x.service().desiredCount()));
+  }
+
+  private JsonNode describeRevisions(Operation.Caller caller, JsonNode request) {
+    State state = states.current();
+    return describeEach(
+        request,
+        "serviceRevisionArns",
+        "service-revision",
+        "serviceRevisions",
+        (x, n) -> writeRevision(state, x, n));
+  }
+
+  private void writeRevision(State state, Found x, ObjectNode n) {
+    ServiceConfig config = x.deployment().config();
+    n.put("serviceRevisionArn", revisionArn(x.cluster(), x.service(), x.deployment()));
+    n.put("serviceArn", x.service().arn());
+    n.put("clusterArn", x.cluster().arn());
+    n.put("taskDefinition", config.taskDefinitionArn());
+    n.put("launchType", "EC2");
+    n.set("loadBalancers", jsonOr(config.loadBalancers()));
+    n.putArray("serviceRegistries");
+    ArrayNode images = n.putArray("containerImages");
+    TaskDefinition d = state.taskDefinition(config.taskDefinitionArn());
+    if (d != null) {
+      for (JsonNode c : Wire.parse(d.definition()).path("containerDefinitions")) {
+        images
+            .addObject()
+            .put("containerName", c.path("name").asText())
+            .put("image", c.path("image").asText());
+      }
+    }
+    n.put("guardDutyEnabled", false);
+    n.set("createdAt", Wire.timestamp(x.deployment().createdAt()));
   }
 
   private record Found(Cluster cluster, Service service, Deployment deployment) {}
@@ -727,16 +737,6 @@ final class ServiceOperations {
 
   private String revisionArn(Cluster cluster, Service service, String number) {
     return lookup.arns().serviceRevision(cluster.name(), service.name(), number);
-  }
-
-  private static Instant instant(JsonNode epochSeconds) {
-    if (epochSeconds == null || epochSeconds.isNull()) {
-      return null;
-    }
-    if (epochSeconds.isNumber()) {
-      return Instant.ofEpochMilli(Math.round(epochSeconds.asDouble() * 1000));
-    }
-    return Instant.parse(epochSeconds.asText());
   }
 
   // ---- lookups and wire ----------------------------------------------------------------------

@@ -445,10 +445,10 @@ final class TaskOperations {
               }
               next.containers(containers);
               if (request.hasNonNull("pullStartedAt")) {
-                next.pullStartedAt(instant(request.get("pullStartedAt")));
+                next.pullStartedAt(Wire.instant(request.get("pullStartedAt")));
               }
               if (request.hasNonNull("pullStoppedAt")) {
-                next.pullStoppedAt(instant(request.get("pullStoppedAt")));
+                next.pullStoppedAt(Wire.instant(request.get("pullStoppedAt")));
               }
               if (status != null) {
                 TaskStatus reported = TaskStatus.valueOf(status);
@@ -461,7 +461,7 @@ final class TaskOperations {
                   if (reported == TaskStatus.STOPPED) {
                     Instant executionStopped =
                         request.hasNonNull("executionStoppedAt")
-                            ? instant(request.get("executionStoppedAt"))
+                            ? Wire.instant(request.get("executionStoppedAt"))
                             : tx.now();
                     next.executionStoppedAt(executionStopped)
                         .stoppedAt(tx.now())
@@ -614,13 +614,6 @@ final class TaskOperations {
     List<Tag> tags = Wire.readTags(request.get("tags"));
     Wire.mergeTags(List.of(), tags);
     return tags;
-  }
-
-  private static Instant instant(JsonNode epochSeconds) {
-    if (epochSeconds.isNumber()) {
-      return Instant.ofEpochMilli(Math.round(epochSeconds.asDouble() * 1000));
-    }
-    return Instant.parse(epochSeconds.asText());
   }
 
   static ObjectNode toWire(Task t, boolean includeTags) {

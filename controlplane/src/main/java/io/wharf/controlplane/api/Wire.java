@@ -38,6 +38,17 @@ final class Wire {
   }
 
   /** JSON 1.1 timestamps are epoch seconds with a fraction: {@code 1763825442.123}. */
+  /** A timestamp as clients send it (epoch seconds, or ISO-8601 text), or null when absent. */
+  static Instant instant(JsonNode epochSeconds) {
+    if (epochSeconds == null || epochSeconds.isNull() || epochSeconds.isMissingNode()) {
+      return null;
+    }
+    if (epochSeconds.isNumber()) {
+      return Instant.ofEpochMilli(Math.round(epochSeconds.asDouble() * 1000));
+    }
+    return Instant.parse(epochSeconds.asText());
+  }
+
   static JsonNode timestamp(Instant instant) {
     return NODES.numberNode(BigDecimal.valueOf(instant.toEpochMilli(), 3));
   }
