@@ -351,9 +351,9 @@ class ServiceSimulationTest {
   void faultsAndRestartsNeverLoseOrDuplicateServiceTasks() throws Exception {
     Random random = new Random(31);
     try (Simulation sim =
-        Simulation.start(Simulation.Options.of(50, 31).withStartFailureRate(0.05))) {
+        Simulation.start(Simulation.Options.of(400, 31).withStartFailureRate(0.05))) {
       register(sim, "web", "web:1", 256, 512);
-      create(sim, "web", "web", 200);
+      create(sim, "web", "web", 2000);
       List<String> instances = sim.instanceArns();
       for (int round = 0; round < 12; round++) {
         switch (round % 4) {
@@ -377,7 +377,8 @@ class ServiceSimulationTest {
         }
         sim.advance(Duration.ofSeconds(10));
         assertThat(sim.violations()).isEmpty();
-        assertThat(live(sim, "web").size()).as("round %d", round).isLessThanOrEqualTo(400);
+        // Never above maximumPercent (200% of 2,000).
+        assertThat(live(sim, "web").size()).as("round %d", round).isLessThanOrEqualTo(4000);
       }
       advanceUntil(sim, Duration.ofMinutes(20), s -> stable(describe(s, "web")), () -> {});
       sim.advance(Duration.ofSeconds(45));
@@ -388,7 +389,7 @@ class ServiceSimulationTest {
               .filter(t -> t.desiredStatus().equals("RUNNING"))
               .map(Task::arn)
               .toList();
-      assertThat(wanted).hasSize(200);
+      assertThat(wanted).hasSize(2000);
       // Every task the control plane counts runs on exactly one agent, and nothing else runs.
       assertThat(running.keySet()).containsExactlyInAnyOrderElementsOf(wanted);
     }
@@ -496,6 +497,24 @@ class ServiceSimulationTest {
       update(sim, JSON.createObjectNode().put("service", "flaky").put("taskDefinition", "flaky"));
       // A new task definition resets the throttle: the service starts at once.
       advanceUntil(sim, Duration.ofSeconds(15), s -> stable(describe(s, "flaky")), () -> {});
+    }
+  }
+
+  @Test
+  void aServiceThatFitsNowhereSaysWhyWithTheClosestInstance() throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(3, 53))) {
+      register(sim, "huge", "huge:1", 256, 100_000);
+      create(sim, "huge", "huge", 1);
+      sim.advance(Duration.ofSeconds(3));
+      assertThat(events(describe(sim, "huge")).getFirst())
+          .matches(
+              "\\(service huge\\) was unable to place a task because no container instance met all"
+                  + " of its requirements\\. The closest matching \\(container-instance [0-9a-f]+\\)"
+                  + " has insufficient memory available\\. For more information, see the"
+                  + " Troubleshooting section\\.");
+      // Repeats are not piled up: the same event stays the newest, once.
+      sim.advance(Duration.ofSeconds(10));
+      assertThat(events(describe(sim, "huge"))).hasSize(1);
     }
   }
 
