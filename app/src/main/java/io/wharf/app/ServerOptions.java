@@ -2,6 +2,7 @@ package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.balancing.AddressPool;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +47,18 @@ final class ServerOptions {
           "How long an agent may be silent before its instance is agentConnected=false and gets no new tasks (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
   Duration agentDisconnectAfter = Duration.ofSeconds(20);
 
+  @Option(
+      names = "--haproxy",
+      description =
+          "The HAProxy binary that serves load balancers (2.6 or newer). Default: haproxy on the PATH or in /usr/sbin.")
+  Path haproxy;
+
+  @Option(
+      names = "--load-balancer-addresses",
+      description =
+          "Addresses load balancers listen on: a range (each load balancer gets its own address) or one address (shared). Default: ${DEFAULT-VALUE}.")
+  String loadBalancerAddresses = AddressPool.DEFAULT.toString();
+
   /** A started control plane and the admin key it accepts. */
   record Started(ControlPlane plane, AdminCredentials admin) {}
 
@@ -79,7 +92,8 @@ final class ServerOptions {
             agentDisconnectAfter,
             admin,
             Clock.systemUTC(),
-            RandomGenerator.of("L64X128MixRandom")));
+            RandomGenerator.of("L64X128MixRandom"),
+            new ControlPlane.ElbSettings(haproxy, AddressPool.parse(loadBalancerAddresses))));
   }
 
   /** How to use the admin key with the aws CLI, for the start-up message. */

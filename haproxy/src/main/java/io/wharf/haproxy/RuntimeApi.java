@@ -170,12 +170,9 @@ public final class RuntimeApi {
    * stat} joined with {@code show servers state}.
    */
   public List<ServerStatus> servers() {
-    Map<String, Integer> adminStates = new HashMap<>();
-    List<Map<String, String>> states = table(serversState(), " ");
-    for (Map<String, String> row : states) {
-      adminStates.put(
-          row.get("be_name") + "/" + row.get("srv_name"),
-          Integer.parseInt(row.getOrDefault("srv_admin_state", "0")));
+    Map<String, Map<String, String>> states = new HashMap<>();
+    for (Map<String, String> row : table(serversState(), " ")) {
+      states.put(row.get("be_name") + "/" + row.get("srv_name"), row);
     }
     List<ServerStatus> out = new ArrayList<>();
     for (Map<String, String> row : table(command("show stat"), ",")) {
@@ -184,7 +181,9 @@ public final class RuntimeApi {
         continue;
       }
       String backend = row.get("pxname");
-      int admin = adminStates.getOrDefault(backend + "/" + name, 0);
+      Map<String, String> state = states.getOrDefault(backend + "/" + name, Map.of());
+      int admin = Integer.parseInt(state.getOrDefault("srv_admin_state", "0"));
+      int operational = Integer.parseInt(state.getOrDefault("srv_op_state", "-1"));
       String code = row.getOrDefault("check_code", "");
       out.add(
           new ServerStatus(
@@ -195,7 +194,8 @@ public final class RuntimeApi {
               code.isEmpty() ? 0 : Integer.parseInt(code),
               parseLong(row.getOrDefault("scur", "")),
               (admin & ADMIN_DRAIN) != 0,
-              (admin & ADMIN_MAINT) != 0));
+              (admin & ADMIN_MAINT) != 0,
+              operational));
     }
     return out;
   }

@@ -11,6 +11,8 @@ package io.wharf.haproxy;
  * @param currentSessions connections to the server right now
  * @param draining put in drain through the runtime API (no new traffic)
  * @param maintenance put in maintenance (no traffic, no checks)
+ * @param operationalState {@code srv_op_state}: 0 stopped (down), 1 starting, 2 running (up), 3
+ *     stopping; -1 when unknown
  */
 public record ServerStatus(
     String backend,
@@ -20,10 +22,14 @@ public record ServerStatus(
     int checkCode,
     long currentSessions,
     boolean draining,
-    boolean maintenance) {
+    boolean maintenance,
+    int operationalState) {
 
   /** Whether the server's health is up (it takes traffic unless drained or in maintenance). */
   public boolean isUp() {
+    if (operationalState >= 0) {
+      return operationalState == 2 || operationalState == 3;
+    }
     return status.startsWith("UP") || status.equals("NOLB") || status.equals("no check");
   }
 

@@ -79,6 +79,7 @@ public record State(
           withContainerInstances(containerInstances.plus(i.arn(), i));
       case Change.TaskPut(Task t) ->
           withTasks(tasks.plus(t.arn(), t), withTask(usage, tasks.get(t.arn()), t));
+      case Change.Balancing b -> withBalancing(balancing.apply(b));
     };
   }
 
