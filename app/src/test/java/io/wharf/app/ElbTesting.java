@@ -126,6 +126,34 @@ final class ElbTesting {
     }
   }
 
+  /**
+   * A GET with a Host header of our choosing (the JDK's client will not set one), over a plain
+   * socket; returns the status and the body.
+   */
+  static Answer getWithHost(String url, String host) {
+    URI uri = URI.create(url);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + uri.getRawPath()
+                      + " HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(response.substring(9, 12));
+      int bodyStart = response.indexOf("\r\n\r\n");
+      return new Answer(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  record Answer(int status, String body) {}
+
   /** How many times HAProxy has started a worker (each start or reload does) in a data dir. */
   static long workersStarted(Path dataDir) {
     Path log = dataDir.resolve("haproxy").resolve("haproxy.log");

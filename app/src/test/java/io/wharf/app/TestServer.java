@@ -30,7 +30,7 @@ final class TestServer implements AutoCloseable {
   final Path dataDir;
   final ControlPlane plane;
 
-  private TestServer(Path dataDir, ControlPlane plane) {
+  TestServer(Path dataDir, ControlPlane plane) {
     this.dataDir = dataDir;
     this.plane = plane;
   }
