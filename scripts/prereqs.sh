@@ -81,6 +81,31 @@ MSG
   exit 1
 }
 
+# HAProxy serves load balancers' listeners (Wharf runs it), and the load-balancing integration tests
+# need it; wrk drives the load-balancing benchmark. Installed from Debian when running as root on
+# Debian; otherwise says how to get them. `optional` (for ./wharf): only a warning, because Wharf
+# runs without HAProxy (the ELB API answers; listeners are not served). `with-wrk`: wrk as well.
+wharf_ensure_haproxy() {
+  local need=() mode="${1:-}"
+  command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+  if [ "$mode" = with-wrk ]; then
+    command -v wrk >/dev/null || need+=(wrk)
+  fi
+  [ ${#need[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -r /etc/debian_version ]; then
+    echo "wharf: installing Debian's ${need[*]} (load balancers' data plane, load-balancing tests)..." >&2
+    apt_get_update_once
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    # Debian's package starts a haproxy service with its own configuration where systemd runs;
+    # Wharf runs its own HAProxy and does not use that one.
+  elif [ "$mode" = optional ]; then
+    echo "wharf: HAProxy is not installed, so load balancers' listeners will not be served: sudo apt-get install haproxy" >&2
+  else
+    echo "wharf: the load-balancing tests need ${need[*]}: sudo apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+}
+
 apt_get_update_once() {
   if [ -z "${WHARF_APT_UPDATED:-}" ]; then
     apt-get update -qq >/dev/null

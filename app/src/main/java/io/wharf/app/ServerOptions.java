@@ -2,6 +2,7 @@ package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.balancing.AddressPool;
 import io.wharf.controlplane.service.ServiceController;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,6 +62,18 @@ final class ServerOptions {
               + " services replace them elsewhere. Default: ${DEFAULT-VALUE}.")
   Duration instanceLostAfter = Duration.ofSeconds(60);
 
+  @Option(
+      names = "--haproxy",
+      description =
+          "The HAProxy binary that serves load balancers (2.6 or newer). Default: haproxy on the PATH or in /usr/sbin.")
+  Path haproxy;
+
+  @Option(
+      names = "--load-balancer-addresses",
+      description =
+          "Addresses load balancers listen on: a range (each load balancer gets its own address) or one address (shared). Default: ${DEFAULT-VALUE}.")
+  String loadBalancerAddresses = AddressPool.DEFAULT.toString();
+
   /** A started control plane and the admin key it accepts. */
   record Started(ControlPlane plane, AdminCredentials admin) {}
 
@@ -96,7 +109,8 @@ final class ServerOptions {
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom"),
             new ServiceController.Settings(
-                Duration.ofSeconds(1), taskHealthyAfter, instanceLostAfter)));
+                Duration.ofSeconds(1), taskHealthyAfter, instanceLostAfter),
+            new ControlPlane.ElbSettings(haproxy, AddressPool.parse(loadBalancerAddresses))));
   }
 
   /** How to use the admin key with the aws CLI, for the start-up message. */

@@ -55,13 +55,46 @@ class ArchitectureTest {
   }
 
   @Test
-  void theStateMachineDoesNotKnowTheWire() {
+  void theStateMachineKnowsNeitherTheWireNorTheDataPlane() {
     noClasses()
         .that()
         .resideInAPackage("io.wharf.controlplane.state..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.wharf.controlplane.api..", "org.eclipse.jetty..")
+        .resideInAnyPackage(
+            "io.wharf.controlplane.api..",
+            "io.wharf.controlplane.balancing..",
+            "io.wharf.haproxy..",
+            "org.eclipse.jetty..")
+        .check(wharf);
+  }
+
+  @Test
+  void theHaproxyDriverKnowsNoOtherWharfModule() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.haproxy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.wharf.model..",
+            "io.wharf.controlplane..",
+            "io.wharf.agent..",
+            "io.wharf.app..",
+            "io.wharf.store..",
+            "io.wharf.runtime..")
+        .check(wharf);
+  }
+
+  @Test
+  void onlyTheDataPlaneDrivesHaproxy() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "io.wharf.haproxy..", "io.wharf.controlplane.balancing..", "io.wharf.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.wharf.haproxy..")
         .check(wharf);
   }
 

@@ -2,6 +2,7 @@ package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.balancing.AddressPool;
 import io.wharf.controlplane.service.ServiceController;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 
 /**
  * A real control plane on a free loopback port with a fresh data directory, for end-to-end tests.
@@ -29,7 +31,7 @@ final class TestServer implements AutoCloseable {
   final Path dataDir;
   final ControlPlane plane;
 
-  private TestServer(Path dataDir, ControlPlane plane) {
+  TestServer(Path dataDir, ControlPlane plane) {
     this.dataDir = dataDir;
     this.plane = plane;
   }
@@ -51,6 +53,12 @@ final class TestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Load balancers of test servers get addresses of a /24 of their own in 127.0.0.0/8, chosen at
+   * random per JVM, so that test runs in parallel worktrees do not meet on an address and port.
+   */
+  static final String LOAD_BALANCER_ADDRESSES = ElbTesting.randomAddressRange();
+
   static ControlPlane startOn(Path dir) throws Exception {
     return startOn(dir, Duration.ofSeconds(60));
   }
@@ -68,7 +76,8 @@ final class TestServer implements AutoCloseable {
             new AdminCredentials(KEY_ID, SECRET, "test"),
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom"),
-            new ServiceController.Settings(Duration.ofSeconds(1), HEALTHY_AFTER, lostAfter)));
+            new ServiceController.Settings(Duration.ofSeconds(1), HEALTHY_AFTER, lostAfter),
+            new ControlPlane.ElbSettings(null, AddressPool.parse(LOAD_BALANCER_ADDRESSES))));
   }
 
   String endpoint() {
@@ -85,6 +94,15 @@ final class TestServer implements AutoCloseable {
         .region(Region.US_EAST_1)
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)))
+        .build();
+  }
+
+  ElasticLoadBalancingV2Client elb() {
+    return ElasticLoadBalancingV2Client.builder()
+        .endpointOverride(URI.create(endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
         .build();
   }
 

@@ -5,7 +5,10 @@ import io.wharf.controlplane.api.AgentSocket;
 import io.wharf.controlplane.api.ApiHandler;
 import io.wharf.controlplane.api.EcsApi;
 import io.wharf.controlplane.api.ServiceModel;
+import io.wharf.controlplane.api.elb.ElbApi;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.controlplane.balancing.AddressPool;
+import io.wharf.controlplane.balancing.DataPlane;
 import io.wharf.controlplane.service.ServiceController;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.ResourceArn;
@@ -18,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -27,10 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running control plane: the store, the state machine, and the HTTP API on one port.
+ * A running control plane: the store, the state machine, the HTTP API on one port, and the load
+ * balancers' data plane.
  *
  * <pre>
- *  Jetty ─▶ ApiHandler ─▶ EcsApi ─▶ StateMachine ─▶ SqliteStore (data dir)
+ *  Jetty ─▶ ApiHandler ─┬─ EcsApi ─┬─▶ StateMachine ─▶ SqliteStore (data dir)
+ *                       └─ ElbApi ─┘        │
+ *                                           ▼ (level-triggered)
+ *                                        DataPlane ─▶ HAProxy (data dir/haproxy)
  * </pre>
  */
 public final class ControlPlane implements AutoCloseable {
@@ -43,6 +51,7 @@ public final class ControlPlane implements AutoCloseable {
    * @param maxClockSkew how far a request's signing time may be from the server's clock
    * @param agentDisconnectAfter how long an agent may be silent before its instance counts as
    *     disconnected (agentConnected=false, no new tasks)
+   * @param elb how load balancers are served
    */
   public record Config(
       String bindAddress,
@@ -55,8 +64,10 @@ public final class ControlPlane implements AutoCloseable {
       AdminCredentials admin,
       Clock clock,
       RandomGenerator random,
-      ServiceController.Settings services) {
+      ServiceController.Settings services,
+      ElbSettings elb) {
     public Config {
+      Objects.requireNonNull(elb, "elb");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(region, "region");
@@ -68,20 +79,69 @@ public final class ControlPlane implements AutoCloseable {
         throw new IllegalArgumentException("The account id must be 12 digits: " + accountId);
       }
     }
+
+    /** A configuration with the default load-balancing settings. */
+    public Config(
+        String bindAddress,
+        int port,
+        Path dataDir,
+        String region,
+        String accountId,
+        Duration maxClockSkew,
+        Duration agentDisconnectAfter,
+        AdminCredentials admin,
+        Clock clock,
+        RandomGenerator random,
+        ServiceController.Settings services) {
+      this(
+          bindAddress,
+          port,
+          dataDir,
+          region,
+          accountId,
+          maxClockSkew,
+          agentDisconnectAfter,
+          admin,
+          clock,
+          random,
+          services,
+          ElbSettings.DEFAULT);
+    }
+  }
+
+  /**
+   * How load balancers are served.
+   *
+   * @param haproxy the haproxy binary, or null to look for it on the PATH and in /usr/sbin
+   * @param addresses the addresses load balancers get (each its own, or one shared)
+   */
+  public record ElbSettings(Path haproxy, AddressPool addresses) {
+    public static final ElbSettings DEFAULT = new ElbSettings(null, AddressPool.DEFAULT);
+
+    public ElbSettings {
+      Objects.requireNonNull(addresses, "addresses");
+    }
   }
 
   private final Config config;
   private final StateMachine states;
   private final AgentGateway gateway;
   private final EcsApi ecs;
+  private final DataPlane dataPlane;
   private final Server server;
 
   private ControlPlane(
-      Config config, StateMachine states, AgentGateway gateway, EcsApi ecs, Server server) {
+      Config config,
+      StateMachine states,
+      AgentGateway gateway,
+      EcsApi ecs,
+      DataPlane dataPlane,
+      Server server) {
     this.config = config;
     this.states = states;
     this.gateway = gateway;
     this.ecs = ecs;
+    this.dataPlane = dataPlane;
     this.server = server;
   }
 
@@ -120,6 +180,14 @@ public final class ControlPlane implements AutoCloseable {
     Duration manifestInterval = config.agentDisconnectAfter().dividedBy(3);
     AgentGateway gateway =
         new AgentGateway(states, config.clock(), config.agentDisconnectAfter(), manifestInterval);
+    // ELB ids are drawn on the state machine's thread from a generator of their own, seeded from
+    // the configured one (so that ECS's shared generator is not used on two threads at once).
+    RandomGenerator elbRandom = new SplittableRandom(config.random().nextLong());
+    DataPlane dataPlane =
+        new DataPlane(
+            states,
+            config.clock(),
+            new DataPlane.Settings(config.elb().haproxy(), config.dataDir().resolve("haproxy")));
     EcsApi ecs;
     try {
       // The port is known only once the connector is open: bind first, then wire the API.
@@ -137,16 +205,25 @@ public final class ControlPlane implements AutoCloseable {
       WebSocketUpgradeHandler websockets =
           WebSocketUpgradeHandler.from(
               server, container -> AgentSocket.install(container, gateway, verifier));
-      websockets.setHandler(new ApiHandler(ecs, verifier, key -> arns.accountRoot()));
+      ElbApi elb =
+          new ElbApi(
+              states,
+              config.region(),
+              config.accountId(),
+              dataPlane,
+              config.elb().addresses(),
+              elbRandom);
+      websockets.setHandler(new ApiHandler(ecs, elb, verifier, key -> arns.accountRoot()));
       server.setHandler(websockets);
       server.start();
     } catch (Exception e) {
       gateway.close();
       server.stop();
+      dataPlane.close();
       states.close();
       throw e;
     }
-    ControlPlane plane = new ControlPlane(config, states, gateway, ecs, server);
+    ControlPlane plane = new ControlPlane(config, states, gateway, ecs, dataPlane, server);
     log.info(
         "Wharf control plane listening on {} (state revision {}, data dir {})",
         plane.endpoint(),
@@ -193,6 +270,15 @@ public final class ControlPlane implements AutoCloseable {
     return gateway;
   }
 
+  /**
+   * The load balancers' data plane: target health for the service controller ({@link
+   * io.wharf.controlplane.balancing.TargetHealthView}), and {@link DataPlane#changed} to apply a
+   * registration at once.
+   */
+  public DataPlane dataPlane() {
+    return dataPlane;
+  }
+
   public int port() {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
   }
@@ -209,7 +295,10 @@ public final class ControlPlane implements AutoCloseable {
     return states;
   }
 
-  /** Stops serving, then closes the state machine and the store (releasing the data dir's lock). */
+  /**
+   * Stops serving and stops HAProxy (so listeners close), then closes the state machine and the
+   * store (releasing the data dir's lock).
+   */
   @Override
   public void close() throws Exception {
     try {
@@ -217,7 +306,11 @@ public final class ControlPlane implements AutoCloseable {
       gateway.close();
       server.stop();
     } finally {
-      states.close();
+      try {
+        dataPlane.close();
+      } finally {
+        states.close();
+      }
     }
   }
 }

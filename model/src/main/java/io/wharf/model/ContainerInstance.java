@@ -11,6 +11,9 @@ import java.util.Objects;
  *     with the same identity returns the same ARN
  * @param versionInfo the agent's {@code versionInfo} as given, or null
  * @param attributes built-in and custom attributes, unique by name
+ * @param privateIpAddress the address the instance publishes container ports on (the agent's {@code
+ *     privateIp} in its identity document), where load balancers send traffic for its targets; null
+ *     when the agent did not give one
  */
 public record ContainerInstance(
     String arn,
@@ -23,7 +26,8 @@ public record ContainerInstance(
     List<Tag> tags,
     Document versionInfo,
     Instant registeredAt,
-    long revision) {
+    long revision,
+    String privateIpAddress) {
   public ContainerInstance {
     Objects.requireNonNull(arn, "arn");
     Objects.requireNonNull(clusterArn, "clusterArn");
@@ -46,7 +50,8 @@ public record ContainerInstance(
         tags,
         versionInfo,
         registeredAt,
-        revision);
+        revision,
+        privateIpAddress);
   }
 
   public ContainerInstance withAttributes(List<Attribute> newAttributes) {
@@ -61,7 +66,8 @@ public record ContainerInstance(
         tags,
         versionInfo,
         registeredAt,
-        revision);
+        revision,
+        privateIpAddress);
   }
 
   public ContainerInstance withTags(List<Tag> newTags) {
@@ -76,7 +82,8 @@ public record ContainerInstance(
         newTags,
         versionInfo,
         registeredAt,
-        revision);
+        revision,
+        privateIpAddress);
   }
 
   public ContainerInstance withRevision(long newRevision) {
@@ -91,6 +98,7 @@ public record ContainerInstance(
         tags,
         versionInfo,
         registeredAt,
-        newRevision);
+        newRevision,
+        privateIpAddress);
   }
 }

@@ -34,6 +34,33 @@ public enum ErrorCode {
   INVALID_SIGNATURE("InvalidSignatureException", 400),
   INCOMPLETE_SIGNATURE("IncompleteSignatureException", 400),
   THROTTLING("ThrottlingException", 400),
+  // ELBv2 (AWS query protocol): the <Code> of an ELB error, as in the ELBv2 service model. Generic
+  // codes above are translated for query clients where they are raised (ValidationError, ...).
+  VALIDATION("ValidationError", 400),
+  LOAD_BALANCER_NOT_FOUND("LoadBalancerNotFound", 400),
+  TARGET_GROUP_NOT_FOUND("TargetGroupNotFound", 400),
+  LISTENER_NOT_FOUND("ListenerNotFound", 400),
+  RULE_NOT_FOUND("RuleNotFound", 400),
+  DUPLICATE_LOAD_BALANCER_NAME("DuplicateLoadBalancerName", 400),
+  DUPLICATE_TARGET_GROUP_NAME("DuplicateTargetGroupName", 400),
+  DUPLICATE_LISTENER("DuplicateListener", 400),
+  DUPLICATE_TAG_KEYS("DuplicateTagKeys", 400),
+  PRIORITY_IN_USE("PriorityInUse", 400),
+  ELB_RESOURCE_IN_USE("ResourceInUse", 400),
+  INVALID_TARGET("InvalidTarget", 400),
+  INVALID_CONFIGURATION_REQUEST("InvalidConfigurationRequest", 400),
+  INVALID_LOAD_BALANCER_ACTION("InvalidLoadBalancerAction", 400),
+  INCOMPATIBLE_PROTOCOLS("IncompatibleProtocols", 400),
+  UNSUPPORTED_PROTOCOL("UnsupportedProtocol", 400),
+  OPERATION_NOT_PERMITTED("OperationNotPermitted", 400),
+  TARGET_GROUP_ASSOCIATION_LIMIT("TargetGroupAssociationLimit", 400),
+  TOO_MANY_LOAD_BALANCERS("TooManyLoadBalancers", 400),
+  TOO_MANY_TARGET_GROUPS("TooManyTargetGroups", 400),
+  TOO_MANY_LISTENERS("TooManyListeners", 400),
+  TOO_MANY_RULES("TooManyRules", 400),
+  TOO_MANY_TARGETS("TooManyTargets", 400),
+  TOO_MANY_TAGS("TooManyTags", 400),
+  TOO_MANY_REGISTRATIONS_FOR_TARGET_ID("TooManyRegistrationsForTargetId", 400),
   SERVER("ServerException", 500);
 
   private final String wireCode;
@@ -44,7 +71,7 @@ public enum ErrorCode {
     this.httpStatus = httpStatus;
   }
 
-  /** The {@code __type} value clients match on. */
+  /** The code clients match on: {@code __type} in JSON APIs, {@code <Code>} in query APIs. */
   public String wireCode() {
     return wireCode;
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.wharf.controlplane.api.elb.ElbApi;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import io.wharf.sigv4.SigV4Verifier;
@@ -14,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -29,13 +32,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP front of every AWS-compatible API on Wharf's one port: AWS JSON 1.1 over {@code POST /},
- * routed by {@code X-Amz-Target}, every request SigV4-verified.
+ * The HTTP front of every AWS-compatible API on Wharf's one port, dispatched by the request's
+ * protocol: AWS JSON 1.1 over {@code POST /} routed by {@code X-Amz-Target} (ECS), and the AWS
+ * query protocol, a form-encoded body with {@code Action} and {@code Version} signed for the {@code
+ * elasticloadbalancing} service (ELBv2). Every request is SigV4-verified.
  *
  * <pre>
  *  request ─▶ size check ─▶ SigV4 ─▶ target ─▶ parse JSON ─▶ model check ─▶ operation ─▶ 200 JSON
  *                 └──────────────┴─────────┴──────────┴────────────┴───────────┴─▶ 4xx/5xx {"__type","message"}
+ *  query   ─▶ size check ─▶ SigV4 ─▶ scope elasticloadbalancing ─▶ ElbApi ─▶ 200 XML
+ *                 └──────────────┴──────────────┴───────────────────────┴─▶ 4xx/5xx &lt;ErrorResponse>
  * </pre>
+ *
+ * <p>A request is a query request when it has no {@code X-Amz-Target} and its body is form-encoded
+ * (or its URL carries {@code Action}); its errors, signature errors included, are answered in XML.
  *
  * <p>Every failure is classified: a {@link WharfException} of a client code is the caller's fault
  * and answered as is; anything else is a fault, logged with the request id and answered as {@code
@@ -44,6 +54,10 @@ import org.slf4j.LoggerFactory;
 public final class ApiHandler extends Handler.Abstract {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
   private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+  private static final String XML_CONTENT_TYPE = "text/xml";
+
+  /** The SigV4 service name of ELBv2's query API. */
+  public static final String ELB_SERVICE = "elasticloadbalancing";
 
   /**
    * Requests above this are refused before reading further; the largest ECS requests are far
@@ -52,6 +66,7 @@ public final class ApiHandler extends Handler.Abstract {
   public static final int MAX_BODY_BYTES = 1 << 20;
 
   private final EcsApi ecs;
+  private final ElbApi elb;
   private final SigV4Verifier verifier;
   private final Function<String, String> principalOfKey;
   private final ObjectMapper json;
@@ -59,8 +74,10 @@ public final class ApiHandler extends Handler.Abstract {
   /**
    * @param principalOfKey the IAM principal ARN of a verified access key
    */
-  public ApiHandler(EcsApi ecs, SigV4Verifier verifier, Function<String, String> principalOfKey) {
+  public ApiHandler(
+      EcsApi ecs, ElbApi elb, SigV4Verifier verifier, Function<String, String> principalOfKey) {
     this.ecs = ecs;
+    this.elb = elb;
     this.verifier = verifier;
     this.principalOfKey = principalOfKey;
     this.json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
@@ -74,6 +91,10 @@ public final class ApiHandler extends Handler.Abstract {
     String requestId = UUID.randomUUID().toString();
     response.getHeaders().put("x-amzn-RequestId", requestId);
     String target = request.getHeaders().get("X-Amz-Target");
+    if (target == null && isQuery(request)) {
+      handleQuery(request, response, callback, requestId);
+      return true;
+    }
     int status;
     JsonNode body;
     try {
@@ -116,6 +137,82 @@ public final class ApiHandler extends Handler.Abstract {
     }
     response.write(true, ByteBuffer.wrap(bytes), callback);
     return true;
+  }
+
+  /** A query-protocol request: no target, and a form body or an {@code Action} in the URL. */
+  private static boolean isQuery(Request request) {
+    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type != null
+        && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      return true;
+    }
+    String query = request.getHttpURI().getQuery();
+    return query != null && (query.startsWith("Action=") || query.contains("&Action="));
+  }
+
+  private void handleQuery(
+      Request request, Response response, Callback callback, String requestId) {
+    int status;
+    String body;
+    String action = null;
+    try {
+      if (!"POST".equals(request.getMethod()) && !"GET".equals(request.getMethod())) {
+        throw new WharfException(
+            ErrorCode.UNKNOWN_OPERATION, "Query requests are POST (or GET) requests.");
+      }
+      if (request.getLength() > MAX_BODY_BYTES) {
+        throw tooLarge();
+      }
+      byte[] bytes = readBody(request);
+      SigV4Verifier.Caller caller =
+          verifier.verify(
+              new SigV4Verifier.SignedRequest(
+                  request.getMethod(),
+                  request.getHttpURI().getPath(),
+                  request.getHttpURI().getQuery(),
+                  headers(request),
+                  bytes));
+      if (!caller.service().equals(ELB_SERVICE)) {
+        throw new WharfException(
+            ErrorCode.INVALID_SIGNATURE,
+            "Credential should be scoped to correct service: '"
+                + ELB_SERVICE
+                + "'. Wharf's query"
+                + " API is Elastic Load Balancing (v2).");
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      String query = request.getHttpURI().getQuery();
+      if (query != null) {
+        params.putAll(ElbApi.decodeForm(query));
+      }
+      params.putAll(ElbApi.decodeForm(new String(bytes, StandardCharsets.UTF_8)));
+      action = params.get("Action");
+      body = elb.invoke(params, requestId);
+      status = 200;
+    } catch (WharfException e) {
+      if (e.code().isFault()) {
+        log.error("Request {} ({}) failed", requestId, action, e);
+      } else {
+        log.debug("Request {} ({}) refused: {} {}", requestId, action, e.code(), e.getMessage());
+      }
+      status = ElbApi.errorOf(e.code()).status();
+      body =
+          elb.errorXml(
+              e.code(),
+              e.code().isFault()
+                  ? "An internal error occurred. Request ID: " + requestId
+                  : e.getMessage(),
+              requestId);
+    } catch (RuntimeException | IOException e) {
+      log.error("Request {} ({}) failed", requestId, action, e);
+      status = 500;
+      body =
+          elb.errorXml(
+              ErrorCode.SERVER, "An internal error occurred. Request ID: " + requestId, requestId);
+    }
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, XML_CONTENT_TYPE);
+    response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
   }
 
   private JsonNode dispatch(Request request, String target) throws IOException {

@@ -73,7 +73,8 @@ final class ContainerInstanceOperations {
   private JsonNode registerInstance(Operation.Caller caller, JsonNode request) {
     String clusterRef = Wire.text(request, "cluster", null);
     String identity = Wire.text(request, "instanceIdentityDocument", null);
-    String givenInstanceId = instanceId(identity);
+    String givenInstanceId = identityField(identity, "instanceId");
+    String privateIp = identityField(identity, "privateIp");
     List<Resource> resources = readResources(request.get("totalResources"));
     List<Attribute> attributes = readAttributes(request.get("attributes"));
     List<Tag> tags = Wire.readTags(request.get("tags"));
@@ -114,7 +115,10 @@ final class ContainerInstanceOperations {
                       previous == null || !tags.isEmpty() ? tags : previous.tags(),
                       Wire.document(request.get("versionInfo")),
                       previous == null ? tx.now() : previous.registeredAt(),
-                      tx.revision());
+                      tx.revision(),
+                      privateIp != null || previous == null
+                          ? privateIp
+                          : previous.privateIpAddress());
               tx.apply(new Change.ContainerInstancePut(instance));
               return instance;
             });
@@ -438,12 +442,13 @@ final class ContainerInstanceOperations {
         .findFirst();
   }
 
-  private String instanceId(String identityDocument) {
+  /** A member of the instance identity document (instanceId, privateIp), or null. */
+  private String identityField(String identityDocument, String member) {
     if (identityDocument != null) {
       try {
         JsonNode doc = Wire.JSON.readTree(identityDocument);
-        if (doc.hasNonNull("instanceId")) {
-          return doc.get("instanceId").asText();
+        if (doc.hasNonNull(member)) {
+          return doc.get(member).asText();
         }
       } catch (IOException e) {
         throw WharfException.invalidParameter("instanceIdentityDocument is not valid JSON.");

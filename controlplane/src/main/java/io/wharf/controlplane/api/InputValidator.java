@@ -15,15 +15,15 @@ import java.util.Map;
  * <p>Members the model does not know are ignored, as AWS services do. JSON {@code null} counts as
  * absent. Semantic rules (ECS's own checks) are the operations' job; this is only the contract.
  */
-final class InputValidator {
+public final class InputValidator {
   private final ServiceModel model;
 
-  InputValidator(ServiceModel model) {
+  public InputValidator(ServiceModel model) {
     this.model = model;
   }
 
   /** Validates {@code body} against the input shape of {@code operation}. */
-  void validate(String operation, JsonNode body) {
+  public void validate(String operation, JsonNode body) {
     String shape = model.inputShape(operation);
     if (shape != null) {
       check(shape, body, "");

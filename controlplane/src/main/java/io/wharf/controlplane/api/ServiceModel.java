@@ -15,34 +15,65 @@ import java.util.regex.PatternSyntaxException;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The ECS service model (the same JSON the AWS CLI and SDKs are generated from), read from the
- * classpath. It is the contract: which operations exist and what shape each request has.
+ * An AWS service model (the same JSON the AWS CLI and SDKs are generated from), read from the
+ * classpath: ECS's and ELBv2's. It is the contract: which operations exist and what shape each
+ * request and response has.
  */
 public final class ServiceModel {
-  private static final String RESOURCE = "ecs-2014-11-13.json.gz";
+  private static final String ECS = "ecs-2014-11-13.json.gz";
+  private static final String ELBV2 = "elbv2-2015-12-01.json.gz";
 
   private final JsonNode operations;
   private final JsonNode shapes;
   private final String targetPrefix;
+  private final String xmlNamespace;
+  private final String apiVersion;
   private final Map<String, Pattern> patterns = new ConcurrentHashMap<>();
 
   private ServiceModel(JsonNode model) {
     this.operations = model.path("operations");
     this.shapes = model.path("shapes");
     this.targetPrefix = model.path("metadata").path("targetPrefix").asText();
+    this.xmlNamespace = model.path("metadata").path("xmlNamespace").asText();
+    this.apiVersion = model.path("metadata").path("apiVersion").asText();
   }
 
-  /** Loads the model bundled with Wharf. */
+  /** Loads the ECS model bundled with Wharf. */
   public static ServiceModel ecs() {
-    try (InputStream in = ServiceModel.class.getResourceAsStream(RESOURCE)) {
+    return load(ECS);
+  }
+
+  /** Loads the ELBv2 model bundled with Wharf. */
+  public static ServiceModel elbv2() {
+    return load(ELBV2);
+  }
+
+  private static ServiceModel load(String resource) {
+    try (InputStream in = ServiceModel.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(
-            "The ECS service model " + RESOURCE + " is missing from the classpath");
+            "The service model " + resource + " is missing from the classpath");
       }
       return new ServiceModel(new ObjectMapper().readTree(new GZIPInputStream(in)));
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the ECS service model", e);
+      throw new UncheckedIOException("Cannot read the service model " + resource, e);
     }
+  }
+
+  /** The query protocol's response namespace, e.g. {@code http://elasticloadbalancing...}. */
+  public String xmlNamespace() {
+    return xmlNamespace;
+  }
+
+  /** The API version, {@code 2015-12-01} for ELBv2; query requests must name it. */
+  public String apiVersion() {
+    return apiVersion;
+  }
+
+  /** The name of an operation's output shape, or null when it returns nothing. */
+  public String outputShape(String operation) {
+    JsonNode output = operations.path(operation).path("output").path("shape");
+    return output.isMissingNode() ? null : output.asText();
   }
 
   /** The {@code X-Amz-Target} prefix, {@code AmazonEC2ContainerServiceV20141113}. */
@@ -72,7 +103,7 @@ public final class ServiceModel {
   public JsonNode shape(String name) {
     JsonNode shape = shapes.get(name);
     if (shape == null) {
-      throw new IllegalArgumentException("No shape " + name + " in the ECS model");
+      throw new IllegalArgumentException("No shape " + name + " in the service model");
     }
     return shape;
   }

@@ -6,12 +6,42 @@ import io.wharf.model.ContainerInstance;
 import io.wharf.model.Service;
 import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
+import io.wharf.model.elb.Listener;
+import io.wharf.model.elb.ListenerRule;
+import io.wharf.model.elb.LoadBalancer;
+import io.wharf.model.elb.Target;
+import io.wharf.model.elb.TargetGroup;
+import io.wharf.model.elb.TargetRegistration;
 
 /**
  * A change to the control plane's state: what a command produces, what the store persists, and what
  * {@link State#apply} replays. Changes carry whole entities, so replaying one is idempotent.
  */
 public sealed interface Change {
+  /** A change to the load-balancing part of the state ({@link LoadBalancing}). */
+  sealed interface Balancing extends Change {}
+
+  record LoadBalancerPut(LoadBalancer loadBalancer) implements Balancing {}
+
+  record LoadBalancerRemoved(String arn) implements Balancing {}
+
+  record TargetGroupPut(TargetGroup targetGroup) implements Balancing {}
+
+  record TargetGroupRemoved(String arn) implements Balancing {}
+
+  record ListenerPut(Listener listener) implements Balancing {}
+
+  record ListenerRemoved(String arn) implements Balancing {}
+
+  record RulePut(ListenerRule rule) implements Balancing {}
+
+  record RuleRemoved(String arn) implements Balancing {}
+
+  record TargetRegistrationPut(String targetGroupArn, TargetRegistration registration)
+      implements Balancing {}
+
+  record TargetRegistrationRemoved(String targetGroupArn, Target target) implements Balancing {}
+
   record ClusterPut(Cluster cluster) implements Change {}
 
   record TaskDefinitionPut(TaskDefinition definition) implements Change {}

@@ -13,6 +13,12 @@ import io.wharf.model.ContainerInstance;
 import io.wharf.model.Service;
 import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
+import io.wharf.model.elb.Listener;
+import io.wharf.model.elb.ListenerRule;
+import io.wharf.model.elb.LoadBalancer;
+import io.wharf.model.elb.Target;
+import io.wharf.model.elb.TargetGroup;
+import io.wharf.model.elb.TargetRegistration;
 import io.wharf.store.Store;
 import io.wharf.store.StoreException;
 
@@ -27,6 +33,11 @@ final class Codec {
   static final String CONTAINER_INSTANCE = "container-instance";
   static final String TASK = "task";
   static final String SERVICE = "service";
+  static final String LOAD_BALANCER = "load-balancer";
+  static final String TARGET_GROUP = "target-group";
+  static final String LISTENER = "listener";
+  static final String LISTENER_RULE = "listener-rule";
+  static final String TARGET = "target";
 
   private final ObjectMapper mapper =
       new ObjectMapper()
@@ -49,7 +60,32 @@ final class Codec {
       case Change.ContainerInstancePut(ContainerInstance i) -> put(CONTAINER_INSTANCE, i.arn(), i);
       case Change.TaskPut(Task t) -> put(TASK, t.arn(), t);
       case Change.ServicePut(Service v) -> put(SERVICE, v.arn(), v);
+      case Change.Balancing b -> toMutation(b);
     };
+  }
+
+  private Store.Mutation toMutation(Change.Balancing change) {
+    return switch (change) {
+      case Change.LoadBalancerPut(LoadBalancer lb) -> put(LOAD_BALANCER, lb.arn(), lb);
+      case Change.LoadBalancerRemoved(String arn) -> new Store.Mutation.Delete(LOAD_BALANCER, arn);
+      case Change.TargetGroupPut(TargetGroup tg) -> put(TARGET_GROUP, tg.arn(), tg);
+      case Change.TargetGroupRemoved(String arn) -> new Store.Mutation.Delete(TARGET_GROUP, arn);
+      case Change.ListenerPut(Listener l) -> put(LISTENER, l.arn(), l);
+      case Change.ListenerRemoved(String arn) -> new Store.Mutation.Delete(LISTENER, arn);
+      case Change.RulePut(ListenerRule r) -> put(LISTENER_RULE, r.arn(), r);
+      case Change.RuleRemoved(String arn) -> new Store.Mutation.Delete(LISTENER_RULE, arn);
+      case Change.TargetRegistrationPut(String group, TargetRegistration r) ->
+          put(TARGET, targetKey(group, r.target()), new TargetRow(group, r));
+      case Change.TargetRegistrationRemoved(String group, Target t) ->
+          new Store.Mutation.Delete(TARGET, targetKey(group, t));
+    };
+  }
+
+  /** A registration's row: the registration and the group it belongs to. */
+  record TargetRow(String targetGroupArn, TargetRegistration registration) {}
+
+  private static String targetKey(String targetGroupArn, Target target) {
+    return targetGroupArn + " " + target.key();
   }
 
   /**
@@ -75,6 +111,16 @@ final class Codec {
             new Change.ContainerInstancePut(mapper.readValue(row.json(), ContainerInstance.class));
         case TASK -> new Change.TaskPut(mapper.readValue(row.json(), Task.class));
         case SERVICE -> new Change.ServicePut(mapper.readValue(row.json(), Service.class));
+        case LOAD_BALANCER ->
+            new Change.LoadBalancerPut(mapper.readValue(row.json(), LoadBalancer.class));
+        case TARGET_GROUP ->
+            new Change.TargetGroupPut(mapper.readValue(row.json(), TargetGroup.class));
+        case LISTENER -> new Change.ListenerPut(mapper.readValue(row.json(), Listener.class));
+        case LISTENER_RULE -> new Change.RulePut(mapper.readValue(row.json(), ListenerRule.class));
+        case TARGET -> {
+          TargetRow r = mapper.readValue(row.json(), TargetRow.class);
+          yield new Change.TargetRegistrationPut(r.targetGroupArn(), r.registration());
+        }
         default ->
             throw new StoreException(
                 "The database holds rows of kind '"

@@ -104,6 +104,7 @@ public record State(
             balancing);
       }
       case Change.ServicePut(Service v) -> withServices(services.plus(v.arn(), v));
+      case Change.Balancing b -> withBalancing(balancing.apply(b));
     };
   }
 

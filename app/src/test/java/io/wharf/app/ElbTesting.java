@@ -1,0 +1,182 @@
+package io.wharf.app;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Helpers for load-balancing tests: HTTP targets on loopback, free ports, plain HTTP calls. */
+final class ElbTesting {
+  private ElbTesting() {}
+
+  /** {@code 127.X.Y.1-127.X.Y.254} for a random X (100-199) and Y. */
+  static String randomAddressRange() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    String prefix = "127." + r.nextInt(100, 200) + "." + r.nextInt(0, 256) + ".";
+    return prefix + "1-" + prefix + "254";
+  }
+
+  /** A port nothing listens on at {@code address} right now. */
+  static int freePort(String address) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(address, 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * An HTTP target on loopback: answers its name on every path, {@code healthStatus} on {@code
+   * /health}; {@code /slow} is held until {@link #release} while {@code holdSlow}.
+   */
+  static final class Backend implements AutoCloseable {
+    final String name;
+    final HttpServer server;
+    final AtomicInteger healthStatus = new AtomicInteger(200);
+    final AtomicInteger served = new AtomicInteger();
+    final CountDownLatch slowStarted = new CountDownLatch(1);
+    volatile boolean holdSlow = true;
+    private final CountDownLatch slowRelease = new CountDownLatch(1);
+
+    Backend(String name, String address) {
+      this.name = name;
+      try {
+        server = HttpServer.create(new InetSocketAddress(address, 0), 128);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+      server.createContext(
+          "/",
+          exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            int status = 200;
+            if (path.equals("/health")) {
+              status = healthStatus.get();
+            } else {
+              served.incrementAndGet();
+            }
+            if (path.equals("/slow") && holdSlow) {
+              slowStarted.countDown();
+              try {
+                slowRelease.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            byte[] body = name.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+          });
+      server.start();
+    }
+
+    String address() {
+      return server.getAddress().getAddress().getHostAddress();
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    void release() {
+      slowRelease.countDown();
+    }
+
+    @Override
+    public void close() {
+      release();
+      server.stop(0);
+    }
+  }
+
+  /** A client that keeps connections alive between requests (HTTP/1.1). */
+  static HttpClient keepAliveClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  static HttpResponse<String> get(HttpClient http, String url) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A GET with a Host header of our choosing (the JDK's client will not set one), over a plain
+   * socket; returns the status and the body.
+   */
+  static Answer getWithHost(String url, String host) {
+    URI uri = URI.create(url);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + uri.getRawPath()
+                      + " HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(response.substring(9, 12));
+      int bodyStart = response.indexOf("\r\n\r\n");
+      return new Answer(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  record Answer(int status, String body) {}
+
+  /** How many times HAProxy has started a worker (each start or reload does) in a data dir. */
+  static long workersStarted(Path dataDir) {
+    Path log = dataDir.resolve("haproxy").resolve("haproxy.log");
+    try {
+      return Files.exists(log)
+          ? Files.readAllLines(log).stream().filter(l -> l.contains("New worker")).count()
+          : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops an HAProxy a killed test server left behind (ours: started by this test's server). */
+  static void stopLeftoverHaproxy(Path dataDir) {
+    Path pid = dataDir.resolve("haproxy").resolve("haproxy.pid");
+    try {
+      if (Files.exists(pid)) {
+        ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
+            .filter(p -> p.info().commandLine().orElse("").contains(dataDir.toString()))
+            .ifPresent(ProcessHandle::destroy);
+      }
+    } catch (IOException | NumberFormatException e) {
+      // nothing to stop
+    }
+  }
+}
