@@ -201,6 +201,8 @@ public final class ControlPlane implements AutoCloseable {
               config.random(),
               gateway,
               endpoint,
+              dataPlane,
+              dataPlane::changed,
               config.services());
       WebSocketUpgradeHandler websockets =
           WebSocketUpgradeHandler.from(

@@ -2,6 +2,7 @@ package io.wharf.controlplane.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.balancing.TargetHealthView;
 import io.wharf.controlplane.launch.InstanceViews;
 import io.wharf.controlplane.launch.Launcher;
 import io.wharf.controlplane.service.ServiceController;
@@ -35,6 +36,8 @@ public final class EcsApi {
       RandomGenerator random,
       AgentGateway gateway,
       String endpoint,
+      TargetHealthView targetHealth,
+      Runnable balancingChanged,
       ServiceController.Settings serviceSettings) {
     this.model = model;
     this.validator = new InputValidator(model);
@@ -48,7 +51,9 @@ public final class EcsApi {
     random = new SynchronizedRandom(random);
     new ContainerInstanceOperations(states, lookup, random, gateway, views).register(operations);
     Launcher launcher = new Launcher(arns, views, random);
-    this.services = new ServiceController(states, gateway, launcher, serviceSettings);
+    this.services =
+        new ServiceController(
+            states, gateway, launcher, targetHealth, balancingChanged, serviceSettings);
     new TaskOperations(states, lookup, gateway, launcher, endpoint, services).register(operations);
     new ServiceOperations(states, lookup, random, services).register(operations);
     for (String name : operations.keySet()) {

@@ -129,7 +129,7 @@ final class ServiceOperations {
                       Wire.document(constraints),
                       Wire.document(strategies),
                       grace,
-                      null);
+                      checkLoadBalancers(state, definition, request.get("loadBalancers")));
               Deployment primary = newPrimary(deploymentId, config, List.of(), tx.now());
               Service service =
                   new Service(
@@ -175,8 +175,7 @@ final class ServiceOperations {
         "serviceRegistries",
         "serviceConnectConfiguration",
         "volumeConfigurations",
-        "vpcLatticeConfigurations",
-        "loadBalancers");
+        "vpcLatticeConfigurations");
     String controllerType = request.path("deploymentController").path("type").asText("ECS");
     if (!controllerType.equals("ECS")) {
       throw new WharfException(
@@ -187,6 +186,62 @@ final class ServiceOperations {
       throw new WharfException(
           ErrorCode.UNSUPPORTED_FEATURE, "Wharf does not support ECS Exec yet.");
     }
+  }
+
+  /** ECS allows five target groups per service. */
+  private static final int MAX_LOAD_BALANCERS = 5;
+
+  /**
+   * Checks a service's {@code loadBalancers} against the target groups and the task definition, as
+   * ECS does; returns them as stored, or null when there are none.
+   */
+  private static Document checkLoadBalancers(
+      State state, TaskDefinition definition, JsonNode loadBalancers) {
+    if (loadBalancers == null || loadBalancers.isNull() || loadBalancers.isEmpty()) {
+      return null;
+    }
+    if (loadBalancers.size() > MAX_LOAD_BALANCERS) {
+      throw WharfException.invalidParameter(
+          "loadBalancers can have at most " + MAX_LOAD_BALANCERS + " entries.");
+    }
+    JsonNode containers = Wire.parse(definition.definition()).path("containerDefinitions");
+    for (JsonNode lb : loadBalancers) {
+      if (lb.hasNonNull("loadBalancerName")) {
+        throw new WharfException(
+            ErrorCode.UNSUPPORTED_FEATURE,
+            "Wharf serves Application Load Balancers only: give targetGroupArn, not"
+                + " loadBalancerName.");
+      }
+      String group = Wire.text(lb, "targetGroupArn", null);
+      String container = Wire.text(lb, "containerName", null);
+      if (group == null || container == null || !lb.hasNonNull("containerPort")) {
+        throw WharfException.invalidParameter(
+            "loadBalancers entries need targetGroupArn, containerName and containerPort.");
+      }
+      int port = lb.get("containerPort").asInt();
+      if (!state.balancing().targetGroups().containsKey(group)) {
+        throw WharfException.invalidParameter("The target group " + group + " does not exist.");
+      }
+      if (state.balancing().loadBalancersOf(group).isEmpty()) {
+        throw WharfException.invalidParameter(
+            "The target group with targetGroupArn "
+                + group
+                + " does not have an associated load balancer.");
+      }
+      boolean found = false;
+      for (JsonNode c : containers) {
+        if (c.path("name").asText().equals(container)) {
+          for (JsonNode m : c.path("portMappings")) {
+            found |= m.path("containerPort").asInt() == port;
+          }
+        }
+      }
+      if (!found) {
+        throw WharfException.invalidParameter(
+            "The container " + container + " did not have a container port " + port + " defined.");
+      }
+    }
+    return Wire.document(loadBalancers);
   }
 
   private static boolean hasItems(JsonNode request, String member) {
@@ -362,7 +417,12 @@ final class ServiceOperations {
                       request
                           .path("healthCheckGracePeriodSeconds")
                           .asInt(current.healthCheckGracePeriodSeconds()),
-                      current.loadBalancers());
+                      request.has("loadBalancers")
+                          ? checkLoadBalancers(
+                              state,
+                              state.taskDefinition(definitionArn),
+                              request.get("loadBalancers"))
+                          : current.loadBalancers());
               if (request.hasNonNull("propagateTags")) {
                 next.propagateTags(request.get("propagateTags").asText());
               }

@@ -2,6 +2,8 @@ package io.wharf.controlplane.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wharf.controlplane.balancing.TargetHealthView;
+import io.wharf.controlplane.balancing.TargetRegistrations;
 import io.wharf.controlplane.launch.Launcher;
 import io.wharf.controlplane.launch.TaskShape;
 import io.wharf.controlplane.state.Change;
@@ -18,6 +20,7 @@ import io.wharf.model.Tag;
 import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
 import io.wharf.model.TaskStatus;
+import io.wharf.model.elb.TargetHealthState;
 import io.wharf.scheduler.Constraint;
 import io.wharf.scheduler.Demand;
 import io.wharf.scheduler.Failure;
@@ -58,6 +61,7 @@ final class Reconciler {
   static final String HEALTH_FAILED = "Task failed container health checks";
 
   private final Launcher launcher;
+  private final TargetHealthView health;
   private final Duration healthyAfter;
   private final Supplier<String> ids;
   private final ObjectMapper json = new ObjectMapper();
@@ -67,19 +71,31 @@ final class Reconciler {
    * @param healthyAfter how long a RUNNING task without container health checks must run before it
    *     counts as healthy (ECS: 40 s)
    */
-  Reconciler(Launcher launcher, Duration healthyAfter, Supplier<String> ids) {
+  Reconciler(
+      Launcher launcher, TargetHealthView health, Duration healthyAfter, Supplier<String> ids) {
     this.launcher = launcher;
+    this.health = health;
     this.healthyAfter = healthyAfter;
     this.ids = ids;
   }
 
-  /** Reconciles one service; returns the instances whose desired state changed. */
-  Set<String> reconcile(StateMachine.Transaction tx, String serviceArn) {
+  /**
+   * What a reconcile changed beyond the state: the instances whose desired state changed (they get
+   * manifests) and whether target registrations changed (the data plane acts at once).
+   */
+  record Outcome(Set<String> touched, boolean balancingChanged) {
+    static final Outcome NONE = new Outcome(Set.of(), false);
+  }
+
+  /** Reconciles one service. */
+  Outcome reconcile(StateMachine.Transaction tx, String serviceArn) {
     Service service = tx.state().services().get(serviceArn);
     if (service == null || service.status().equals("INACTIVE")) {
-      return Set.of();
+      return Outcome.NONE;
     }
     Pass pass = new Pass(tx, service);
+    pass.finishDeactivations();
+    pass.registerRunning();
     if (!service.isActive()) {
       pass.drainService();
     } else if (service.isDaemon()) {
@@ -87,8 +103,9 @@ final class Reconciler {
     } else {
       pass.replica();
     }
+    pass.loadBalancerEvents();
     pass.edit.apply(tx);
-    return pass.touched;
+    return new Outcome(pass.touched, pass.balancingChanged);
   }
 
   /** The work of one reconcile of one service. */
@@ -100,6 +117,10 @@ final class Reconciler {
     final Set<String> touched = new HashSet<>();
     final Set<String> stoppedNow = new HashSet<>();
     final List<String> stoppedIds = new ArrayList<>();
+    final Map<String, Integer> registered = new java.util.TreeMap<>();
+    final Map<String, Integer> deregistered = new java.util.TreeMap<>();
+    int draining;
+    boolean balancingChanged;
 
     Pass(StateMachine.Transaction tx, Service service) {
       this.tx = tx;
@@ -122,7 +143,7 @@ final class Reconciler {
       List<Task> live = state().liveTasksOf(service);
       List<Task> wanted = new ArrayList<>();
       for (Task t : live) {
-        if (t.desiredStatus().equals("RUNNING") && !stoppedNow.contains(t.arn())) {
+        if (isWanted(t)) {
           wanted.add(t);
         }
       }
@@ -197,16 +218,133 @@ final class Reconciler {
     private void stopUnhealthy(int desired) {
       int grace = edit.primary().config().healthCheckGracePeriodSeconds();
       for (Task t : state().liveTasksOf(service)) {
-        if (t.desiredStatus().equals("RUNNING")
-            && t.lastStatus() == TaskStatus.RUNNING
-            && "UNHEALTHY".equals(t.healthStatus())
-            && t.startedAt() != null
-            && !t.startedAt().plusSeconds(grace).isAfter(now)) {
-          stop(t, HEALTH_FAILED);
+        if (!isWanted(t)
+            || t.lastStatus() != TaskStatus.RUNNING
+            || t.startedAt() == null
+            || t.startedAt().plusSeconds(grace).isAfter(now)) {
+          continue;
+        }
+        String reason = null;
+        if ("UNHEALTHY".equals(t.healthStatus())) {
+          reason = HEALTH_FAILED;
+        } else {
+          for (LoadBalancerBindings.Bound b :
+              LoadBalancerBindings.targets(state(), bindingsOf(t), t)) {
+            if (health.health(b.targetGroupArn(), b.target()).state()
+                == TargetHealthState.UNHEALTHY) {
+              reason = "Task failed ELB health checks in (target-group " + b.targetGroupArn() + ")";
+              break;
+            }
+          }
+        }
+        if (reason != null) {
+          stop(t, reason);
           if (t.startedBy() != null) {
             Rollouts.taskFailed(edit, t.startedBy(), desired);
           }
         }
+      }
+    }
+
+    /** A task that should run and is not being taken out (DEACTIVATING) or stopped. */
+    private boolean isWanted(Task t) {
+      return t.desiredStatus().equals("RUNNING")
+          && t.lastStatus() != TaskStatus.DEACTIVATING
+          && !stoppedNow.contains(t.arn());
+    }
+
+    /** The load balancer entries of the deployment that launched the task. */
+    private List<LoadBalancerBindings.Binding> bindingsOf(Task t) {
+      Deployment d = t.startedBy() == null ? null : edit.deployment(t.startedBy());
+      return LoadBalancerBindings.of((d != null ? d : edit.primary()).config());
+    }
+
+    /** RUNNING tasks get their targets registered in their groups (registering is idempotent). */
+    void registerRunning() {
+      for (Task t : state().liveTasksOf(service)) {
+        if (!isWanted(t) || t.lastStatus() != TaskStatus.RUNNING) {
+          continue;
+        }
+        for (LoadBalancerBindings.Bound b :
+            LoadBalancerBindings.targets(state(), bindingsOf(t), t)) {
+          if (LoadBalancerBindings.inRotation(state(), b)) {
+            continue;
+          }
+          try {
+            TargetRegistrations.register(tx, b.targetGroupArn(), b.target());
+            registered.merge(b.targetGroupArn(), 1, Integer::sum);
+            balancingChanged = true;
+          } catch (io.wharf.model.WharfException e) {
+            edit.event(
+                "(service "
+                    + service.name()
+                    + ") failed to register targets in (target-group "
+                    + b.targetGroupArn()
+                    + ") with (error "
+                    + e.getMessage()
+                    + ")");
+          }
+        }
+      }
+    }
+
+    /**
+     * DEACTIVATING tasks whose targets have drained are told to stop now: their containers may go
+     * without cutting a request.
+     */
+    void finishDeactivations() {
+      for (Task t : state().liveTasksOf(service)) {
+        if (t.lastStatus() != TaskStatus.DEACTIVATING || !t.desiredStatus().equals("RUNNING")) {
+          continue;
+        }
+        boolean drained = true;
+        for (LoadBalancerBindings.Bound b :
+            LoadBalancerBindings.targets(state(), bindingsOf(t), t)) {
+          drained &= health.isDrained(b.targetGroupArn(), b.target());
+        }
+        if (drained) {
+          tx.apply(
+              new Change.TaskPut(
+                  t.toBuilder()
+                      .desiredStatus("STOPPED")
+                      .lastStatus(TaskStatus.STOPPING)
+                      .stoppingAt(now)
+                      .build(tx.revision())));
+          touched.add(t.containerInstanceArn());
+          stoppedIds.add(t.id());
+        }
+      }
+    }
+
+    /** Events for this pass's registrations and deregistrations, in ECS's wording. */
+    void loadBalancerEvents() {
+      registered.forEach(
+          (group, n) ->
+              edit.event(
+                  "(service "
+                      + service.name()
+                      + ") registered "
+                      + n
+                      + " targets in (target-group "
+                      + group
+                      + ")"));
+      deregistered.forEach(
+          (group, n) ->
+              edit.event(
+                  "(service "
+                      + service.name()
+                      + ") deregistered "
+                      + n
+                      + " targets in (target-group "
+                      + group
+                      + ")"));
+      if (draining > 0) {
+        edit.event(
+            "(service "
+                + service.name()
+                + ") has begun draining connections on "
+                + draining
+                + " tasks.");
       }
     }
 
@@ -322,8 +460,7 @@ final class Reconciler {
       for (ContainerInstance i : launcher.members(state(), cluster)) {
         seen.add(i.arn());
         List<Task> here = byInstance.getOrDefault(i.arn(), List.of());
-        List<Task> running =
-            here.stream().filter(t -> t.desiredStatus().equals("RUNNING")).toList();
+        List<Task> running = here.stream().filter(this::isWanted).toList();
         if (i.status() != ContainerInstanceStatus.ACTIVE || !matches(i, matching)) {
           running.forEach(t -> stop(t, scalingReason(t)));
           continue;
@@ -355,9 +492,7 @@ final class Reconciler {
       byInstance.forEach(
           (arn, tasks) -> {
             if (!seen.contains(arn)) {
-              tasks.stream()
-                  .filter(t -> t.desiredStatus().equals("RUNNING"))
-                  .forEach(t -> stop(t, scalingReason(t)));
+              tasks.stream().filter(this::isWanted).forEach(t -> stop(t, scalingReason(t)));
             }
           });
       if (eligible != service.desiredCount()) {
@@ -391,12 +526,18 @@ final class Reconciler {
     /** DeleteService: stop everything; INACTIVE once no task is wanted any more. */
     void drainService() {
       for (Task t : state().liveTasksOf(service)) {
-        if (t.desiredStatus().equals("RUNNING")) {
+        if (isWanted(t)) {
           stop(t, scalingReason(t));
         }
       }
       if (!stoppedIds.isEmpty()) {
         edit.event(ServiceEvents.stopped(service.name(), stoppedIds));
+      }
+      // INACTIVE once every task is STOPPING or STOPPED (DEACTIVATING ones are still draining).
+      for (Task t : state().liveTasksOf(service)) {
+        if (t.desiredStatus().equals("RUNNING")) {
+          return;
+        }
       }
       edit.service().status("INACTIVE");
       Deployment primary = edit.primary();
@@ -491,6 +632,24 @@ final class Reconciler {
       if (!stoppedNow.add(t.arn())) {
         return;
       }
+      if (t.lastStatus() == TaskStatus.RUNNING) {
+        List<LoadBalancerBindings.Bound> out =
+            LoadBalancerBindings.deregister(tx, bindingsOf(t), t);
+        if (!out.isEmpty()) {
+          // Take it out of the load balancers first; its containers stop once drained.
+          out.forEach(b -> deregistered.merge(b.targetGroupArn(), 1, Integer::sum));
+          tx.apply(
+              new Change.TaskPut(
+                  t.toBuilder()
+                      .lastStatus(TaskStatus.DEACTIVATING)
+                      .stopCode("ServiceSchedulerInitiated")
+                      .stoppedReason(reason)
+                      .build(tx.revision())));
+          balancingChanged = true;
+          draining++;
+          return;
+        }
+      }
       Task.Builder next =
           t.toBuilder()
               .desiredStatus("STOPPED")
@@ -521,6 +680,23 @@ final class Reconciler {
     private boolean isHealthy(Task t) {
       if (t.lastStatus() != TaskStatus.RUNNING || !t.desiredStatus().equals("RUNNING")) {
         return false;
+      }
+      if (t.lastStatus() == TaskStatus.DEACTIVATING) {
+        return false;
+      }
+      // Behind a load balancer, a task counts once every group reports its target healthy.
+      List<LoadBalancerBindings.Binding> bindings = bindingsOf(t);
+      if (!bindings.isEmpty()) {
+        List<LoadBalancerBindings.Bound> targets =
+            LoadBalancerBindings.targets(state(), bindings, t);
+        if (targets.size() < bindings.size()) {
+          return false;
+        }
+        for (LoadBalancerBindings.Bound b : targets) {
+          if (health.health(b.targetGroupArn(), b.target()).state() != TargetHealthState.HEALTHY) {
+            return false;
+          }
+        }
       }
       TaskDefinition d = state().taskDefinition(t.taskDefinitionArn());
       if (d != null && hasHealthChecks(definition(d))) {

@@ -31,6 +31,15 @@ public final class ServiceAccounting {
     return clusterArn.replace(":cluster/", ":service/") + "/" + name;
   }
 
+  private static io.wharf.model.Deployment deployment(Service service, String id) {
+    for (io.wharf.model.Deployment d : service.deployments()) {
+      if (d.id().equals(id)) {
+        return d;
+      }
+    }
+    return service.primary();
+  }
+
   /**
    * Records what the change of {@code before} into {@code after} means for its service. Call after
    * the task change is applied to the transaction.
@@ -40,6 +49,13 @@ public final class ServiceAccounting {
     Service service = serviceOf(tx.state(), after);
     if (service == null || after.startedBy() == null) {
       return;
+    }
+    if (before.lastStatus() != TaskStatus.STOPPED && after.lastStatus() == TaskStatus.STOPPED) {
+      // A stopped task's targets leave its load balancers (they drain, as any deregistration).
+      io.wharf.model.Deployment d = deployment(service, after.startedBy());
+      if (d != null) {
+        LoadBalancerBindings.deregister(tx, LoadBalancerBindings.of(d.config()), after);
+      }
     }
     boolean becameRunning =
         before.lastStatus() != TaskStatus.RUNNING && after.lastStatus() == TaskStatus.RUNNING;

@@ -1,6 +1,7 @@
 package io.wharf.controlplane.service;
 
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.balancing.TargetHealthView;
 import io.wharf.controlplane.launch.Launcher;
 import io.wharf.controlplane.state.Change;
 import io.wharf.controlplane.state.InstanceUsage;
@@ -60,16 +61,27 @@ public final class ServiceController implements AutoCloseable {
   private final AgentGateway gateway;
   private final Settings settings;
   private final Reconciler reconciler;
+  private final Runnable balancingChanged;
   private final Thread loop;
   private volatile boolean nudged;
   private volatile boolean closed;
 
+  /**
+   * @param health target health from the load-balancing data plane
+   * @param balancingChanged tells the data plane that target registrations changed
+   */
   public ServiceController(
-      StateMachine states, AgentGateway gateway, Launcher launcher, Settings settings) {
+      StateMachine states,
+      AgentGateway gateway,
+      Launcher launcher,
+      TargetHealthView health,
+      Runnable balancingChanged,
+      Settings settings) {
     this.states = states;
     this.gateway = gateway;
     this.settings = settings;
-    this.reconciler = new Reconciler(launcher, settings.healthyAfter(), launcher::uuid);
+    this.balancingChanged = balancingChanged;
+    this.reconciler = new Reconciler(launcher, health, settings.healthyAfter(), launcher::uuid);
     this.loop =
         settings.interval() == null
             ? null
@@ -120,15 +132,18 @@ public final class ServiceController implements AutoCloseable {
 
   /** Reconciles one service now, as one command. */
   public synchronized void reconcile(String serviceArn) {
-    Set<String> touched;
+    Reconciler.Outcome outcome;
     try {
-      touched = states.execute(tx -> reconciler.reconcile(tx, serviceArn));
+      outcome = states.execute(tx -> reconciler.reconcile(tx, serviceArn));
     } catch (WharfException e) {
       log.warn("Reconciling {} failed; the next pass retries: {}", serviceArn, e.getMessage());
       return;
     }
-    if (!touched.isEmpty()) {
-      gateway.changed(touched);
+    if (!outcome.touched().isEmpty()) {
+      gateway.changed(outcome.touched());
+    }
+    if (outcome.balancingChanged()) {
+      balancingChanged.run();
     }
   }
 
