@@ -271,6 +271,73 @@ class ServiceApiTest {
   }
 
   @Test
+  void loadBalancersAreCheckedAgainstTargetGroupsAndTheTaskDefinition() {
+    ecs.registerTaskDefinition(
+        b ->
+            b.family("site")
+                .containerDefinitions(
+                    ContainerDefinition.builder()
+                        .name("web")
+                        .image("web:1")
+                        .memory(64)
+                        .portMappings(p -> p.containerPort(8080))
+                        .build()));
+    try (var elb = server.elb()) {
+      var tg =
+          elb.createTargetGroup(r -> r.name("api-tg").protocol("HTTP").port(80))
+              .targetGroups()
+              .get(0);
+      java.util.function.Function<Integer, software.amazon.awssdk.services.ecs.model.LoadBalancer>
+          entry =
+              port ->
+                  software.amazon.awssdk.services.ecs.model.LoadBalancer.builder()
+                      .targetGroupArn(tg.targetGroupArn())
+                      .containerName("web")
+                      .containerPort(port)
+                      .build();
+      assertThatThrownBy(
+              () ->
+                  ecs.createService(
+                      b ->
+                          b.cluster(CLUSTER)
+                              .serviceName("behind")
+                              .taskDefinition("site")
+                              .desiredCount(1)
+                              .loadBalancers(entry.apply(8080))))
+          .isInstanceOf(InvalidParameterException.class)
+          .hasMessageContaining("does not have an associated load balancer");
+      var lb = elb.createLoadBalancer(r -> r.name("api")).loadBalancers().get(0);
+      elb.createListener(
+          r ->
+              r.loadBalancerArn(lb.loadBalancerArn())
+                  .protocol("HTTP")
+                  .port(ElbTesting.freePort(lb.dnsName()))
+                  .defaultActions(a -> a.type("forward").targetGroupArn(tg.targetGroupArn())));
+      assertThatThrownBy(
+              () ->
+                  ecs.createService(
+                      b ->
+                          b.cluster(CLUSTER)
+                              .serviceName("behind")
+                              .taskDefinition("site")
+                              .desiredCount(1)
+                              .loadBalancers(entry.apply(9999))))
+          .isInstanceOf(InvalidParameterException.class)
+          .hasMessageContaining("The container web did not have a container port 9999 defined.");
+      Service s =
+          ecs.createService(
+                  b ->
+                      b.cluster(CLUSTER)
+                          .serviceName("behind")
+                          .taskDefinition("site")
+                          .desiredCount(0)
+                          .loadBalancers(entry.apply(8080)))
+              .service();
+      assertThat(s.loadBalancers()).containsExactly(entry.apply(8080));
+    }
+  }
+
+  @Test
   void listServicesPagesTenAtATimeByDefault() {
     ecs.createCluster(b -> b.clusterName("many"));
     for (int i = 0; i < 13; i++) {
