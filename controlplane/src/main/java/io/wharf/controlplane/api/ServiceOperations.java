@@ -821,25 +821,37 @@ final class ServiceOperations {
   /** A deployment's task counts: desired, running and pending. */
   record Counts(int desired, int running, int pending) {}
 
-  static Counts counts(State state, Service service, Deployment d) {
-    int running = 0;
-    int pending = 0;
-    int wanted = 0;
-    for (Task t : state.liveTasksOf(service)) {
-      if (!d.id().equals(t.startedBy())) {
-        continue;
-      }
-      if (t.desiredStatus().equals("RUNNING")) {
-        wanted++;
+  /** Task counts of every deployment of a service, in one walk over its tasks. */
+  static final class TaskCounts {
+    private final Service service;
+    private final Map<String, int[]> byDeployment = new java.util.HashMap<>();
+
+    TaskCounts(State state, Service service) {
+      this.service = service;
+      for (Task t : state.liveTasksOf(service)) {
+        if (t.startedBy() == null || !t.desiredStatus().equals("RUNNING")) {
+          continue;
+        }
+        // [wanted, running, pending]
+        int[] c = byDeployment.computeIfAbsent(t.startedBy(), k -> new int[3]);
+        c[0]++;
         if (t.lastStatus() == TaskStatus.RUNNING) {
-          running++;
+          c[1]++;
         } else if (t.lastStatus().ordinal() < TaskStatus.RUNNING.ordinal()) {
-          pending++;
+          c[2]++;
         }
       }
     }
-    int desired = d.status().equals(Deployment.PRIMARY) ? service.desiredCount() : wanted;
-    return new Counts(desired, running, pending);
+
+    Counts of(Deployment d) {
+      int[] c = byDeployment.getOrDefault(d.id(), new int[3]);
+      int desired = d.status().equals(Deployment.PRIMARY) ? service.desiredCount() : c[0];
+      return new Counts(desired, c[1], c[2]);
+    }
+  }
+
+  static Counts counts(State state, Service service, Deployment d) {
+    return new TaskCounts(state, service).of(d);
   }
 
   static ObjectNode toWire(State state, Service s, boolean includeTags) {
@@ -853,13 +865,14 @@ final class ServiceOperations {
     out.put("status", s.status());
     out.put("desiredCount", s.desiredCount());
     ArrayNode deployments = Wire.array();
+    TaskCounts counts = new TaskCounts(state, s);
     int running = 0;
     int pending = 0;
     for (Deployment d : s.deployments()) {
       if (d.status().equals(Deployment.INACTIVE)) {
         continue;
       }
-      Counts c = counts(state, s, d);
+      Counts c = counts.of(d);
       running += c.running();
       pending += c.pending();
       ObjectNode n = deployments.addObject();
@@ -903,7 +916,7 @@ final class ServiceOperations {
       if (d.status().equals(Deployment.INACTIVE)) {
         continue;
       }
-      Counts c = counts(state, s, d);
+      Counts c = counts.of(d);
       revisions
           .addObject()
           .put("arn", prefix + ":service-revision/" + cluster + "/" + s.name() + "/" + d.number())

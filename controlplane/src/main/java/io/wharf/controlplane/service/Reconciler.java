@@ -83,8 +83,8 @@ final class Reconciler {
    * What a reconcile changed beyond the state: the instances whose desired state changed (they get
    * manifests) and whether target registrations changed (the data plane acts at once).
    */
-  record Outcome(Set<String> touched, boolean balancingChanged) {
-    static final Outcome NONE = new Outcome(Set.of(), false);
+  record Outcome(Set<String> touched, boolean balancingChanged, boolean more) {
+    static final Outcome NONE = new Outcome(Set.of(), false, false);
   }
 
   /** Reconciles one service. */
@@ -105,7 +105,7 @@ final class Reconciler {
     }
     pass.loadBalancerEvents();
     pass.edit.apply(tx);
-    return new Outcome(pass.touched, pass.balancingChanged);
+    return new Outcome(pass.touched, pass.balancingChanged, pass.more);
   }
 
   /** The work of one reconcile of one service. */
@@ -115,6 +115,17 @@ final class Reconciler {
     final ServiceEdit edit;
     final Instant now;
     final Set<String> touched = new HashSet<>();
+
+    /**
+     * The service's live tasks as the pass began. Later steps of the pass see their own changes
+     * through {@link #stoppedNow} rather than by reading the tasks again: at thousands of tasks a
+     * service, reading them is most of a pass.
+     */
+    final List<Task> live;
+
+    /** Whether the pass launched as many tasks as one pass may: more work waits. */
+    boolean more;
+
     final Set<String> stoppedNow = new HashSet<>();
     final List<String> stoppedIds = new ArrayList<>();
     final Map<String, Integer> registered = new java.util.TreeMap<>();
@@ -127,6 +138,7 @@ final class Reconciler {
       this.service = service;
       this.now = tx.now();
       this.edit = new ServiceEdit(service, now, ids);
+      this.live = tx.state().liveTasksOf(service);
     }
 
     State state() {
@@ -140,7 +152,6 @@ final class Reconciler {
       stopUnhealthy(desired);
       Deployment primary = edit.primary();
       ServiceConfig config = primary.config();
-      List<Task> live = state().liveTasksOf(service);
       List<Task> wanted = new ArrayList<>();
       for (Task t : live) {
         if (isWanted(t)) {
@@ -168,6 +179,7 @@ final class Reconciler {
       int launched = 0;
       if (need > 0 && room > 0 && mayLaunch(primary)) {
         launched = launch(primary, Math.min(Math.min(need, room), MAX_LAUNCH_PER_PASS));
+        more = launched == MAX_LAUNCH_PER_PASS;
       }
 
       // Excess primary tasks (a scale-in) are replaceable too, picked as ECS scales in.
@@ -217,7 +229,7 @@ final class Reconciler {
     /** Running tasks whose essential health checks fail, past the grace period, are replaced. */
     private void stopUnhealthy(int desired) {
       int grace = edit.primary().config().healthCheckGracePeriodSeconds();
-      for (Task t : state().liveTasksOf(service)) {
+      for (Task t : live) {
         if (!isWanted(t)
             || t.lastStatus() != TaskStatus.RUNNING
             || t.startedAt() == null
@@ -261,7 +273,7 @@ final class Reconciler {
 
     /** RUNNING tasks get their targets registered in their groups (registering is idempotent). */
     void registerRunning() {
-      for (Task t : state().liveTasksOf(service)) {
+      for (Task t : live) {
         if (!isWanted(t) || t.lastStatus() != TaskStatus.RUNNING) {
           continue;
         }
@@ -293,7 +305,7 @@ final class Reconciler {
      * without cutting a request.
      */
     void finishDeactivations() {
-      for (Task t : state().liveTasksOf(service)) {
+      for (Task t : live) {
         if (t.lastStatus() != TaskStatus.DEACTIVATING || !t.desiredStatus().equals("RUNNING")) {
           continue;
         }
@@ -448,7 +460,7 @@ final class Reconciler {
                   .toList(),
               List.of());
       Map<String, List<Task>> byInstance = new LinkedHashMap<>();
-      for (Task t : state().liveTasksOf(service)) {
+      for (Task t : live) {
         byInstance.computeIfAbsent(t.containerInstanceArn(), k -> new ArrayList<>()).add(t);
       }
       int eligible = 0;
@@ -525,7 +537,7 @@ final class Reconciler {
 
     /** DeleteService: stop everything; INACTIVE once no task is wanted any more. */
     void drainService() {
-      for (Task t : state().liveTasksOf(service)) {
+      for (Task t : live) {
         if (isWanted(t)) {
           stop(t, scalingReason(t));
         }

@@ -13,6 +13,7 @@ import io.wharf.model.Task;
 import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -122,22 +123,49 @@ public final class ServiceController implements AutoCloseable {
 
   /** One pass: lost instances, then every service that is not INACTIVE. */
   public synchronized void reconcileAll() {
-    stopTasksOfLostInstances();
+    Instant now = states.clock().instant();
+    if (lastLostSweep == null || !now.isBefore(lastLostSweep.plus(LOST_SWEEP_INTERVAL))) {
+      lastLostSweep = now;
+      stopTasksOfLostInstances();
+    }
+    List<String> pending = new ArrayList<>();
     for (Service s : states.current().services().values()) {
       if (!s.status().equals("INACTIVE")) {
-        reconcile(s.arn());
+        pending.add(s.arn());
       }
+    }
+    // A service that launched as many tasks as one command may goes again at once, so that a
+    // large scale-out is many short commands in a row rather than one per interval.
+    for (int round = 0; round < MAX_ROUNDS && !pending.isEmpty(); round++) {
+      List<String> again = new ArrayList<>();
+      for (String arn : pending) {
+        if (reconcile(arn)) {
+          again.add(arn);
+        }
+      }
+      pending = again;
     }
   }
 
-  /** Reconciles one service now, as one command. */
-  public synchronized void reconcile(String serviceArn) {
+  /**
+   * Lost instances are looked for this often: the lost time is a minute by default, and the sweep
+   * reads every instance.
+   */
+  private static final Duration LOST_SWEEP_INTERVAL = Duration.ofSeconds(5);
+
+  /** Bounds the rounds of one pass, so that other work gets its turn between passes. */
+  private static final int MAX_ROUNDS = 40;
+
+  private Instant lastLostSweep;
+
+  /** Reconciles one service now, as one command; true when it has more to launch at once. */
+  public synchronized boolean reconcile(String serviceArn) {
     Reconciler.Outcome outcome;
     try {
       outcome = states.execute(tx -> reconciler.reconcile(tx, serviceArn));
     } catch (WharfException e) {
       log.warn("Reconciling {} failed; the next pass retries: {}", serviceArn, e.getMessage());
-      return;
+      return false;
     }
     if (!outcome.touched().isEmpty()) {
       gateway.changed(outcome.touched());
@@ -145,6 +173,7 @@ public final class ServiceController implements AutoCloseable {
     if (outcome.balancingChanged()) {
       balancingChanged.run();
     }
+    return outcome.more();
   }
 
   /**

@@ -261,8 +261,7 @@ public record State(
         out.add(t);
       }
     }
-    // A stable order, so that what the controller does depends only on the state.
-    out.sort(java.util.Comparator.comparing(Task::arn));
+    // The set's order is a function of its contents: the same state gives the same order.
     return out;
   }
 

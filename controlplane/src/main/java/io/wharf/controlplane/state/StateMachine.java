@@ -102,6 +102,11 @@ public final class StateMachine implements AutoCloseable {
         Thread.ofPlatform().name("wharf-state-machine").daemon(true).start(this::writeLoop);
   }
 
+  /** The clock commands are stamped with (controllers schedule by it too). */
+  public Clock clock() {
+    return clock;
+  }
+
   /** The newest committed state. */
   public State current() {
     return current;
