@@ -87,6 +87,8 @@ final class DockerServices implements AutoCloseable {
   private final Samples dockerSerial = new Samples("N × `docker run -d`, one after the other");
   private final Samples dockerParallel = new Samples("N × `docker run -d`, all at once");
   private final Samples dockerRunEngine = new Samples("engine `Created` → `State.StartedAt`");
+  private final Samples dockerParallelEngine =
+      new Samples("engine `Created` → `State.StartedAt`, all at once");
   // Wharf's service.
   private final Samples toSteady =
       new Samples("CreateService → ServicesStable condition seen by the client");
@@ -103,6 +105,8 @@ final class DockerServices implements AutoCloseable {
   private final Samples lastTaskToFirstEngine =
       new Samples("last task `createdAt` → first engine `Created`");
   private final Samples engineSpan = new Samples("first engine `Created` → last `State.StartedAt`");
+  private final Samples engineCreatedSpread =
+      new Samples("first → last engine `Created` (overlaps the row above)");
   private final Samples engineToStartedAt =
       new Samples("last engine `State.StartedAt` → last task `startedAt`");
   private final Samples startedAtToSeen =
@@ -199,6 +203,7 @@ final class DockerServices implements AutoCloseable {
       engine.add(DockerCli.createdAndStarted(t.containers().getFirst().runtimeId()));
     }
     Instant firstEngineCreated = min(engine.stream().map(e -> e[0]).toList());
+    Instant lastEngineCreated = max(engine.stream().map(e -> e[0]).toList());
     Instant lastEngineStarted = max(engine.stream().map(e -> e[1]).toList());
     progress.accept(
         "  %s: service of %d steady (seen) %.0f ms after CreateService; last task started %.0f ms after it"
@@ -216,6 +221,7 @@ final class DockerServices implements AutoCloseable {
       tasksCreatedSpread.addNanos(between(firstTaskCreated, lastTaskCreated));
       lastTaskToFirstEngine.addNanos(between(lastTaskCreated, firstEngineCreated));
       engineSpan.addNanos(between(firstEngineCreated, lastEngineStarted));
+      engineCreatedSpread.addNanos(between(firstEngineCreated, lastEngineCreated));
       engineToStartedAt.addNanos(between(lastEngineStarted, lastStarted));
       startedAtToSeen.addNanos(between(lastStarted, seenWall));
       for (Instant[] e : engine) {
@@ -341,7 +347,12 @@ final class DockerServices implements AutoCloseable {
     if (results.size() != n) {
       throw new IllegalStateException("A concurrent docker run -d failed; see above");
     }
-    DockerCli.removeForcibly(results.stream().map(DockerCli.Result::lastLine).toList());
+    List<String> parallelIds = results.stream().map(DockerCli.Result::lastLine).toList();
+    List<Instant[]> parallelEngine = new ArrayList<>();
+    for (String id : parallelIds) {
+      parallelEngine.add(DockerCli.createdAndStarted(id));
+    }
+    DockerCli.removeForcibly(parallelIds);
     progress.accept(
         "  %s: %d × docker run -d one after the other %.0f ms (median one %.0f ms), all at once %.0f ms"
             .formatted(
@@ -356,6 +367,9 @@ final class DockerServices implements AutoCloseable {
       dockerParallel.addNanos(parallel);
       for (Instant[] e : engine) {
         dockerRunEngine.addNanos(between(e[0], e[1]));
+      }
+      for (Instant[] e : parallelEngine) {
+        dockerParallelEngine.addNanos(between(e[0], e[1]));
       }
     }
   }
@@ -477,7 +491,8 @@ final class DockerServices implements AutoCloseable {
             lastTaskToFirstEngine,
             engineSpan,
             engineToStartedAt,
-            startedAtToSeen)) {
+            startedAtToSeen,
+            engineCreatedSpread)) {
       segments.row(s.label(), "%.1f".formatted(s.median()), "%.1f".formatted(s.max()));
     }
     out.append(segments.render());
@@ -493,6 +508,11 @@ final class DockerServices implements AutoCloseable {
         Integer.toString(wharfEngine.count()),
         "%.0f".formatted(wharfEngine.median()),
         "%.0f".formatted(wharfEngine.p90()));
+    engine.row(
+        "`docker run -d`, %d at once".formatted(n),
+        Integer.toString(dockerParallelEngine.count()),
+        "%.0f".formatted(dockerParallelEngine.median()),
+        "%.0f".formatted(dockerParallelEngine.p90()));
     engine.row(
         "`docker run -d`, one after the other",
         Integer.toString(dockerRunEngine.count()),

@@ -16,8 +16,8 @@ import java.util.Set;
  * @param scales the desired counts a service is scaled to from 0, each a run of its own
  * @param rollout the desired count of the service rolled out to a new revision (0: none)
  * @param repeats runs of each simulated scenario, each on a fresh simulation (medians reported)
- * @param warmup throwaway simulated runs first (the smallest scale, service and RunTask), for the
- *     JIT
+ * @param warmup throwaway simulated runs first (the smallest scale as a service and with RunTask,
+ *     and the rollout), for the JIT
  * @param step how much virtual time each {@code Simulation.advance} call moves (the harness steps
  *     its agents and runs the service controller once per step of at most one second)
  * @param instanceCpu CPU units each simulated instance registers

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.controlplane.state.State;
+import io.wharf.model.Deployment;
 import io.wharf.model.Service;
 import io.wharf.model.Task;
 import io.wharf.model.TaskStatus;
@@ -119,10 +120,13 @@ final class SimulatedServices {
         settings.scales().stream().mapToInt(Integer::intValue).min().orElse(settings.rollout());
     for (int i = 0; i < settings.warmup(); i++) {
       progress.accept(
-          "JIT warm-up %d/%d (not recorded): a service of %,d, then RunTask of %,d"
-              .formatted(i + 1, settings.warmup(), smallest, smallest));
+          "JIT warm-up %d/%d (not recorded): a service of %,d, RunTask of %,d, a rollout of %,d"
+              .formatted(i + 1, settings.warmup(), smallest, smallest, settings.rollout()));
       show(scaleService(smallest));
       show(scaleByRunTask(smallest));
+      if (settings.rollout() > 0) {
+        rollout(settings.rollout()).forEach(this::show);
+      }
     }
     for (int r = 0; r < settings.repeats(); r++) {
       progress.accept("repeat %d/%d".formatted(r + 1, settings.repeats()));
@@ -190,7 +194,7 @@ final class SimulatedServices {
             if (launched[0] == null && liveTasks(sim) >= n) {
               launched[0] = w.milestone();
             }
-            return stable(describe(sim));
+            return looksStable(sim) && stable(describe(sim));
           });
       Run run = w.finish(Kind.SCALE, n, launched[0], 0, 0);
       check(sim, n, 1);
@@ -248,6 +252,9 @@ final class SimulatedServices {
       Window setUp = new Window(sim);
       setUp.advanceUntil(
           () -> {
+            if (!looksStable(sim) || !service(sim).primary().rolloutState().equals("COMPLETED")) {
+              return false;
+            }
             JsonNode s = describe(sim);
             return stable(s) && rolloutState(s).equals("COMPLETED");
           });
@@ -296,7 +303,10 @@ final class SimulatedServices {
                   "%,d live tasks during the rollout of %,d (maximumPercent 200)"
                       .formatted(live.size(), n));
             }
-            if (live.size() != n || onNew != n) {
+            if (live.size() != n
+                || onNew != n
+                || !looksStable(sim)
+                || !service(sim).primary().rolloutState().equals("COMPLETED")) {
               return false;
             }
             JsonNode s = describe(sim);
@@ -417,7 +427,7 @@ final class SimulatedServices {
                 + " and runs one service controller pass\n")
             .formatted(settings.step()));
     out.append(
-        ("- %d warm-up run(s) of the smallest scale (not recorded), then %d repeats; every run on a"
+        ("- %d warm-up round(s) (not recorded): the smallest scale as a service and with RunTask, and the rollout, then %d repeats; every run on a"
                 + " fresh simulation; medians\n\n")
             .formatted(settings.warmup(), settings.repeats()));
 
@@ -664,8 +674,30 @@ final class SimulatedServices {
     return sim.call("DescribeServices", body).path("services").path(0);
   }
 
+  /**
+   * Whether DescribeServices would say the service is stable, from the state: a pre-check that
+   * neither copies nor sorts the service's tasks, so that the run sends DescribeServices (which
+   * does both, once per deployment) only when its answer can be yes, as a client polling it now and
+   * then would, rather than after every step.
+   */
+  private static boolean looksStable(Simulation sim) {
+    Service s = service(sim);
+    long deployments =
+        s.deployments().stream().filter(d -> !d.status().equals(Deployment.INACTIVE)).count();
+    if (deployments != 1) {
+      return false;
+    }
+    int running = 0;
+    for (Task t : tasksOf(sim)) {
+      if (t.lastStatus() == TaskStatus.RUNNING && t.desiredStatus().equals("RUNNING")) {
+        running++;
+      }
+    }
+    return running == s.desiredCount();
+  }
+
   /** The ServicesStable waiter's condition: one deployment, runningCount == desiredCount. */
-  static boolean stable(JsonNode service) {
+  private static boolean stable(JsonNode service) {
     return service.path("deployments").size() == 1
         && service.path("runningCount").asInt() == service.path("desiredCount").asInt();
   }
@@ -683,21 +715,23 @@ final class SimulatedServices {
    * tasks (as {@code State.liveTasksOf} makes), so that checking costs the measured run little.
    */
   private static int liveTasks(Simulation sim) {
-    Service s = service(sim);
-    var arns = sim.state().serviceTasks().get(State.groupKey(s.clusterArn(), s.group()));
+    State state = sim.state();
+    Service s = state.services().get(SERVICE_ARN);
+    var arns = state.serviceTasks().get(State.groupKey(s.clusterArn(), s.group()));
     return arns == null ? 0 : arns.size();
   }
 
   /** The service's tasks not STOPPED, in no particular order (see {@link #liveTasks}). */
   private static List<Task> tasksOf(Simulation sim) {
-    Service s = service(sim);
-    var arns = sim.state().serviceTasks().get(State.groupKey(s.clusterArn(), s.group()));
+    State state = sim.state();
+    Service s = state.services().get(SERVICE_ARN);
+    var arns = state.serviceTasks().get(State.groupKey(s.clusterArn(), s.group()));
     if (arns == null) {
       return List.of();
     }
     List<Task> out = new ArrayList<>(arns.size());
     for (String arn : arns) {
-      Task t = sim.state().tasks().get(arn);
+      Task t = state.tasks().get(arn);
       if (t != null) {
         out.add(t);
       }
