@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Wharf (no tests) and runs the service benchmark; see bench/README.md.
-#   bench/run-services.sh                                           # the full run (about 6 minutes on 2 cores)
+#   bench/run-services.sh                                           # the full run (4 to 6 minutes on 2 cores)
 #   bench/run-services.sh -Dwharf.bench.services.parts=simulation   # any wharf.bench.services.* setting, as -D flags
 #   bench/run-services.sh -XX:StartFlightRecording=filename=services.jfr   # or any JVM option
 # The Docker part needs a running Docker engine and the docker CLI; it builds
