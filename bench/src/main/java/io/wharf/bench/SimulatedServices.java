@@ -396,7 +396,7 @@ final class SimulatedServices {
     StringBuilder out = new StringBuilder();
     out.append("\n### In simulation\n\n");
     out.append(
-        ("- Cluster: `Simulation.start(Options.of(%,d, %d).withResources(%d, %d))`: the real control"
+        ("- Cluster: `Simulation.start(Options.of(%d, %d).withResources(%d, %d))`: the real control"
                 + " plane (state machine, SQLite WAL with synchronous=FULL on the temp file system,"
                 + " agent gateway, service controller) and %,d simulated instances of %,d CPU units"
                 + " / %,d MiB in 3 availability zones, in this JVM\n")
