@@ -3,6 +3,7 @@ package io.wharf.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.lang.management.ThreadMXBean;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,25 @@ final class Machine {
     }
     Files.deleteIfExists(file);
     return samples;
+  }
+
+  /** CPU time of the (platform) thread of this JVM with this name, or 0 when there is none. */
+  static long threadCpuNanos(String name) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals(name)) {
+        return Math.max(0, threads.getThreadCpuTime(t.threadId()));
+      }
+    }
+    return 0;
+  }
+
+  /** CPU time of this whole JVM, all threads, or 0 where unknown. */
+  static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : 0;
   }
 
   private static String cpuModel() {

@@ -9,7 +9,6 @@ import io.wharf.model.TaskStatus;
 import io.wharf.simulation.Simulation;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -525,11 +524,11 @@ public final class PlacementBench {
             return true;
           });
     }
-    long writer0 = threadCpuNanos(WRITER_THREAD);
-    long process0 = processCpuNanos();
+    long writer0 = Machine.threadCpuNanos(WRITER_THREAD);
+    long process0 = Machine.processCpuNanos();
     Figures figures = ClosedLoop.runCallers(callers, 0, Long.MAX_VALUE);
-    long writerCpu = threadCpuNanos(WRITER_THREAD) - writer0;
-    long processCpu = processCpuNanos() - process0;
+    long writerCpu = Machine.threadCpuNanos(WRITER_THREAD) - writer0;
+    long processCpu = Machine.processCpuNanos() - process0;
     if (figures.errors() > 0) {
       throw new IllegalStateException(
           figures.errors() + " RunTask requests failed: " + figures.firstError());
@@ -544,26 +543,6 @@ public final class PlacementBench {
         firstFailure.get(),
         writerCpu,
         processCpu);
-  }
-
-  // ---- CPU ----
-
-  /** CPU time of the (platform) thread with this name, or 0 when there is none. */
-  private static long threadCpuNanos(String name) {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().equals(name)) {
-        return Math.max(0, threads.getThreadCpuTime(t.threadId()));
-      }
-    }
-    return 0;
-  }
-
-  private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean()
-            instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime()
-        : 0;
   }
 
   // ---- State ----
