@@ -98,7 +98,6 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
   // Loop thread only.
   private Haproxy proxy;
   private ProxyConfig applied;
-  private Set<String> pendingRemovals = Set.of();
   private long lastApply;
   private long lastObserve;
   private long lastSave;
@@ -178,6 +177,7 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
     String address = addressOf(seen.state(), group.targetType(), target);
     ServerStatus server =
         address == null ? null : seen.servers().get(serverKey(group, target, address));
+    // A slot that no longer holds it (freed) is not observed at all.
     return server == null
         || ((server.draining() || server.maintenance()) && server.currentSessions() == 0);
   }
@@ -189,10 +189,9 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
     return ProxyConfigs.instanceAddresses(state).get(target.id());
   }
 
+  /** {@code backend/address:port}: how observations are keyed. */
   private static String serverKey(TargetGroup group, Target target, String address) {
-    return ProxyConfigs.backendName(group.arn())
-        + "/"
-        + ProxyConfigs.serverName(group.targetType(), target, address);
+    return ProxyConfigs.backendName(group.arn()) + "/" + address + ":" + target.port();
   }
 
   // ---- the loop
@@ -244,13 +243,10 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
         return;
       }
     }
-    boolean apply =
-        !desired.equals(applied)
-            || !pendingRemovals.isEmpty()
-            || now - lastApply > RESYNC.toNanos();
+    boolean apply = !desired.equals(applied) || now - lastApply > RESYNC.toNanos();
     if (apply && now >= retryAt) {
       try {
-        pendingRemovals = proxy.apply(desired);
+        proxy.apply(desired);
         applied = desired;
         lastApply = now;
         problem = null;
@@ -285,7 +281,7 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
     Map<String, ServerStatus> servers = new HashMap<>();
     try {
       for (ServerStatus s : proxy.servers()) {
-        String key = s.backend() + "/" + s.server();
+        String key = s.backend() + "/" + s.key();
         servers.put(key, s);
         if (s.isUp() && !s.maintenance()) {
           everUp.add(key);
