@@ -50,6 +50,7 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetTypeEn
  *  3. rounds, alternating which path goes first:
  *       saturated: wrk -t2 -cN through the listener | two wrk -t1 -c(N/2), one per target
  *       paced:     the same with a 1 ms pause after each response (latency below saturation)
+ *       app:       saturated, with targets that wait 1 ms before answering (as on a database)
  *  4. register target c: time from RegisterTargets to c's first request, with checks (the
  *     health check must pass twice first) and with checks disabled (the data plane alone)
  * </pre>
@@ -96,14 +97,61 @@ public final class LoadBalancerBench {
     }
   }
 
-  /** One wrk run's figures. */
-  record Figures(double requestsPerSecond, double p50Micros, double p99Micros, long errors) {}
+  /**
+   * One wrk run's figures.
+   *
+   * @param proxyCpuMicros CPU time HAProxy spent per request (user + system, all its processes)
+   * @param targetCpuMicros CPU time this JVM, where the targets run, spent per request
+   */
+  record Figures(
+      double requestsPerSecond,
+      double p50Micros,
+      double p99Micros,
+      long errors,
+      double proxyCpuMicros,
+      double targetCpuMicros) {}
+
+  /** CPU time used so far, in microseconds: HAProxy's processes and this JVM. */
+  record Cpu(long proxyMicros, long selfMicros) {
+    static Path haproxyPidFile;
+
+    static Cpu now() {
+      long proxy = 0;
+      try {
+        if (haproxyPidFile != null && Files.exists(haproxyPidFile)) {
+          long master = Long.parseLong(Files.readString(haproxyPidFile).trim());
+          proxy += micros(master);
+          for (ProcessHandle child :
+              ProcessHandle.of(master).map(h -> h.children().toList()).orElse(List.of())) {
+            proxy += micros(child.pid());
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        proxy = -1;
+      }
+      return new Cpu(proxy, micros(ProcessHandle.current().pid()));
+    }
+
+    /** utime + stime of a process from /proc (clock ticks of 10 ms on Linux), in microseconds. */
+    private static long micros(long pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000L;
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+  }
 
   /** A target: a JDK HttpServer answering "ok", remembering when it first served a request. */
   static final class Target implements AutoCloseable {
     final HttpServer server;
     final AtomicLong firstServedNanos = new AtomicLong();
     final AtomicLong served = new AtomicLong();
+
+    /** How long each request (not a health check) waits before it is answered, as an app would. */
+    volatile int workMillis;
 
     Target(String address) throws IOException {
       server = HttpServer.create(new InetSocketAddress(address, 0), 1024);
@@ -116,6 +164,9 @@ public final class LoadBalancerBench {
               long now = System.nanoTime();
               if (served.getAndIncrement() == 0) {
                 firstServedNanos.set(now);
+              }
+              if (workMillis > 0) {
+                sleep(Duration.ofMillis(workMillis));
               }
             }
             exchange.sendResponseHeaders(200, ok.length);
@@ -158,6 +209,7 @@ public final class LoadBalancerBench {
     Path script = Files.createTempFile("wharf-bench-wrk", ".lua");
     Files.writeString(script, WRK_SCRIPT);
     Path dataDir = Files.createTempDirectory("wharf-bench-lb");
+    Cpu.haproxyPidFile = dataDir.resolve("haproxy").resolve("haproxy.pid");
     progress("wharf server (data dir " + dataDir + ")");
     try (WharfServer server =
             WharfServer.start(
@@ -212,6 +264,8 @@ public final class LoadBalancerBench {
       List<Figures> saturatedDirect = new ArrayList<>();
       List<Figures> pacedLb = new ArrayList<>();
       List<Figures> pacedDirect = new ArrayList<>();
+      List<Figures> appLb = new ArrayList<>();
+      List<Figures> appDirect = new ArrayList<>();
       Run pacedThrough =
           new Run(
               wrk,
@@ -238,6 +292,18 @@ public final class LoadBalancerBench {
             pacedDirect.add(pacedDirectRun.measure(settings.duration()));
           }
         }
+        // Targets that take 1 ms per request (waiting, as on a database), saturated.
+        a.workMillis = 1;
+        b.workMillis = 1;
+        for (int i = 0; i < 2; i++) {
+          if ((i == 0) == lbFirst) {
+            appLb.add(through.measure(settings.duration()));
+          } else {
+            appDirect.add(direct.measure(settings.duration()));
+          }
+        }
+        a.workMillis = 0;
+        b.workMillis = 0;
       }
 
       progress("register-to-traffic, health checks on (every 5 s, healthy after 2)");
@@ -248,7 +314,15 @@ public final class LoadBalancerBench {
           registerToTraffic(elb, tg, c, listener, settings.registrations());
 
       report(
-          settings, saturatedLb, saturatedDirect, pacedLb, pacedDirect, withChecks, withoutChecks);
+          settings,
+          saturatedLb,
+          saturatedDirect,
+          pacedLb,
+          pacedDirect,
+          appLb,
+          appDirect,
+          withChecks,
+          withoutChecks);
     } finally {
       Files.deleteIfExists(script);
       deleteTree(dataDir);
@@ -329,6 +403,7 @@ public final class LoadBalancerBench {
       int each = connections / urls.size();
       int threads = urls.size() == 1 ? 2 : 1;
       List<Process> processes = new ArrayList<>();
+      Cpu before = Cpu.now();
       for (String url : urls) {
         ProcessBuilder pb =
             new ProcessBuilder(
@@ -346,6 +421,7 @@ public final class LoadBalancerBench {
         processes.add(pb.start());
       }
       List<JsonNode> results = new ArrayList<>();
+      Cpu after = null;
       for (Process p : processes) {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -357,18 +433,30 @@ public final class LoadBalancerBench {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("wrk printed no figures:\n" + out));
         results.add(JSON.readTree(line.substring(4)));
+        if (after == null) {
+          after = Cpu.now();
+        }
       }
       double rps = 0;
       double p50 = 0;
       double p99 = 0;
       long errors = 0;
+      long requests = 0;
       for (JsonNode r : results) {
+        requests += r.path("requests").asLong();
         rps += r.path("requests").asDouble() / (r.path("duration_us").asDouble() / 1e6);
         p50 += r.path("p50_us").asDouble() / results.size();
         p99 += r.path("p99_us").asDouble() / results.size();
         errors += r.path("errors").asLong() + r.path("non2xx").asLong();
       }
-      return new Figures(rps, p50, p99, errors);
+      double perRequest = Math.max(1, requests);
+      return new Figures(
+          rps,
+          p50,
+          p99,
+          errors,
+          (after.proxyMicros() - before.proxyMicros()) / perRequest,
+          (after.selfMicros() - before.selfMicros()) / perRequest);
     }
   }
 
@@ -394,6 +482,8 @@ public final class LoadBalancerBench {
       List<Figures> saturatedDirect,
       List<Figures> pacedLb,
       List<Figures> pacedDirect,
+      List<Figures> appLb,
+      List<Figures> appDirect,
       List<Double> withChecks,
       List<Double> withoutChecks) {
     StringBuilder out = new StringBuilder();
@@ -419,6 +509,7 @@ public final class LoadBalancerBench {
         "paced, " + s.pacedConnections() + " connections, " + s.pacedDelayMillis() + " ms pause",
         pacedLb,
         pacedDirect);
+    addRows(t, "targets taking 1 ms, " + s.connections() + " connections", appLb, appDirect);
     out.append(t.render()).append('\n');
     MarkdownTable ratios =
         new MarkdownTable(
@@ -437,8 +528,26 @@ public final class LoadBalancerBench {
                 / median(pacedDirect, Figures::requestsPerSecond)),
         ms(median(pacedLb, Figures::p50Micros) - median(pacedDirect, Figures::p50Micros)),
         ms(median(pacedLb, Figures::p99Micros) - median(pacedDirect, Figures::p99Micros)));
+    ratios.row(
+        "targets taking 1 ms",
+        fmt(
+            median(appLb, Figures::requestsPerSecond)
+                / median(appDirect, Figures::requestsPerSecond)),
+        ms(median(appLb, Figures::p50Micros) - median(appDirect, Figures::p50Micros)),
+        ms(median(appLb, Figures::p99Micros) - median(appDirect, Figures::p99Micros)));
     out.append(ratios.render()).append('\n');
     out.append("Targets: at least 0.8 times direct throughput; at most 2 ms added p99.\n\n");
+    MarkdownTable cpu =
+        new MarkdownTable("CPU per request, saturated (µs)", "HAProxy", "targets (this JVM)");
+    cpu.row(
+        "through the listener",
+        fmt(median(saturatedLb, Figures::proxyCpuMicros)),
+        fmt(median(saturatedLb, Figures::targetCpuMicros)));
+    cpu.row(
+        "direct",
+        fmt(median(saturatedDirect, Figures::proxyCpuMicros)),
+        fmt(median(saturatedDirect, Figures::targetCpuMicros)));
+    out.append(cpu.render()).append('\n');
     MarkdownTable reg =
         new MarkdownTable(
             "RegisterTargets to first request", "median (ms)", "min (ms)", "max (ms)");
