@@ -36,9 +36,14 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start() {
+    return start(new ControlPlane.ElbSettings(null, AddressPool.parse(LOAD_BALANCER_ADDRESSES)));
+  }
+
+  /** A test server whose load balancers are served as {@code elb} says. */
+  static TestServer start(ControlPlane.ElbSettings elb) {
     try {
       Path dir = Files.createTempDirectory("wharf-test");
-      return new TestServer(dir, startOn(dir));
+      return new TestServer(dir, startOn(dir, elb));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the test server", e);
     }
@@ -51,6 +56,11 @@ final class TestServer implements AutoCloseable {
   static final String LOAD_BALANCER_ADDRESSES = ElbTesting.randomAddressRange();
 
   static ControlPlane startOn(Path dir) throws Exception {
+    return startOn(
+        dir, new ControlPlane.ElbSettings(null, AddressPool.parse(LOAD_BALANCER_ADDRESSES)));
+  }
+
+  static ControlPlane startOn(Path dir, ControlPlane.ElbSettings elb) throws Exception {
     return ControlPlane.start(
         new ControlPlane.Config(
             "127.0.0.1",
@@ -63,7 +73,7 @@ final class TestServer implements AutoCloseable {
             new AdminCredentials(KEY_ID, SECRET, "test"),
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom"),
-            new ControlPlane.ElbSettings(null, AddressPool.parse(LOAD_BALANCER_ADDRESSES))));
+            elb));
   }
 
   String endpoint() {
