@@ -29,12 +29,14 @@ import org.slf4j.LoggerFactory;
  *    ├─ not running ─────────────▶ write config ─▶ start master ─▶ wait for the worker
  *    ├─ structure changed ───────▶ save server states ─▶ write config ─▶ check it (haproxy -c)
  *    │                              ─▶ master CLI "reload" ─▶ wait for the new worker
- *    └─ always ──────────────────▶ servers through the runtime API (add / drain / ready / remove)
+ *    └─ always ──────────────────▶ server slots through the runtime API (assign / drain / ready /
+ *                                   free)
  * </pre>
  *
  * <p>A reload hands the listening sockets to the new worker, and the old one finishes its open
  * connections, so a reload refuses nothing; still, only structural changes (listeners, rules,
- * target groups) reload. Targets come and go through the runtime API.
+ * target groups) reload, and a backend that has run out of server slots ({@link Slots}). Targets
+ * come and go through the runtime API.
  *
  * <p>Supervision: a master that dies is started again (with backoff), warm: the configuration holds
  * the servers it had and the state file their health. A master left running by a previous Wharf
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class Haproxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Haproxy.class);
 
-  /** The oldest HAProxy whose runtime API can add servers with health checks. */
+  /**
+   * The oldest HAProxy known to work: the runtime API, server-state file and master CLI used here.
+   */
   static final int[] MINIMUM_VERSION = {2, 6};
 
   /** How long a started or reloaded worker may take to answer on its socket. */
@@ -171,8 +175,9 @@ public final class Haproxy implements AutoCloseable {
   }
 
   /**
-   * Brings HAProxy to {@code target}: starts or reloads it when the structure differs from what
-   * runs, then adds, drains and removes servers through the runtime API.
+   * Brings HAProxy to {@code target}: starts it, or reloads it when the structure differs from what
+   * runs (or a backend needs more server slots); then points free slots at new servers, drains,
+   * readies and frees slots through the runtime API.
    *
    * @throws ProxyException when HAProxy cannot be started or reloaded, or refuses a command; what
    *     runs is left as it was
@@ -187,7 +192,7 @@ public final class Haproxy implements AutoCloseable {
         start(target);
       } else {
         String dump = runtime.serversState();
-        if (!target.structure().equals(appliedStructure) || needsMoreSlots(target, dump)) {
+        if (!target.structure().equals(appliedStructure) || needsMoreSlots(target)) {
           reload(target, dump);
         }
       }
@@ -313,7 +318,7 @@ public final class Haproxy implements AutoCloseable {
   }
 
   /** Whether a backend has more servers to place than free and reusable slots. */
-  private boolean needsMoreSlots(ProxyConfig target, String dump) {
+  private boolean needsMoreSlots(ProxyConfig target) {
     for (ProxyConfig.Backend b : target.backends()) {
       if (b.fixedResponse() == null
           && b.servers().size() > capacities.getOrDefault(b.name(), Slots.MINIMUM)) {

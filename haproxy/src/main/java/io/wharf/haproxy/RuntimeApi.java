@@ -282,12 +282,6 @@ public final class RuntimeApi {
     return text.isEmpty() ? 0 : Long.parseLong(text);
   }
 
-  private static void expect(String answer, String prefix) {
-    if (!answer.trim().startsWith(prefix)) {
-      throw new ProxyException("HAProxy answered: " + answer.trim());
-    }
-  }
-
   private static void expectEmpty(String answer) {
     if (!answer.isBlank()) {
       throw new ProxyException("HAProxy answered: " + answer.trim());
