@@ -40,14 +40,23 @@ final class TestServer implements AutoCloseable {
   static final Duration HEALTHY_AFTER = Duration.ofSeconds(2);
 
   static TestServer start() {
-    return start(Duration.ofSeconds(60));
+    return start(Duration.ofSeconds(60), defaultElb());
   }
 
   /** A server whose instances count as lost after {@code lostAfter} without word from the agent. */
   static TestServer start(Duration lostAfter) {
+    return start(lostAfter, defaultElb());
+  }
+
+  /** A test server whose load balancers are served as {@code elb} says. */
+  static TestServer start(ControlPlane.ElbSettings elb) {
+    return start(Duration.ofSeconds(60), elb);
+  }
+
+  static TestServer start(Duration lostAfter, ControlPlane.ElbSettings elb) {
     try {
       Path dir = Files.createTempDirectory("wharf-test");
-      return new TestServer(dir, startOn(dir, lostAfter));
+      return new TestServer(dir, startOn(dir, lostAfter, elb));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the test server", e);
     }
@@ -60,10 +69,15 @@ final class TestServer implements AutoCloseable {
   static final String LOAD_BALANCER_ADDRESSES = ElbTesting.randomAddressRange();
 
   static ControlPlane startOn(Path dir) throws Exception {
-    return startOn(dir, Duration.ofSeconds(60));
+    return startOn(dir, Duration.ofSeconds(60), defaultElb());
   }
 
-  static ControlPlane startOn(Path dir, Duration lostAfter) throws Exception {
+  static ControlPlane.ElbSettings defaultElb() {
+    return new ControlPlane.ElbSettings(null, AddressPool.parse(LOAD_BALANCER_ADDRESSES));
+  }
+
+  static ControlPlane startOn(Path dir, Duration lostAfter, ControlPlane.ElbSettings elb)
+      throws Exception {
     return ControlPlane.start(
         new ControlPlane.Config(
             "127.0.0.1",
@@ -77,7 +91,7 @@ final class TestServer implements AutoCloseable {
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom"),
             new ServiceController.Settings(Duration.ofSeconds(1), HEALTHY_AFTER, lostAfter),
-            new ControlPlane.ElbSettings(null, AddressPool.parse(LOAD_BALANCER_ADDRESSES))));
+            elb));
   }
 
   String endpoint() {

@@ -41,14 +41,23 @@ final class WharfServer implements AutoCloseable {
    *     runs it
    */
   static WharfServer start(Path dataDir, Path serverJar) throws IOException {
-    return new WharfServer(
-        ChildJvm.start(
-            "wharf server",
-            serverJar,
+    return start(dataDir, serverJar, List.of());
+  }
+
+  /** As {@link #start(Path, Path)}, with more {@code wharf server} options. */
+  static WharfServer start(Path dataDir, Path serverJar, List<String> moreArgs) throws IOException {
+    List<String> args =
+        new java.util.ArrayList<>(
             List.of(
-                "server", "--port", "0", "--data-dir", dataDir.toString(), "--account-id", ACCOUNT),
-            READY,
-            START_TIMEOUT));
+                "server",
+                "--port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--account-id",
+                ACCOUNT));
+    args.addAll(moreArgs);
+    return new WharfServer(ChildJvm.start("wharf server", serverJar, args, READY, START_TIMEOUT));
   }
 
   String endpoint() {

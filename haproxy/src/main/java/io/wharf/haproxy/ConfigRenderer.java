@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -31,7 +32,11 @@ public final class ConfigRenderer {
 
   private ConfigRenderer() {}
 
-  public static String render(ProxyConfig config, Globals globals) {
+  /**
+   * The configuration: frontends, and backends whose servers are {@code slots} (a backend without
+   * an entry gets {@link Slots#MINIMUM} free slots).
+   */
+  public static String render(ProxyConfig config, Map<String, Slots> slots, Globals globals) {
     StringBuilder out = new StringBuilder();
     out.append("# Written by Wharf from its load-balancing state. Do not edit: every change of")
         .append(" listeners,\n# rules or target groups rewrites it.\n");
@@ -67,7 +72,7 @@ public final class ConfigRenderer {
       frontend(out, f);
     }
     for (ProxyConfig.Backend b : config.backends()) {
-      backend(out, b);
+      backend(out, b, slots.getOrDefault(b.name(), new Slots(Slots.MINIMUM, Map.of())));
     }
     return out.toString();
   }
@@ -100,7 +105,7 @@ public final class ConfigRenderer {
     line(out, "default_backend " + f.defaultBackend());
   }
 
-  private static void backend(StringBuilder out, ProxyConfig.Backend b) {
+  private static void backend(StringBuilder out, ProxyConfig.Backend b, Slots slots) {
     out.append("\nbackend ").append(b.name()).append('\n');
     if (b.fixedResponse() != null) {
       ProxyConfig.FixedResponse r = b.fixedResponse();
@@ -132,20 +137,28 @@ public final class ConfigRenderer {
       line(out, "http-check expect rstatus " + quote(check.statusRegex()));
       line(out, "timeout check " + millis(check.timeout()));
     }
-    for (ProxyConfig.Server s : b.servers()) {
-      // A draining server takes no new requests; the old worker finishes the ones it has.
-      if (!s.draining()) {
-        line(out, "server " + s.name() + " " + serverArguments(s, check));
-      }
+    // Every slot carries the check; a free one is disabled (no traffic, no checks) and points
+    // nowhere until the runtime API gives it a target. Draining servers keep their slot: the
+    // server-state file keeps them drained in the next worker.
+    String checkArguments = checkArguments(check);
+    for (int i = 1; i <= slots.capacity(); i++) {
+      ProxyConfig.Server s = slots.occupied().get(i);
+      line(
+          out,
+          "server "
+              + Slots.name(i)
+              + " "
+              + (s == null ? FREE_SLOT + " disabled" : hostPort(s.address(), s.port()))
+              + checkArguments);
     }
   }
 
-  /**
-   * The arguments of a server line, also what the runtime API's {@code add server} takes: a server
-   * added at runtime inherits no {@code default-server} settings, so both spell out everything.
-   */
-  public static String serverArguments(ProxyConfig.Server s, ProxyConfig.HealthCheck check) {
-    StringBuilder out = new StringBuilder(hostPort(s.address(), s.port()));
+  /** Where a free slot points: nothing listens on port 1, and the slot is disabled anyway. */
+  static final String FREE_SLOT = "127.0.0.1:1";
+
+  /** The health-check arguments of a server line ({@code check inter … rise … fall …}). */
+  static String checkArguments(ProxyConfig.HealthCheck check) {
+    StringBuilder out = new StringBuilder();
     if (check != null) {
       out.append(" check inter ")
           .append(millis(check.interval()))

@@ -29,12 +29,14 @@ import org.slf4j.LoggerFactory;
  *    ├─ not running ─────────────▶ write config ─▶ start master ─▶ wait for the worker
  *    ├─ structure changed ───────▶ save server states ─▶ write config ─▶ check it (haproxy -c)
  *    │                              ─▶ master CLI "reload" ─▶ wait for the new worker
- *    └─ always ──────────────────▶ servers through the runtime API (add / drain / ready / remove)
+ *    └─ always ──────────────────▶ server slots through the runtime API (assign / drain / ready /
+ *                                   free)
  * </pre>
  *
  * <p>A reload hands the listening sockets to the new worker, and the old one finishes its open
  * connections, so a reload refuses nothing; still, only structural changes (listeners, rules,
- * target groups) reload. Targets come and go through the runtime API.
+ * target groups) reload, and a backend that has run out of server slots ({@link Slots}). Targets
+ * come and go through the runtime API.
  *
  * <p>Supervision: a master that dies is started again (with backoff), warm: the configuration holds
  * the servers it had and the state file their health. A master left running by a previous Wharf
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class Haproxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Haproxy.class);
 
-  /** The oldest HAProxy whose runtime API can add servers with health checks. */
+  /**
+   * The oldest HAProxy known to work: the runtime API, server-state file and master CLI used here.
+   */
   static final int[] MINIMUM_VERSION = {2, 6};
 
   /** How long a started or reloaded worker may take to answer on its socket. */
@@ -82,6 +86,10 @@ public final class Haproxy implements AutoCloseable {
   private ProcessHandle master;
   private ProxyConfig desired = ProxyConfig.EMPTY;
   private ProxyConfig appliedStructure;
+
+  /** Slots per backend in the configuration that runs. */
+  private Map<String, Integer> capacities = new HashMap<>();
+
   private boolean closed;
   private Duration restartBackoff = Duration.ofSeconds(1);
   private final Thread supervisor;
@@ -167,14 +175,14 @@ public final class Haproxy implements AutoCloseable {
   }
 
   /**
-   * Brings HAProxy to {@code target}: starts or reloads it when the structure differs from what
-   * runs, then adds, drains and removes servers through the runtime API.
+   * Brings HAProxy to {@code target}: starts it, or reloads it when the structure differs from what
+   * runs (or a backend needs more server slots); then points free slots at new servers, drains,
+   * readies and frees slots through the runtime API.
    *
-   * @return servers that could not be removed yet because HAProxy still holds connections to them
    * @throws ProxyException when HAProxy cannot be started or reloaded, or refuses a command; what
    *     runs is left as it was
    */
-  public Set<String> apply(ProxyConfig target) {
+  public void apply(ProxyConfig target) {
     synchronized (lock) {
       if (closed) {
         throw new ProxyException("HAProxy has been stopped");
@@ -182,10 +190,13 @@ public final class Haproxy implements AutoCloseable {
       desired = target;
       if (master == null || !master.isAlive()) {
         start(target);
-      } else if (!target.structure().equals(appliedStructure)) {
-        reload(target);
+      } else {
+        String dump = runtime.serversState();
+        if (!target.structure().equals(appliedStructure) || needsMoreSlots(target)) {
+          reload(target, dump);
+        }
       }
-      return syncServers(target);
+      syncServers(target);
     }
   }
 
@@ -209,9 +220,12 @@ public final class Haproxy implements AutoCloseable {
   // ---- start, reload, adopt --------------------------------------------------------------------
 
   private void start(ProxyConfig target) {
-    Set<String> known = knownServers(readOrEmpty(stateFile));
-    String text = render(target, known);
+    // Warm: servers the last saved states knew keep their slots and health.
+    String saved = readOrEmpty(stateFile);
+    Map<String, Slots> slots = slotsFor(target, saved, Map.of());
+    String text = render(target, slots);
     check(text);
+    writeAtomically(stateFile, keptStates(saved, slots));
     writeAtomically(config, text);
     deleteIfExists(runtime.socket());
     deleteIfExists(masterSocket);
@@ -237,21 +251,138 @@ public final class Haproxy implements AutoCloseable {
       throw new ProxyException("Cannot run " + settings.binary() + ": " + e.getMessage(), e);
     }
     long worker = awaitWorker(-1);
-    appliedStructure = target.structure();
+    applied(target, slots);
     log.info("HAProxy started (master {}, worker {}, config {})", master.pid(), worker, config);
   }
 
-  private void reload(ProxyConfig target) {
-    String states = runtime.serversState();
-    writeAtomically(stateFile, states);
-    String text = render(target, knownServers(states));
+  private void reload(ProxyConfig target, String dump) {
+    Map<String, Slots> slots = slotsFor(target, dump, capacities);
+    String text = render(target, slots);
     check(text);
     long before = runtime.workerPid();
+    writeAtomically(stateFile, keptStates(dump, slots));
     writeAtomically(config, text);
     masterCommand("reload");
     long after = awaitWorker(before);
-    appliedStructure = target.structure();
+    applied(target, slots);
     log.info("HAProxy reloaded (worker {} replaces {})", after, before);
+  }
+
+  private void applied(ProxyConfig target, Map<String, Slots> slots) {
+    appliedStructure = target.structure();
+    Map<String, Integer> now = new HashMap<>();
+    slots.forEach((backend, s) -> now.put(backend, s.capacity()));
+    capacities = now;
+  }
+
+  private String render(ProxyConfig target, Map<String, Slots> slots) {
+    return ConfigRenderer.render(
+        target, slots, new ConfigRenderer.Globals(runtime.socket(), stateFile, HARD_STOP_AFTER));
+  }
+
+  /**
+   * The slots of the next configuration: a backend keeps the slots whose servers are still wanted
+   * (so they keep their connections and health through the reload), and has room for all its
+   * servers, never fewer slots than now.
+   */
+  static Map<String, Slots> slotsFor(
+      ProxyConfig target, String dump, Map<String, Integer> currentCapacities) {
+    Map<String, Map<String, RuntimeApi.SlotState>> running = new HashMap<>();
+    for (RuntimeApi.SlotState slot : RuntimeApi.slots(safe(dump))) {
+      if (slot.occupied()) {
+        running.computeIfAbsent(slot.backend(), k -> new HashMap<>()).put(slot.key(), slot);
+      }
+    }
+    Map<String, Slots> out = new HashMap<>();
+    for (ProxyConfig.Backend b : target.backends()) {
+      if (b.fixedResponse() != null) {
+        continue;
+      }
+      Map<Integer, ProxyConfig.Server> kept = new HashMap<>();
+      Map<String, RuntimeApi.SlotState> had = running.getOrDefault(b.name(), Map.of());
+      int highest = 0;
+      for (ProxyConfig.Server s : b.servers()) {
+        RuntimeApi.SlotState slot = had.get(s.key());
+        if (slot != null) {
+          kept.put(slot.index(), s);
+          highest = Math.max(highest, slot.index());
+        }
+      }
+      int capacity =
+          Math.max(
+              Math.max(currentCapacities.getOrDefault(b.name(), 0), highest),
+              Slots.capacityFor(b.servers().size()));
+      out.put(b.name(), new Slots(capacity, kept));
+    }
+    return out;
+  }
+
+  /** Whether a backend has more servers to place than free and reusable slots. */
+  private boolean needsMoreSlots(ProxyConfig target) {
+    for (ProxyConfig.Backend b : target.backends()) {
+      if (b.fixedResponse() == null
+          && b.servers().size() > capacities.getOrDefault(b.name(), Slots.MINIMUM)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The lines of a {@code show servers state} dump for the slots that keep their server, so the
+   * next worker starts them with the health and drain state they have. Their "disabled in the
+   * configuration" bit is cleared: the new configuration declares them enabled, and HAProxy would
+   * otherwise take the difference for a change of configuration and ignore the saved state.
+   */
+  static String keptStates(String dump, Map<String, Slots> slots) {
+    StringBuilder out = new StringBuilder();
+    String[] header = null;
+    for (String line : safe(dump).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      if (line.startsWith("#")) {
+        header = line.substring(1).trim().split(" +");
+        out.append(line).append('\n');
+        continue;
+      }
+      if (header == null) {
+        out.append(line).append('\n'); // the format's version
+        continue;
+      }
+      String[] f = line.trim().split(" +", -1);
+      Map<String, Integer> column = new HashMap<>();
+      for (int i = 0; i < header.length; i++) {
+        column.put(header[i], i);
+      }
+      Integer be = column.get("be_name");
+      Integer name = column.get("srv_name");
+      Integer addr = column.get("srv_addr");
+      Integer port = column.get("srv_port");
+      Integer admin = column.get("srv_admin_state");
+      if (be == null
+          || name == null
+          || addr == null
+          || port == null
+          || admin == null
+          || f.length < header.length) {
+        continue;
+      }
+      Slots s = slots.get(f[be]);
+      int index = Slots.index(f[name]);
+      ProxyConfig.Server server = s == null ? null : s.occupied().get(index);
+      if (server == null || !server.key().equals(f[addr] + ":" + f[port])) {
+        continue;
+      }
+      int state = Integer.parseInt(f[admin]) & ~RuntimeApi.ADMIN_CONFIG_MAINT;
+      f[admin] = String.valueOf(state);
+      out.append(String.join(" ", f)).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String safe(String dump) {
+    return dump == null ? "" : dump;
   }
 
   /** Adopts a master left running by a previous Wharf on the same directory. */
@@ -284,6 +415,11 @@ public final class Haproxy implements AutoCloseable {
     master = handle.get();
     // Unknown: the next apply compares against nothing and reloads once with the current state.
     appliedStructure = null;
+    Map<String, Integer> counted = new HashMap<>();
+    for (RuntimeApi.SlotState slot : runtime.slots()) {
+      counted.merge(slot.backend(), 1, Integer::sum);
+    }
+    capacities = counted;
     log.info("Adopted the running HAProxy (master {})", master.pid());
   }
 
@@ -344,80 +480,67 @@ public final class Haproxy implements AutoCloseable {
     }
   }
 
-  private String render(ProxyConfig target, Set<String> known) {
-    // Servers HAProxy already knows keep their state through the state file; others start down
-    // and are added at runtime, so that no server takes traffic before its first passed checks.
-    List<ProxyConfig.Backend> backends = new ArrayList<>();
-    for (ProxyConfig.Backend b : target.backends()) {
-      backends.add(
-          b.withServers(
-              b.servers().stream()
-                  .filter(s -> known.contains(b.name() + "/" + s.name()))
-                  .toList()));
-    }
-    return ConfigRenderer.render(
-        new ProxyConfig(target.frontends(), backends),
-        new ConfigRenderer.Globals(runtime.socket(), stateFile, HARD_STOP_AFTER));
-  }
-
-  /** {@code backend/server} of each line of a {@code show servers state} dump. */
-  static Set<String> knownServers(String states) {
-    Set<String> out = new HashSet<>();
-    try {
-      for (Map<String, String> row : RuntimeApi.table(states, " ")) {
-        out.add(row.get("be_name") + "/" + row.get("srv_name"));
-      }
-    } catch (ProxyException e) {
-      log.warn("Ignoring an unreadable server-state file: {}", e.getMessage());
-    }
-    return out;
-  }
-
   // ---- servers ---------------------------------------------------------------------------------
 
-  private Set<String> syncServers(ProxyConfig target) {
-    Map<String, ServerStatus> running = new HashMap<>();
-    for (ServerStatus s : runtime.servers()) {
-      running.put(s.backend() + "/" + s.server(), s);
+  /**
+   * Brings every backend's slots in line with its servers: new servers get a free slot, servers
+   * change between ready and drain, and slots of servers no longer wanted are freed.
+   */
+  private void syncServers(ProxyConfig target) {
+    Map<String, List<RuntimeApi.SlotState>> byBackend = new HashMap<>();
+    for (RuntimeApi.SlotState slot : runtime.slots()) {
+      byBackend.computeIfAbsent(slot.backend(), k -> new ArrayList<>()).add(slot);
     }
-    Set<String> wanted = new HashSet<>();
-    Set<String> pending = new HashSet<>();
     for (ProxyConfig.Backend b : target.backends()) {
       if (b.fixedResponse() != null) {
         continue;
       }
+      List<RuntimeApi.SlotState> slots = byBackend.getOrDefault(b.name(), List.of());
+      Map<String, RuntimeApi.SlotState> occupied = new HashMap<>();
+      java.util.Deque<Integer> free = new java.util.ArrayDeque<>();
+      slots.stream()
+          .sorted(java.util.Comparator.comparingInt(RuntimeApi.SlotState::index))
+          .forEach(
+              slot -> {
+                if (slot.occupied()) {
+                  occupied.put(slot.key(), slot);
+                } else {
+                  free.add(slot.index());
+                }
+              });
+      Set<String> wanted = new HashSet<>();
       for (ProxyConfig.Server s : b.servers()) {
-        String id = b.name() + "/" + s.name();
-        wanted.add(id);
-        ServerStatus now = running.get(id);
-        if (now == null) {
-          if (!s.draining()) {
-            runtime.addServer(b.name(), s, b.check());
-            log.debug("Added server {} ({}:{})", id, s.address(), s.port());
+        wanted.add(s.key());
+      }
+      // Free first, so that a slot let go can take a new server in the same pass.
+      for (RuntimeApi.SlotState slot : occupied.values()) {
+        if (!wanted.contains(slot.key())) {
+          runtime.free(b.name(), slot.index());
+          free.addFirst(slot.index());
+          log.debug("Freed slot {}/{} ({})", b.name(), Slots.name(slot.index()), slot.key());
+        }
+      }
+      for (ProxyConfig.Server s : b.servers()) {
+        RuntimeApi.SlotState slot = occupied.get(s.key());
+        if (slot == null) {
+          if (s.draining()) {
+            continue; // nothing to drain: it never got a slot
           }
-        } else if (s.draining() && !now.draining() && !now.maintenance()) {
-          runtime.drain(b.name(), s.name());
-          log.debug("Draining server {}", id);
-        } else if (!s.draining() && (now.draining() || now.maintenance())) {
-          runtime.ready(b.name(), s.name());
-          log.debug("Server {} is ready again", id);
+          Integer index = free.pollFirst();
+          if (index == null) {
+            // Cannot happen: apply reloads with more slots first. The next apply catches up.
+            log.warn("Backend {} has no free slot for {}", b.name(), s.key());
+            continue;
+          }
+          runtime.assign(b.name(), index, s, b.check() != null);
+          log.debug("Slot {}/{} now holds {}", b.name(), Slots.name(index), s.key());
+        } else if (s.draining() && !slot.draining()) {
+          runtime.drain(b.name(), slot.index());
+        } else if (!s.draining() && slot.draining()) {
+          runtime.ready(b.name(), slot.index());
         }
       }
     }
-    for (Map.Entry<String, ServerStatus> e : running.entrySet()) {
-      if (!wanted.contains(e.getKey())) {
-        ServerStatus s = e.getValue();
-        if (target.backend(s.backend()) == null) {
-          continue; // its backend is gone with the last reload
-        }
-        if (runtime.remove(s.backend(), s.server())) {
-          log.debug("Removed server {}", e.getKey());
-        } else {
-          pending.add(e.getKey());
-        }
-      }
-    }
-    return pending;
   }
 
   // ---- supervision -----------------------------------------------------------------------------

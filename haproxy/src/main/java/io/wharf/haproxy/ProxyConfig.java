@@ -120,8 +120,8 @@ public record ProxyConfig(List<Frontend> frontends, List<Backend> backends) {
       checkName(name);
       Objects.requireNonNull(balance, "balance");
       servers = List.copyOf(servers);
-      for (Server s : servers) {
-        Objects.requireNonNull(s, "server");
+      if (servers.stream().map(Server::key).distinct().count() != servers.size()) {
+        throw new IllegalArgumentException("Two servers of backend " + name + " have one address");
       }
     }
 
@@ -139,10 +139,10 @@ public record ProxyConfig(List<Frontend> frontends, List<Backend> backends) {
       return new Backend(name, balance, check, fixedResponse, newServers);
     }
 
-    /** The server of this name, or null. */
-    public Server server(String serverName) {
+    /** The server at this {@link Server#key}, or null. */
+    public Server server(String key) {
       for (Server s : servers) {
-        if (s.name().equals(serverName)) {
+        if (s.key().equals(key)) {
           return s;
         }
       }
@@ -191,18 +191,25 @@ public record ProxyConfig(List<Frontend> frontends, List<Backend> backends) {
   }
 
   /**
-   * A target: where traffic goes.
+   * A target: where traffic goes. Within a backend a server is known by its address and port
+   * ({@link #key}); HAProxy runs it in one of the backend's server slots.
    *
-   * @param draining takes no new requests; requests in flight finish. A reload leaves draining
-   *     servers out of the new configuration (the old worker finishes their requests).
+   * @param draining takes no new requests; requests in flight finish
    */
-  public record Server(String name, String address, int port, boolean draining) {
+  public record Server(String address, int port, boolean draining) {
     public Server {
-      checkName(name);
       Objects.requireNonNull(address, "address");
+      if (address.isEmpty() || address.chars().anyMatch(c -> c <= ' ' || c == '"')) {
+        throw new IllegalArgumentException("Not an address: " + address);
+      }
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("port " + port);
       }
+    }
+
+    /** {@code address:port}, the server's identity within its backend. */
+    public String key() {
+      return address + ":" + port;
     }
   }
 }

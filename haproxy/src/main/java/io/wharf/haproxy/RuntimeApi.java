@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * HAProxy's non-interactive mode answers a command and closes.
  *
  * <p>Servers changed here change at once and without a reload, so live connections are not cut:
- * {@link #addServer} (which starts a server down, so that it gets traffic only once its health
- * check has passed {@code rise} times, as a new ELB target does), {@link #drain}, {@link #ready},
- * {@link #remove}.
+ * {@link #assign} (which starts a server down, so that it gets traffic only once its health check
+ * has passed {@code rise} times, as a new ELB target does), {@link #drain}, {@link #ready}, {@link
+ * #free}. Servers live in the slots the configuration declares ({@link Slots}).
  *
  * <p>Threading: safe from any thread; each call opens its own connection.
  */
@@ -110,54 +110,86 @@ public final class RuntimeApi {
   }
 
   /**
-   * Adds a server that takes no traffic until its health check has passed {@code rise} times (or at
-   * once when the backend has no check).
+   * Points a free slot at a server and puts it in rotation, where it takes no traffic until its
+   * health check has passed {@code rise} times (at once when the backend has no check), as a new
+   * ELB target.
    *
-   * <p>HAProxy creates a runtime server in maintenance, and a server leaving maintenance counts as
-   * up; so the server leaves maintenance into drain (no new traffic), is marked down, and only then
-   * made ready, from where the health check brings it up.
+   * <p>A server leaving maintenance counts as up; so the slot leaves maintenance into drain (no new
+   * traffic), is marked down, and only then made ready, from where the check brings it up.
    */
-  public void addServer(String backend, ProxyConfig.Server server, ProxyConfig.HealthCheck check) {
-    String id = backend + "/" + server.name();
-    expect(
-        command("add server " + id + " " + ConfigRenderer.serverArguments(server, check)),
-        "New server registered");
-    if (check != null) {
-      expectEmpty(command("enable health " + id));
+  public void assign(String backend, int slot, ProxyConfig.Server server, boolean checked) {
+    String id = backend + "/" + Slots.name(slot);
+    String answer =
+        command("set server " + id + " addr " + server.address() + " port " + server.port());
+    if (!answer.contains("changed") && !answer.contains("no need to change")) {
+      throw new ProxyException("HAProxy refused 'set server " + id + " addr': " + answer.trim());
+    }
+    if (checked) {
       expectEmpty(command("set server " + id + " state drain"));
       expectEmpty(command("set server " + id + " health down"));
     }
     expectEmpty(command("set server " + id + " state " + (server.draining() ? "drain" : "ready")));
   }
 
-  /** No new requests for the server; requests in flight finish. */
-  public void drain(String backend, String server) {
-    expectEmpty(command("set server " + backend + "/" + server + " state drain"));
+  /** No new requests for the slot's server; requests in flight finish. */
+  public void drain(String backend, int slot) {
+    expectEmpty(command("set server " + backend + "/" + Slots.name(slot) + " state drain"));
   }
 
-  /** The server takes traffic again (as far as its health allows). */
-  public void ready(String backend, String server) {
-    expectEmpty(command("set server " + backend + "/" + server + " state ready"));
+  /** The slot's server takes traffic again (as far as its health allows). */
+  public void ready(String backend, int slot) {
+    expectEmpty(command("set server " + backend + "/" + Slots.name(slot) + " state ready"));
   }
 
   /**
-   * Removes a server: maintenance, its remaining connections cut, then deleted.
-   *
-   * @return false when HAProxy still holds connections to it (idle ones are released within
-   *     seconds); call again later
+   * Frees a slot: maintenance (no traffic, no checks, its idle connections closed), and whatever
+   * connections its server still has are cut.
    */
-  public boolean remove(String backend, String server) {
-    String id = backend + "/" + server;
+  public void free(String backend, int slot) {
+    String id = backend + "/" + Slots.name(slot);
     expectEmpty(command("set server " + id + " state maint"));
     expectEmpty(command("shutdown sessions server " + id));
-    String answer = command("del server " + id).trim();
-    if (answer.startsWith("Server deleted") || answer.startsWith("No such server")) {
-      return true;
+  }
+
+  /** A slot as {@code show servers state} reports it. */
+  public record SlotState(
+      String backend, int index, String address, int port, int adminState, int operationalState) {
+    /** Whether it holds a server (it is not in forced maintenance). */
+    public boolean occupied() {
+      return (adminState & ADMIN_FORCED_MAINT) == 0;
     }
-    if (answer.contains("connection") || answer.contains("queue")) {
-      return false;
+
+    public boolean draining() {
+      return (adminState & ADMIN_DRAIN) != 0;
     }
-    throw new ProxyException("HAProxy refused 'del server " + id + "': " + answer);
+
+    public String key() {
+      return address + ":" + port;
+    }
+  }
+
+  /** Every slot of every backend. */
+  public List<SlotState> slots() {
+    return slots(serversState());
+  }
+
+  /** The slots of a {@code show servers state} dump. */
+  static List<SlotState> slots(String dump) {
+    List<SlotState> out = new ArrayList<>();
+    for (Map<String, String> row : table(dump, " ")) {
+      int index = Slots.index(row.getOrDefault("srv_name", ""));
+      if (index > 0) {
+        out.add(
+            new SlotState(
+                row.get("be_name"),
+                index,
+                row.getOrDefault("srv_addr", ""),
+                Integer.parseInt(row.getOrDefault("srv_port", "0")),
+                Integer.parseInt(row.getOrDefault("srv_admin_state", "0")),
+                Integer.parseInt(row.getOrDefault("srv_op_state", "-1"))));
+      }
+    }
+    return out;
   }
 
   /** The current servers' states as {@code show servers state} prints them, for the state file. */
@@ -170,9 +202,9 @@ public final class RuntimeApi {
    * stat} joined with {@code show servers state}.
    */
   public List<ServerStatus> servers() {
-    Map<String, Map<String, String>> states = new HashMap<>();
-    for (Map<String, String> row : table(serversState(), " ")) {
-      states.put(row.get("be_name") + "/" + row.get("srv_name"), row);
+    Map<String, SlotState> states = new HashMap<>();
+    for (SlotState slot : slots()) {
+      states.put(slot.backend() + "/" + Slots.name(slot.index()), slot);
     }
     List<ServerStatus> out = new ArrayList<>();
     for (Map<String, String> row : table(command("show stat"), ",")) {
@@ -181,27 +213,39 @@ public final class RuntimeApi {
         continue;
       }
       String backend = row.get("pxname");
-      Map<String, String> state = states.getOrDefault(backend + "/" + name, Map.of());
-      int admin = Integer.parseInt(state.getOrDefault("srv_admin_state", "0"));
-      int operational = Integer.parseInt(state.getOrDefault("srv_op_state", "-1"));
+      SlotState slot = states.get(backend + "/" + name);
+      if (slot == null || !slot.occupied()) {
+        continue; // a free slot, or one created between the two commands
+      }
       String code = row.getOrDefault("check_code", "");
       out.add(
           new ServerStatus(
               backend,
               name,
+              slot.address(),
+              slot.port(),
               row.getOrDefault("status", ""),
               row.getOrDefault("check_status", ""),
               code.isEmpty() ? 0 : Integer.parseInt(code),
               parseLong(row.getOrDefault("scur", "")),
-              (admin & ADMIN_DRAIN) != 0,
-              (admin & ADMIN_MAINT) != 0,
-              operational));
+              slot.draining(),
+              (slot.adminState() & ADMIN_MAINT) != 0,
+              slot.operationalState()));
     }
     return out;
   }
 
-  /** srv_admin_state bits: forced, inherited (tracking) and resolver-caused maintenance. */
-  private static final int ADMIN_MAINT = 0x01 | 0x02 | 0x04 | 0x20;
+  /**
+   * srv_admin_state bits: forced, inherited (tracking) and resolver-caused maintenance. (0x04 only
+   * remembers that the configuration said {@code disabled}; it does not keep a server out.)
+   */
+  private static final int ADMIN_MAINT = 0x01 | 0x02 | 0x20;
+
+  /** srv_admin_state bit: maintenance forced through the runtime API (a free slot). */
+  static final int ADMIN_FORCED_MAINT = 0x01;
+
+  /** srv_admin_state bit: the configuration declared the server {@code disabled}. */
+  static final int ADMIN_CONFIG_MAINT = 0x04;
 
   /** srv_admin_state bits: forced and inherited drain. */
   private static final int ADMIN_DRAIN = 0x08 | 0x10;
@@ -236,12 +280,6 @@ public final class RuntimeApi {
 
   private static long parseLong(String text) {
     return text.isEmpty() ? 0 : Long.parseLong(text);
-  }
-
-  private static void expect(String answer, String prefix) {
-    if (!answer.trim().startsWith(prefix)) {
-      throw new ProxyException("HAProxy answered: " + answer.trim());
-    }
   }
 
   private static void expectEmpty(String answer) {

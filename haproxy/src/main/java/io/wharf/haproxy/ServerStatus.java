@@ -1,8 +1,11 @@
 package io.wharf.haproxy;
 
 /**
- * One server as HAProxy's {@code show stat} reports it.
+ * One occupied server slot as HAProxy's {@code show stat} and {@code show servers state} report it.
  *
+ * @param server the slot's name ({@code s1}, {@code s2}, ...)
+ * @param address the target's address
+ * @param port the target's port
  * @param status {@code UP}, {@code DOWN}, {@code UP 1/3} (up, failing), {@code DOWN 1/2} (down,
  *     recovering), {@code NOLB}, {@code DRAIN}, {@code MAINT}, {@code no check}
  * @param checkStatus the last health check's result: {@code INI} (none yet), {@code L7OK}, {@code
@@ -17,6 +20,8 @@ package io.wharf.haproxy;
 public record ServerStatus(
     String backend,
     String server,
+    String address,
+    int port,
     String status,
     String checkStatus,
     int checkCode,
@@ -24,6 +29,11 @@ public record ServerStatus(
     boolean draining,
     boolean maintenance,
     int operationalState) {
+
+  /** {@code address:port}, as {@link ProxyConfig.Server#key}. */
+  public String key() {
+    return address + ":" + port;
+  }
 
   /** Whether the server's health is up (it takes traffic unless drained or in maintenance). */
   public boolean isUp() {

@@ -61,7 +61,7 @@ class HaproxyIT {
   }
 
   static ProxyConfig.Server server(TestBackend b, boolean draining) {
-    return new ProxyConfig.Server(b.name, b.address(), b.port(), draining);
+    return new ProxyConfig.Server(b.address(), b.port(), draining);
   }
 
   ProxyConfig config(List<ProxyConfig.Route> routes, ProxyConfig.Server... servers) {
@@ -89,11 +89,12 @@ class HaproxyIT {
     return out;
   }
 
-  ServerStatus status(String server) {
+  ServerStatus status(TestBackend backend) {
+    String key = backend.address() + ":" + backend.port();
     return proxy.servers().stream()
-        .filter(s -> s.server().equals(server))
+        .filter(s -> s.key().equals(key))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no server " + server));
+        .orElseThrow(() -> new AssertionError("no server " + key));
   }
 
   @Test
@@ -106,11 +107,11 @@ class HaproxyIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              assertThat(status("a").isUp()).isTrue();
-              assertThat(status("b").wrongStatus()).isTrue();
-              assertThat(status("b").checkCode()).isEqualTo(503);
+              assertThat(status(a).isUp()).isTrue();
+              assertThat(status(b).wrongStatus()).isTrue();
+              assertThat(status(b).checkCode()).isEqualTo(503);
             });
-    assertThat(status("b").isUp()).isFalse();
+    assertThat(status(b).isUp()).isFalse();
     assertThat(answers(20)).containsExactly("200 a");
     assertThat(b.served.get()).isZero();
   }
@@ -125,7 +126,7 @@ class HaproxyIT {
 
     proxy.apply(config(List.of(), server(a, false), server(b, false)));
     // A new server starts down: no traffic before its checks pass.
-    assertThat(status("b").isUp()).isFalse();
+    assertThat(status(b).isUp()).isFalse();
     await().atMost(Duration.ofSeconds(30)).until(() -> answers(6).equals(Set.of("200 a", "200 b")));
 
     // A request in flight on b survives b's draining; new requests go to a only.
@@ -148,17 +149,22 @@ class HaproxyIT {
             });
     assertThat(b.slowStarted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     proxy.apply(config(List.of(), server(a, false), server(b, true)));
-    assertThat(status("b").draining()).isTrue();
-    assertThat(status("b").currentSessions()).isEqualTo(1);
+    assertThat(status(b).draining()).isTrue();
+    assertThat(status(b).currentSessions()).isEqualTo(1);
     assertThat(answers(6)).containsExactly("200 a");
     b.release();
     assertThat(slow.get().statusCode()).isEqualTo(200);
 
-    // Removed: gone from HAProxy, still without a reload.
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> proxy.apply(config(List.of(), server(a, false))).isEmpty());
-    assertThat(proxy.servers()).extracting(ServerStatus::server).containsExactly("a");
+    // Removed: its slot is free again, still without a reload; a new server can take the slot.
+    proxy.apply(config(List.of(), server(a, false)));
+    assertThat(proxy.servers())
+        .extracting(ServerStatus::key)
+        .containsExactly(a.address() + ":" + a.port());
+    int servedByB = b.served.get();
+    TestBackend c = backend("c");
+    proxy.apply(config(List.of(), server(a, false), server(c, false)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> answers(6).equals(Set.of("200 a", "200 c")));
+    assertThat(b.served.get()).as("b's old slot sends nothing to b").isEqualTo(servedByB);
     assertThat(proxy.runtime().workerPid()).isEqualTo(worker);
   }
 
@@ -168,9 +174,7 @@ class HaproxyIT {
     TestBackend b = backend("b");
     b.healthStatus.set(500);
     proxy.apply(config(List.of(), server(a, false), server(b, false)));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> status("a").isUp() && status("b").wrongStatus());
+    await().atMost(Duration.ofSeconds(30)).until(() -> status(a).isUp() && status(b).wrongStatus());
     long worker = proxy.runtime().workerPid();
 
     proxy.apply(
@@ -184,7 +188,7 @@ class HaproxyIT {
             server(b, false)));
     assertThat(proxy.runtime().workerPid()).isNotEqualTo(worker);
     // The new worker starts with the old one's view: b is still down, a still up.
-    assertThat(status("b").isUp()).isFalse();
+    assertThat(status(b).isUp()).isFalse();
     assertThat(answers(10)).containsExactly("200 a");
     assertThat(b.served.get()).isZero();
     HttpResponse<String> tea = get("/teapot?x=1");

@@ -83,6 +83,9 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
   /** What HAProxy had, observed right after applying {@code state}. */
   private record Observation(State state, Map<String, ServerStatus> servers) {}
 
+  /** Instance id → address for one version of the container instances (a scan of them all). */
+  private record Addresses(Object instances, Map<String, String> byInstanceId) {}
+
   private final StateMachine states;
   private final Clock clock;
   private final Settings settings;
@@ -91,6 +94,7 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
   private final Set<String> everUp = ConcurrentHashMap.newKeySet();
 
   private volatile Observation observation;
+  private volatile Addresses addresses = new Addresses(null, Map.of());
   private volatile String problem;
   private volatile boolean poked;
   private volatile boolean closed;
@@ -98,7 +102,6 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
   // Loop thread only.
   private Haproxy proxy;
   private ProxyConfig applied;
-  private Set<String> pendingRemovals = Set.of();
   private long lastApply;
   private long lastObserve;
   private long lastSave;
@@ -107,6 +110,9 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
   private long retryAt;
   private Duration backoff = Duration.ofSeconds(1);
   private boolean warnedMissing;
+  private Object lastBalancing;
+  private Object lastInstances;
+  private ProxyConfig lastDesired;
 
   public DataPlane(StateMachine states, Clock clock, Settings settings) {
     this.states = states;
@@ -178,21 +184,31 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
     String address = addressOf(seen.state(), group.targetType(), target);
     ServerStatus server =
         address == null ? null : seen.servers().get(serverKey(group, target, address));
+    // A slot that no longer holds it (freed) is not observed at all.
     return server == null
         || ((server.draining() || server.maintenance()) && server.currentSessions() == 0);
   }
 
-  private static String addressOf(State state, TargetType type, Target target) {
+  private String addressOf(State state, TargetType type, Target target) {
     if (type == TargetType.IP) {
       return target.id();
     }
-    return ProxyConfigs.instanceAddresses(state).get(target.id());
+    return instanceAddresses(state).get(target.id());
   }
 
+  /** The instance addresses of a state, computed once per version of its container instances. */
+  private Map<String, String> instanceAddresses(State state) {
+    Addresses known = addresses;
+    if (known.instances() != state.containerInstances()) {
+      known = new Addresses(state.containerInstances(), ProxyConfigs.instanceAddresses(state));
+      addresses = known;
+    }
+    return known.byInstanceId();
+  }
+
+  /** {@code backend/address:port}: how observations are keyed. */
   private static String serverKey(TargetGroup group, Target target, String address) {
-    return ProxyConfigs.backendName(group.arn())
-        + "/"
-        + ProxyConfigs.serverName(group.targetType(), target, address);
+    return ProxyConfigs.backendName(group.arn()) + "/" + address + ":" + target.port();
   }
 
   // ---- the loop
@@ -231,26 +247,24 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
       }
       state = states.current();
     }
-    ProxyConfig desired = ProxyConfigs.of(state);
+    if (proxy == null && state.balancing().listeners().isEmpty()) {
+      // Nothing to serve and no HAProxy: nothing to compute either.
+      problem = null;
+      observation = new Observation(state, Map.of());
+      return;
+    }
+    ProxyConfig desired = desiredFor(state);
     long now = System.nanoTime();
     if (proxy == null) {
-      if (desired.frontends().isEmpty()) {
-        problem = null;
-        observation = new Observation(state, Map.of());
-        return;
-      }
       if (!openProxy(now)) {
         observation = new Observation(state, Map.of());
         return;
       }
     }
-    boolean apply =
-        !desired.equals(applied)
-            || !pendingRemovals.isEmpty()
-            || now - lastApply > RESYNC.toNanos();
+    boolean apply = !desired.equals(applied) || now - lastApply > RESYNC.toNanos();
     if (apply && now >= retryAt) {
       try {
-        pendingRemovals = proxy.apply(desired);
+        proxy.apply(desired);
         applied = desired;
         lastApply = now;
         problem = null;
@@ -281,11 +295,21 @@ public final class DataPlane implements TargetHealthView, AutoCloseable {
     }
   }
 
+  /** The configuration of a state, computed again only when its inputs changed. */
+  private ProxyConfig desiredFor(State state) {
+    if (state.balancing() != lastBalancing || state.containerInstances() != lastInstances) {
+      lastDesired = ProxyConfigs.of(state);
+      lastBalancing = state.balancing();
+      lastInstances = state.containerInstances();
+    }
+    return lastDesired;
+  }
+
   private void observe(State appliedState) {
     Map<String, ServerStatus> servers = new HashMap<>();
     try {
       for (ServerStatus s : proxy.servers()) {
-        String key = s.backend() + "/" + s.server();
+        String key = s.backend() + "/" + s.key();
         servers.put(key, s);
         if (s.isUp() && !s.maintenance()) {
           everUp.add(key);

@@ -34,7 +34,7 @@ import java.util.TreeSet;
  *    rules by priority ──────────▶   use_backend … if conditions (path-pattern, host-header)
  *    default actions ────────────▶   default_backend
  *  TargetGroup in use ───────────▶ backend tg-GROUPID (health check, balance)
- *    registrations ──────────────▶   servers (draining ones marked so)
+ *    registrations ──────────────▶   servers at ADDRESS:PORT (draining ones marked so)
  *  fixed-response action ────────▶ backend fr-RULEID (answers itself)
  * </pre>
  *
@@ -80,17 +80,6 @@ public final class ProxyConfigs {
   /** The backend of a target group. */
   public static String backendName(String targetGroupArn) {
     return "tg-" + ElbArn.id(targetGroupArn);
-  }
-
-  /**
-   * The HAProxy server of a target: {@code 127.0.0.5_8080} for an ip target, {@code
-   * i-0abc_8080_127.0.0.1} for an instance (its address is part of the name, so that an instance
-   * that comes back on another address becomes a new server).
-   */
-  public static String serverName(TargetType type, Target target, String address) {
-    return type == TargetType.IP
-        ? target.id() + "_" + target.port()
-        : target.id() + "_" + target.port() + "_" + address;
   }
 
   /**
@@ -150,16 +139,18 @@ public final class ProxyConfigs {
 
   static ProxyConfig.Backend backend(
       TargetGroup group, LoadBalancing lb, Map<String, String> addresses) {
-    List<ProxyConfig.Server> servers = new ArrayList<>();
+    // One server per address and port: two instance ids resolving to one address and port (two
+    // agents sharing an address) are one place to send traffic; a registered one wins.
+    Map<String, ProxyConfig.Server> servers = new LinkedHashMap<>();
     for (TargetRegistration r : lb.registrations(group.arn()).values()) {
       String address = addressOf(group.targetType(), r.target(), addresses);
       if (address != null) {
-        servers.add(
-            new ProxyConfig.Server(
-                serverName(group.targetType(), r.target(), address),
-                address,
-                r.target().port(),
-                r.isDraining()));
+        ProxyConfig.Server server =
+            new ProxyConfig.Server(address, r.target().port(), r.isDraining());
+        ProxyConfig.Server seen = servers.get(server.key());
+        if (seen == null || seen.draining()) {
+          servers.put(server.key(), server);
+        }
       }
     }
     ProxyConfig.Balance balance =
@@ -167,7 +158,10 @@ public final class ProxyConfigs {
             ? ProxyConfig.Balance.LEAST_CONNECTIONS
             : ProxyConfig.Balance.ROUND_ROBIN;
     return ProxyConfig.Backend.pool(
-        backendName(group.arn()), balance, check(group.healthCheck()), servers);
+        backendName(group.arn()),
+        balance,
+        check(group.healthCheck()),
+        List.copyOf(servers.values()));
   }
 
   /** The HAProxy check of an ELB health check, or null when checks are disabled. */

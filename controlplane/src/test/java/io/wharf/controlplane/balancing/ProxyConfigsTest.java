@@ -92,16 +92,15 @@ class ProxyConfigsTest {
     ProxyConfig.Backend apiBackend = config.backend(ProxyConfigs.backendName(api.arn()));
     assertThat(apiBackend.servers())
         .containsExactly(
-            new ProxyConfig.Server("127.0.0.5_9000", "127.0.0.5", 9000, false),
-            new ProxyConfig.Server("127.0.0.6_9000", "127.0.0.6", 9000, true));
+            new ProxyConfig.Server("127.0.0.5", 9000, false),
+            new ProxyConfig.Server("127.0.0.6", 9000, true));
     assertThat(apiBackend.check().interval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(apiBackend.check().rise()).isEqualTo(2);
     assertThat(apiBackend.check().fall()).isEqualTo(3);
     assertThat(apiBackend.check().statusRegex()).isEqualTo("^(2[0-9][0-9])$");
     // An instance target goes to its instance's address; an unknown instance gets no server.
     assertThat(config.backend(ProxyConfigs.backendName(site.arn())).servers())
-        .containsExactly(
-            new ProxyConfig.Server("i-0abc_32768_127.0.0.1", "127.0.0.1", 32768, false));
+        .containsExactly(new ProxyConfig.Server("127.0.0.1", 32768, false));
     // No listener forwards to it: no backend, its targets are unused.
     assertThat(config.backend(ProxyConfigs.backendName(idle.arn()))).isNull();
     assertThat(config.backends()).anyMatch(b -> b.fixedResponse() != null);

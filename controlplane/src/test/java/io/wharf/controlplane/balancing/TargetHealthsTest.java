@@ -18,7 +18,8 @@ class TargetHealthsTest {
   final TargetRegistration reg = registered("127.0.0.5", 80);
 
   static ServerStatus server(String status, String check, int code, int opState) {
-    return new ServerStatus("tg", "s", status, check, code, 0, false, false, opState);
+    return new ServerStatus(
+        "tg", "s1", "127.0.0.5", 80, status, check, code, 0, false, false, opState);
   }
 
   TargetHealth of(ServerStatus s, boolean everUp) {
