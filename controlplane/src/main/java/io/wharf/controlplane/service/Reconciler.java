@@ -184,8 +184,7 @@ final class Reconciler {
 
       // Excess primary tasks (a scale-in) are replaceable too, picked as ECS scales in.
       if (primaryTasks.size() > desired) {
-        List<Task> ordered = scaleInOrder(primaryTasks);
-        replaceable.addAll(ordered.subList(0, primaryTasks.size() - desired));
+        replaceable.addAll(scaleInOrder(primaryTasks, primaryTasks.size() - desired));
       }
       // Stop what is to be replaced, keeping minimumHealthyPercent of healthy tasks: unhealthy or
       // not yet running ones first (stopping them costs no health), healthy ones within budget.
@@ -196,18 +195,20 @@ final class Reconciler {
         }
       }
       int budget = healthy - minHealthy;
-      List<Task> ordered = scaleInOrder(replaceable);
-      int blocked = 0;
-      for (Task t : ordered) {
-        if (!isHealthy(t)) {
-          stop(t, scalingReason(t));
-        } else if (budget > 0) {
-          stop(t, scalingReason(t));
-          budget--;
+      // Those that cost no health go whatever the budget; healthy ones in scale-in order, as many
+      // as the budget allows (ordering only those: most passes of a rollout stop none).
+      List<Task> healthyOnes = new ArrayList<>();
+      for (Task t : replaceable) {
+        if (isHealthy(t)) {
+          healthyOnes.add(t);
         } else {
-          blocked++;
+          stop(t, scalingReason(t));
         }
       }
+      for (Task t : scaleInOrder(healthyOnes, Math.max(0, budget))) {
+        stop(t, scalingReason(t));
+      }
+      int blocked = healthyOnes.size() - Math.max(0, Math.min(budget, healthyOnes.size()));
       if (!stoppedIds.isEmpty()) {
         edit.event(ServiceEvents.stopped(service.name(), stoppedIds));
       }
@@ -718,19 +719,24 @@ final class Reconciler {
     }
 
     /**
-     * Scale-in order, as ECS picks tasks to stop: tasks not yet running first; then, one at a time,
-     * from the availability zone with the most of these tasks and, within it, from the instance
-     * with the most.
+     * The first {@code limit} tasks in scale-in order, as ECS picks tasks to stop: tasks not yet
+     * running first; then, one at a time, from the availability zone with the most of these tasks
+     * and, within it, from the instance with the most.
      */
-    private List<Task> scaleInOrder(List<Task> tasks) {
-      List<Task> out = new ArrayList<>(tasks.size());
+    private List<Task> scaleInOrder(List<Task> tasks, int limit) {
+      List<Task> out = new ArrayList<>(Math.min(limit, tasks.size()));
+      if (limit <= 0) {
+        return out;
+      }
       // zone -> instance -> tasks, each level in a stable order.
       Map<String, Map<String, List<Task>>> byZone = new java.util.TreeMap<>();
       List<Task> sorted = new ArrayList<>(tasks);
       sorted.sort(Comparator.comparing(Task::arn));
       for (Task t : sorted) {
         if (t.lastStatus() != TaskStatus.RUNNING) {
-          out.add(t);
+          if (out.size() < limit) {
+            out.add(t);
+          }
           continue;
         }
         byZone
@@ -742,7 +748,7 @@ final class Reconciler {
       byZone.forEach(
           (z, instances) ->
               zoneCount.put(z, instances.values().stream().mapToInt(List::size).sum()));
-      while (!zoneCount.isEmpty()) {
+      while (!zoneCount.isEmpty() && out.size() < limit) {
         String zone = null;
         for (var e : zoneCount.entrySet()) {
           if (zone == null
