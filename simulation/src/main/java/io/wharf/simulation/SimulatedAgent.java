@@ -74,7 +74,14 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
     if (dirty) {
       dirty = false;
-      actOn(parse(latestManifest), now);
+      JsonNode manifest = parse(latestManifest);
+      actOn(manifest, now);
+      if (!silent) {
+        // As the real agent does: the ack spares this instance the gateway's periodic resend.
+        sim.plane()
+            .gateway()
+            .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + manifest.path("seq").asLong() + "}");
+      }
     }
     for (SimTask t : new ArrayList<>(tasks.values())) {
       if (t.status.equals("PENDING") && !t.startsAt.isAfter(now)) {

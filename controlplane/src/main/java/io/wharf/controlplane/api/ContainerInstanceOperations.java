@@ -43,6 +43,7 @@ final class ContainerInstanceOperations {
   private final RandomGenerator random;
   private final AgentGateway gateway;
   private final InstanceViews views;
+  private final InstanceIdentities identities;
 
   ContainerInstanceOperations(
       StateMachine states,
@@ -55,6 +56,7 @@ final class ContainerInstanceOperations {
     this.random = random;
     this.views = views;
     this.gateway = gateway;
+    this.identities = new InstanceIdentities(states.current());
   }
 
   void register(Map<String, Operation> ops) {
@@ -93,7 +95,7 @@ final class ContainerInstanceOperations {
               ContainerInstance previous =
                   requestedArn != null
                       ? lookup.containerInstance(tx.state(), cluster, requestedArn).orElse(null)
-                      : findByInstanceId(tx.state(), cluster, ec2InstanceId).orElse(null);
+                      : identities.find(tx.state(), cluster, ec2InstanceId).orElse(null);
               String arn =
                   previous != null
                       ? previous.arn()
@@ -114,6 +116,7 @@ final class ContainerInstanceOperations {
                       previous == null ? tx.now() : previous.registeredAt(),
                       tx.revision());
               tx.apply(new Change.ContainerInstancePut(instance));
+              identities.registered(instance);
               return instance;
             });
     return Wire.object().set("containerInstance", toWire(states.current(), registered, false));
@@ -426,14 +429,6 @@ final class ContainerInstanceOperations {
     existing.forEach(a -> byName.put(a.name(), a));
     added.forEach(a -> byName.put(a.name(), a));
     return new ArrayList<>(byName.values());
-  }
-
-  private static Optional<ContainerInstance> findByInstanceId(
-      State state, Cluster cluster, String ec2InstanceId) {
-    return state.containerInstances().values().stream()
-        .filter(
-            i -> i.clusterArn().equals(cluster.arn()) && ec2InstanceId.equals(i.ec2InstanceId()))
-        .findFirst();
   }
 
   private String instanceId(String identityDocument) {
