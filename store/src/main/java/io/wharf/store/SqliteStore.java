@@ -48,6 +48,7 @@ public final class SqliteStore implements Store {
   private final PreparedStatement upsert;
   private final PreparedStatement delete;
   private final PreparedStatement setRevision;
+  private final WalCheckpointer checkpointer;
 
   private SqliteStore(Path dataDir, FileChannel lockChannel, FileLock lock, Connection connection)
       throws SQLException {
@@ -64,6 +65,7 @@ public final class SqliteStore implements Store {
         connection.prepareStatement(
             "INSERT INTO meta(name, value) VALUES ('revision', ?)"
                 + " ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    this.checkpointer = new WalCheckpointer(dataDir.resolve(DB_FILE));
   }
 
   /**
@@ -139,6 +141,8 @@ public final class SqliteStore implements Store {
       // FULL: every commit fsyncs the WAL, so an acknowledged change survives a crash or power
       // loss.
       s.execute("PRAGMA synchronous=FULL");
+      // Checkpoints run on their own thread (WalCheckpointer); this is the writer's fallback.
+      s.execute("PRAGMA wal_autocheckpoint=" + WalCheckpointer.FALLBACK_PAGES);
       s.execute("CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)");
       int version = schemaVersion(s);
       if (version > SCHEMA_VERSION) {
@@ -267,6 +271,7 @@ public final class SqliteStore implements Store {
       setRevision.setString(1, Long.toString(revision));
       setRevision.executeUpdate();
       connection.commit();
+      checkpointer.committed();
     } catch (SQLException e) {
       try {
         connection.rollback();
@@ -280,6 +285,9 @@ public final class SqliteStore implements Store {
 
   @Override
   public void close() {
+    // The checkpointer's connection first: closing the last connection checkpoints the WAL into
+    // the database and removes it.
+    checkpointer.close();
     try {
       connection.close();
     } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package io.wharf.controlplane.agent;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.controlplane.state.InstanceUsage;
@@ -113,6 +114,9 @@ public final class AgentGateway implements AutoCloseable {
     this.clock = clock;
     this.disconnectAfterMillis = disconnectAfter.toMillis();
     this.manifestInterval = manifestInterval;
+    // Buffers shared by all threads: manifests are written on request threads, which are virtual
+    // (one new thread per request), so Jackson's default per-thread buffers were never reused.
+    json.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
     this.ticker = Thread.ofVirtual().name("wharf-agent-gateway").start(this::tick);
   }
 
@@ -208,7 +212,7 @@ public final class AgentGateway implements AutoCloseable {
    */
   String manifest(
       State state, String instanceArn, InstanceUsage usage, long seq, Map<String, String> desired) {
-    StringWriter out = new StringWriter(256 + 768 * usage.tasks().size());
+    StringWriter out = new StringWriter(256 + 512 * usage.tasks().size());
     try (JsonGenerator g = json.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("type", "manifest");

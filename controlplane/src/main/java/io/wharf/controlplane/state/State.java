@@ -55,7 +55,8 @@ public record State(
         HashTreePMap.empty(),
         TreePMap.empty(),
         TreePMap.empty(),
-        HashTreePMap.empty(),
+        // Looked up for every instance placement considers: a trie, not a tree (HashTrieMap).
+        HashTrieMap.empty(),
         LoadBalancing.EMPTY);
   }
 
