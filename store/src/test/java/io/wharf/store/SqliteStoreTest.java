@@ -111,4 +111,51 @@ class SqliteStoreTest {
       assertThat(rs.getString(1)).isEqualTo(String.valueOf(SqliteStore.SCHEMA_VERSION));
     }
   }
+
+  @Test
+  void aFailedCommitLeavesNothingBehindAndTheStoreGoesOn() {
+    try (SqliteStore store = SqliteStore.open(dir)) {
+      store.load();
+      store.commit(1, List.of(new Store.Mutation.Put("task", "a", "{\"v\":1}")));
+      // A null document breaks the table's NOT NULL: the whole commit is refused.
+      assertThatThrownBy(
+              () ->
+                  store.commit(
+                      2,
+                      List.of(
+                          new Store.Mutation.Put("task", "b", "{}"),
+                          new Store.Mutation.Put("task", "a", "{\"v\":2}"),
+                          new Store.Mutation.Put("task", "c", null))))
+          .isInstanceOf(StoreException.class);
+      assertThat(store.load().rows()).containsExactly(new Store.Row("task", "a", "{\"v\":1}"));
+      // The rows the failed commit would have added are still new to the store.
+      store.commit(
+          2,
+          List.of(
+              new Store.Mutation.Put("task", "b", "{\"v\":3}"),
+              new Store.Mutation.Put("task", "a", "{\"v\":4}")));
+    }
+    try (SqliteStore store = SqliteStore.open(dir)) {
+      Store.Snapshot snapshot = store.load();
+      assertThat(snapshot.revision()).isEqualTo(2);
+      assertThat(snapshot.rows())
+          .containsExactlyInAnyOrder(
+              new Store.Row("task", "a", "{\"v\":4}"), new Store.Row("task", "b", "{\"v\":3}"));
+    }
+  }
+
+  @Test
+  void aStoreThatCommitsWithoutLoadingStillUpdatesRowsInPlace() {
+    try (SqliteStore store = SqliteStore.open(dir)) {
+      store.commit(1, List.of(new Store.Mutation.Put("k", "x", "1")));
+    }
+    try (SqliteStore store = SqliteStore.open(dir)) {
+      store.commit(
+          2, List.of(new Store.Mutation.Put("k", "x", "2"), new Store.Mutation.Put("k", "y", "3")));
+      store.commit(3, List.of(new Store.Mutation.Delete("k", "y")));
+    }
+    try (SqliteStore store = SqliteStore.open(dir)) {
+      assertThat(store.load().rows()).containsExactly(new Store.Row("k", "x", "2"));
+    }
+  }
 }

@@ -16,8 +16,10 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -212,20 +214,34 @@ public final class AgentGateway implements AutoCloseable {
    */
   String manifest(
       State state, String instanceArn, InstanceUsage usage, long seq, Map<String, String> desired) {
-    StringWriter out = new StringWriter(256 + 512 * usage.tasks().size());
+    // The instance's unstopped tasks, from the per-instance index rather than a scan of all.
+    List<Task> tasks = new ArrayList<>(usage.tasks().size());
+    List<TaskDefinition> definitions = new ArrayList<>(usage.tasks().size());
+    // The text's length, closely: sized once, the buffer is neither grown nor copied but once.
+    int length = 128 + instanceArn.length();
+    for (String arn : usage.tasks()) {
+      Task t = state.tasks().get(arn);
+      if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
+        TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
+        tasks.add(t);
+        definitions.add(d);
+        length += 256 + 2 * t.arn().length() + t.taskDefinitionArn().length();
+        length += d == null ? 0 : d.definition().json().length();
+        length += t.overrides() == null ? 0 : t.overrides().json().length();
+        length += 160 * t.containers().size();
+      }
+    }
+    StringWriter out = new StringWriter(length);
     try (JsonGenerator g = json.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("type", "manifest");
       g.writeNumberField("seq", seq);
       g.writeStringField("containerInstanceArn", instanceArn);
       g.writeArrayFieldStart("tasks");
-      // The instance's unstopped tasks, from the per-instance index rather than a scan of all.
-      for (String arn : usage.tasks()) {
-        Task t = state.tasks().get(arn);
-        if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
-          writeTask(g, state, t);
-          desired.put(t.arn(), t.desiredStatus());
-        }
+      for (int i = 0; i < tasks.size(); i++) {
+        Task t = tasks.get(i);
+        writeTask(g, t, definitions.get(i));
+        desired.put(t.arn(), t.desiredStatus());
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -235,7 +251,8 @@ public final class AgentGateway implements AutoCloseable {
     return out.toString();
   }
 
-  private static void writeTask(JsonGenerator g, State state, Task t) throws IOException {
+  /** One task of a manifest; {@code d} is its task definition, null when unknown. */
+  private static void writeTask(JsonGenerator g, Task t, TaskDefinition d) throws IOException {
     g.writeStartObject();
     g.writeStringField("taskArn", t.arn());
     g.writeStringField("clusterArn", t.clusterArn());
@@ -247,7 +264,6 @@ public final class AgentGateway implements AutoCloseable {
     if (t.memory() != null) {
       g.writeStringField("memory", t.memory());
     }
-    TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
     g.writeFieldName("taskDefinition");
     if (d == null) {
       g.writeStartObject();
