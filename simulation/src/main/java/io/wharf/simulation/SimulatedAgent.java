@@ -1,6 +1,8 @@
 package io.wharf.simulation;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +26,12 @@ import java.util.SplittableRandom;
 final class SimulatedAgent implements AgentGateway.Channel {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  static {
+    // Manifests arrive on the control plane's request threads, which are virtual: Jackson's
+    // default per-thread buffers would be allocated afresh for each.
+    JSON.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
+  }
+
   /** A task as the simulated agent sees it. */
   private static final class SimTask {
     final String arn;
@@ -38,11 +46,17 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
+  /** What the agent needs of a manifest: its sequence number and each task's desired state. */
+  private record Manifest(long seq, List<Wanted> tasks) {}
+
+  /** A task of a manifest: its ARN, desired status and container names. */
+  private record Wanted(String arn, String desiredStatus, List<String> containers) {}
+
   final String instanceArn;
   private final Simulation sim;
   private final SplittableRandom random;
   private final Map<String, SimTask> tasks = new LinkedHashMap<>();
-  private volatile String latestManifest;
+  private volatile Manifest latestManifest;
   private volatile boolean dirty;
   boolean connected;
   boolean silent;
@@ -53,9 +67,15 @@ final class SimulatedAgent implements AgentGateway.Channel {
     this.random = new SplittableRandom(seed);
   }
 
+  /**
+   * Keeps the newest manifest for the next step, as the few things the agent acts on rather than
+   * its text. The text embeds each task's whole task definition; ten thousand agents holding their
+   * last one kept tens of megabytes alive that a real agent, on its own machine, would have dropped
+   * after reading, and the control plane's collector copied them at every young collection.
+   */
   @Override
   public void send(String text) {
-    latestManifest = text;
+    latestManifest = read(text);
     dirty = true;
   }
 
@@ -74,13 +94,13 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
     if (dirty) {
       dirty = false;
-      JsonNode manifest = parse(latestManifest);
+      Manifest manifest = latestManifest;
       actOn(manifest, now);
       if (!silent) {
         // As the real agent does: the ack spares this instance the gateway's periodic resend.
         sim.plane()
             .gateway()
-            .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + manifest.path("seq").asLong() + "}");
+            .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + manifest.seq() + "}");
       }
     }
     for (SimTask t : new ArrayList<>(tasks.values())) {
@@ -94,21 +114,16 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  private void actOn(JsonNode manifest, Instant now) {
-    for (JsonNode task : manifest.path("tasks")) {
-      String arn = task.path("taskArn").asText();
-      SimTask t = tasks.get(arn);
+  private void actOn(Manifest manifest, Instant now) {
+    for (Wanted task : manifest.tasks()) {
+      SimTask t = tasks.get(task.arn());
       if (t == null) {
-        List<String> names = new ArrayList<>();
-        task.path("taskDefinition")
-            .path("containerDefinitions")
-            .forEach(c -> names.add(c.path("name").asText()));
         Duration delay = sim.options().startDelay();
         long jitter = delay.isZero() ? 0 : random.nextLong(delay.toMillis() + 1);
-        t = new SimTask(arn, names, now.plus(delay).plusMillis(jitter));
-        tasks.put(arn, t);
+        t = new SimTask(task.arn(), task.containers(), now.plus(delay).plusMillis(jitter));
+        tasks.put(task.arn(), t);
       }
-      if (task.path("desiredStatus").asText().equals("STOPPED") && !t.status.equals("STOPPED")) {
+      if (task.desiredStatus().equals("STOPPED") && !t.status.equals("STOPPED")) {
         report(t, "STOPPED", null);
       }
     }
@@ -141,11 +156,66 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  private static JsonNode parse(String text) {
-    try {
-      return JSON.readTree(text);
+  /** Reads a manifest's sequence number and tasks, skipping what the agent does not need. */
+  private static Manifest read(String text) {
+    try (JsonParser p = JSON.getFactory().createParser(text)) {
+      long seq = 0;
+      List<Wanted> wanted = new ArrayList<>();
+      expect(p.nextToken(), JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("seq")) {
+          seq = p.getLongValue();
+        } else if (field.equals("tasks")) {
+          expect(value, JsonToken.START_ARRAY);
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            wanted.add(readTask(p));
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      return new Manifest(seq, wanted);
     } catch (IOException e) {
       throw new IllegalStateException("bad manifest", e);
+    }
+  }
+
+  private static Wanted readTask(JsonParser p) throws IOException {
+    String arn = null;
+    String desired = "RUNNING";
+    List<String> containers = new ArrayList<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "taskArn" -> arn = p.getText();
+        // Two statuses only: shared constants rather than a string per manifest.
+        case "desiredStatus" -> desired = p.getText().equals("STOPPED") ? "STOPPED" : "RUNNING";
+        case "containers" -> {
+          expect(value, JsonToken.START_ARRAY);
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              p.nextToken();
+              if (name.equals("name")) {
+                containers.add(p.getText());
+              } else {
+                p.skipChildren();
+              }
+            }
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    return new Wanted(arn, desired, List.copyOf(containers));
+  }
+
+  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("expected " + expected + ", found " + actual);
     }
   }
 }
