@@ -219,10 +219,14 @@ public final class AgentGateway implements AutoCloseable {
     List<TaskDefinition> definitions = new ArrayList<>(usage.tasks().size());
     // The text's length, closely: sized once, the buffer is neither grown nor copied but once.
     int length = 128 + instanceArn.length();
+    TaskDefinition d = null;
     for (String arn : usage.tasks()) {
       Task t = state.tasks().get(arn);
       if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
-        TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
+        // An instance's tasks mostly share a few definitions: look each up once in a row.
+        if (d == null || !d.arn().equals(t.taskDefinitionArn())) {
+          d = state.taskDefinition(t.taskDefinitionArn());
+        }
         tasks.add(t);
         definitions.add(d);
         length += 256 + 2 * t.arn().length() + t.taskDefinitionArn().length();
