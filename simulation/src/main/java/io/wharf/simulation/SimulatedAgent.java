@@ -1,6 +1,8 @@
 package io.wharf.simulation;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +26,12 @@ import java.util.SplittableRandom;
 final class SimulatedAgent implements AgentGateway.Channel {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  static {
+    // Manifests arrive on the control plane's request threads, which are virtual: Jackson's
+    // default per-thread buffers would be allocated afresh for each.
+    JSON.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
+  }
+
   /** A task as the simulated agent sees it. */
   private static final class SimTask {
     final String arn;
@@ -42,11 +50,18 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
+  /** What the agent needs of a manifest: its sequence number and each task's desired state. */
+  private record Manifest(long seq, List<Wanted> tasks) {}
+
+  /** A task of a manifest: its ARN, desired status and container names. */
+  private record Wanted(
+      String arn, String desiredStatus, List<String> containers, List<String> images) {}
+
   final String instanceArn;
   private final Simulation sim;
   private final SplittableRandom random;
   private final Map<String, SimTask> tasks = new LinkedHashMap<>();
-  private volatile String latestManifest;
+  private volatile Manifest latestManifest;
   private volatile boolean dirty;
   boolean connected;
   boolean silent;
@@ -57,9 +72,15 @@ final class SimulatedAgent implements AgentGateway.Channel {
     this.random = new SplittableRandom(seed);
   }
 
+  /**
+   * Keeps the newest manifest for the next step, as the few things the agent acts on rather than
+   * its text. The text embeds each task's whole task definition; ten thousand agents holding their
+   * last one kept tens of megabytes alive that a real agent, on its own machine, would have dropped
+   * after reading, and the control plane's collector copied them at every young collection.
+   */
   @Override
   public void send(String text) {
-    latestManifest = text;
+    latestManifest = read(text);
     dirty = true;
   }
 
@@ -78,7 +99,14 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
     if (dirty) {
       dirty = false;
-      actOn(parse(latestManifest), now);
+      Manifest manifest = latestManifest;
+      actOn(manifest, now);
+      if (!silent) {
+        // As the real agent does: the ack spares this instance the gateway's periodic resend.
+        sim.plane()
+            .gateway()
+            .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + manifest.seq() + "}");
+      }
     }
     for (SimTask t : new ArrayList<>(tasks.values())) {
       if (t.crashed && t.status.equals("RUNNING")) {
@@ -100,30 +128,24 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  private void actOn(JsonNode manifest, Instant now) {
+  private void actOn(Manifest manifest, Instant now) {
     java.util.Set<String> listed = new java.util.HashSet<>();
-    for (JsonNode task : manifest.path("tasks")) {
-      listed.add(task.path("taskArn").asText());
+    for (Wanted task : manifest.tasks()) {
+      listed.add(task.arn());
     }
     // As the real agent does: what the control plane no longer lists is stopped, nothing runs
     // unowned.
     tasks.keySet().removeIf(arn -> !listed.contains(arn));
-    for (JsonNode task : manifest.path("tasks")) {
-      String arn = task.path("taskArn").asText();
-      SimTask t = tasks.get(arn);
+    for (Wanted task : manifest.tasks()) {
+      SimTask t = tasks.get(task.arn());
       if (t == null) {
-        List<String> names = new ArrayList<>();
-        boolean fails = false;
-        for (JsonNode c : task.path("taskDefinition").path("containerDefinitions")) {
-          names.add(c.path("name").asText());
-          fails |= sim.imageFails(c.path("image").asText());
-        }
+        boolean fails = task.images().stream().anyMatch(sim::imageFails);
         Duration delay = sim.options().startDelay();
         long jitter = delay.isZero() ? 0 : random.nextLong(delay.toMillis() + 1);
-        t = new SimTask(arn, names, fails, now.plus(delay).plusMillis(jitter));
-        tasks.put(arn, t);
+        t = new SimTask(task.arn(), task.containers(), fails, now.plus(delay).plusMillis(jitter));
+        tasks.put(task.arn(), t);
       }
-      if (task.path("desiredStatus").asText().equals("STOPPED") && !t.status.equals("STOPPED")) {
+      if (task.desiredStatus().equals("STOPPED") && !t.status.equals("STOPPED")) {
         report(t, "STOPPED", null);
       }
     }
@@ -194,11 +216,94 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  private static JsonNode parse(String text) {
-    try {
-      return JSON.readTree(text);
+  /** Reads a manifest's sequence number and tasks, skipping what the agent does not need. */
+  private static Manifest read(String text) {
+    try (JsonParser p = JSON.getFactory().createParser(text)) {
+      long seq = 0;
+      List<Wanted> wanted = new ArrayList<>();
+      expect(p.nextToken(), JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("seq")) {
+          seq = p.getLongValue();
+        } else if (field.equals("tasks")) {
+          expect(value, JsonToken.START_ARRAY);
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            wanted.add(readTask(p));
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      return new Manifest(seq, wanted);
     } catch (IOException e) {
       throw new IllegalStateException("bad manifest", e);
+    }
+  }
+
+  private static Wanted readTask(JsonParser p) throws IOException {
+    String arn = null;
+    String desired = "RUNNING";
+    List<String> containers = new ArrayList<>();
+    List<String> images = new ArrayList<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "taskArn" -> arn = p.getText();
+        // Two statuses only: shared constants rather than a string per manifest.
+        case "desiredStatus" -> desired = p.getText().equals("STOPPED") ? "STOPPED" : "RUNNING";
+        case "containers" -> {
+          expect(value, JsonToken.START_ARRAY);
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              p.nextToken();
+              if (name.equals("name")) {
+                containers.add(p.getText());
+              } else {
+                p.skipChildren();
+              }
+            }
+          }
+        }
+        case "taskDefinition" -> readImages(p, value, images);
+        default -> p.skipChildren();
+      }
+    }
+    return new Wanted(arn, desired, List.copyOf(containers), List.copyOf(images));
+  }
+
+  /** The images of a task definition's containers (the harness fails some on purpose). */
+  private static void readImages(JsonParser p, JsonToken value, List<String> images)
+      throws IOException {
+    expect(value, JsonToken.START_OBJECT);
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken v = p.nextToken();
+      if (!field.equals("containerDefinitions")) {
+        p.skipChildren();
+        continue;
+      }
+      expect(v, JsonToken.START_ARRAY);
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          p.nextToken();
+          if (name.equals("image")) {
+            images.add(p.getText());
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+    }
+  }
+
+  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("expected " + expected + ", found " + actual);
     }
   }
 }

@@ -1,19 +1,26 @@
 package io.wharf.controlplane.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.controlplane.state.InstanceUsage;
 import io.wharf.controlplane.state.State;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.Task;
+import io.wharf.model.TaskContainer;
 import io.wharf.model.TaskDefinition;
 import io.wharf.model.TaskStatus;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,19 +29,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's side of the agent channel (the ECS "ACS" channel): one WebSocket per
- * connected container instance, carrying the instance's desired state down and heartbeats both
- * ways.
+ * connected container instance, carrying the instance's desired state down and heartbeats and acks
+ * up.
  *
  * <p>Desired state is always sent whole: a manifest of every task the instance should know about
  * (all its tasks that have not reached STOPPED), with each task's desired status. That makes the
- * channel level-triggered: a lost or reordered message is repaired by the next manifest, which goes
- * out on every change, on connect, and every {@code manifestInterval}.
+ * channel level-triggered: a lost or reordered message is repaired by the next manifest. One goes
+ * out on every change and on connect; a periodic pass (every {@code manifestInterval}) resends it
+ * to the instances that need it:
+ *
+ * <ul>
+ *   <li>the agent has not acknowledged the last manifest within one interval (the manifest or its
+ *       ack was lost, or the agent is stuck): sent again, until it is acknowledged;
+ *   <li>the instance's desired state (its tasks and their desired statuses) differs from the last
+ *       manifest sent (a change that nobody announced with {@link #changed}): sent.
+ * </ul>
+ *
+ * <p>An instance whose agent acknowledged its current desired state gets nothing, so the pass costs
+ * a lookup per instance rather than a manifest per instance: at 10,000 instances with 100,000
+ * tasks, sending every manifest every interval took about a second of CPU each time.
  *
  * <p>Connectivity is live state, not stored: an instance is connected while it has an open channel
  * on which it was heard within {@code disconnectAfter}. A restarted control plane starts with every
  * instance disconnected until its agent reconnects.
  *
- * <p>Threading: all methods are safe from any thread.
+ * <p>Threading: all methods are safe from any thread. Manifests to one channel are built and sent
+ * one at a time, each from the newest state, so a channel never gets an older manifest after a
+ * newer one.
  */
 public final class AgentGateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentGateway.class);
@@ -47,41 +68,71 @@ public final class AgentGateway implements AutoCloseable {
     void close();
   }
 
-  private record Session(Channel channel, Instant openedAt) {}
+  /**
+   * The last manifest sent on a channel.
+   *
+   * @param usage the instance's usage record it was built from: while the state still holds this
+   *     very record, no task of the instance changed, so neither did its desired state
+   * @param desired task ARN → desired status, in the manifest's order: what the manifest said
+   * @param sentMillis when it was sent (the injected clock)
+   * @param acked whether the agent acknowledged it
+   */
+  private record Delivery(
+      long seq, InstanceUsage usage, Map<String, String> desired, long sentMillis, boolean acked) {
+    Delivery withUsage(InstanceUsage newer) {
+      return new Delivery(seq, newer, desired, sentMillis, acked);
+    }
+
+    Delivery ackedNow() {
+      return new Delivery(seq, usage, desired, sentMillis, true);
+    }
+  }
+
+  /** One open channel, and what the gateway knows of it. Its monitor orders its manifests. */
+  private static final class Session {
+    final Channel channel;
+    volatile long heardMillis;
+    volatile Delivery delivery;
+
+    Session(Channel channel, long heardMillis) {
+      this.channel = channel;
+      this.heardMillis = heardMillis;
+    }
+  }
 
   private final StateMachine states;
   private final Clock clock;
-  private final Duration disconnectAfter;
+  private final long disconnectAfterMillis;
   private final Duration manifestInterval;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-  private final Map<String, Instant> lastHeard = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
-  private final Map<String, JsonNode> definitions = new ConcurrentHashMap<>();
-
-  /** Bounds the parsed-definition cache; past it the cache starts over (a rare, cheap refill). */
-  private static final int MAX_CACHED_DEFINITIONS = 4096;
 
   private final Thread ticker;
   private final Instant startedAt;
+
+  /** When agents whose channel is closed were last heard, as epoch milliseconds. */
+  private final Map<String, Long> heardBeforeClose = new ConcurrentHashMap<>();
+
   private volatile boolean closed;
 
   public AgentGateway(
       StateMachine states, Clock clock, Duration disconnectAfter, Duration manifestInterval) {
     this.states = states;
     this.clock = clock;
-    this.disconnectAfter = disconnectAfter;
+    this.disconnectAfterMillis = disconnectAfter.toMillis();
     this.manifestInterval = manifestInterval;
     this.startedAt = clock.instant();
+    // Buffers shared by all threads: manifests are written on request threads, which are virtual
+    // (one new thread per request), so Jackson's default per-thread buffers were never reused.
+    json.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
     this.ticker = Thread.ofVirtual().name("wharf-agent-gateway").start(this::tick);
   }
 
   /** Whether the instance's agent is connected and was heard from recently. */
   public boolean isConnected(String instanceArn) {
-    Instant heard = lastHeard.get(instanceArn);
-    return sessions.containsKey(instanceArn)
-        && heard != null
-        && !heard.plus(disconnectAfter).isBefore(clock.instant());
+    Session session = sessions.get(instanceArn);
+    return session != null && session.heardMillis + disconnectAfterMillis >= clock.millis();
   }
 
   /**
@@ -90,118 +141,199 @@ public final class AgentGateway implements AutoCloseable {
    * full time to reconnect).
    */
   public Duration silentFor(String instanceArn) {
-    Instant heard = lastHeard.get(instanceArn);
-    Instant since = heard == null || heard.isBefore(startedAt) ? startedAt : heard;
-    Duration silent = Duration.between(since, clock.instant());
-    return silent.isNegative() ? Duration.ZERO : silent;
+    Session session = sessions.get(instanceArn);
+    Long heard =
+        session != null ? Long.valueOf(session.heardMillis) : heardBeforeClose.get(instanceArn);
+    long since =
+        heard == null ? startedAt.toEpochMilli() : Math.max(heard, startedAt.toEpochMilli());
+    long silent = clock.millis() - since;
+    return Duration.ofMillis(Math.max(0, silent));
   }
 
   /** An agent opened its channel: it replaces any older one and gets its manifest at once. */
   public void opened(String instanceArn, Channel channel) {
-    Session previous = sessions.put(instanceArn, new Session(channel, clock.instant()));
-    lastHeard.put(instanceArn, clock.instant());
+    Session session = new Session(channel, clock.millis());
+    Session previous = sessions.put(instanceArn, session);
     if (previous != null) {
-      previous.channel().close();
+      previous.channel.close();
     }
     log.info("Agent of {} connected", instanceArn);
-    sendManifest(instanceArn);
+    send(instanceArn, session);
   }
 
   /** A channel closed; only the instance's current channel counts. */
   public void closed(String instanceArn, Channel channel) {
-    sessions.computeIfPresent(instanceArn, (k, s) -> s.channel() == channel ? null : s);
+    sessions.computeIfPresent(
+        instanceArn,
+        (k, s) -> {
+          if (s.channel != channel) {
+            return s;
+          }
+          // When it was last heard outlives the channel: a lost instance is timed from it.
+          heardBeforeClose.put(instanceArn, s.heardMillis);
+          return null;
+        });
     log.info("Agent of {} disconnected", instanceArn);
   }
 
-  /** A message arrived from the agent (heartbeat, ack, anything). */
+  /**
+   * A message arrived from the agent (heartbeat, ack, anything): it is alive. An ack of the last
+   * manifest sent ({@code {"type":"ack","seq":n}}) spares the instance the periodic resend.
+   */
   public void heard(String instanceArn, String message) {
-    lastHeard.put(instanceArn, clock.instant());
+    Session session = sessions.get(instanceArn);
+    if (session == null) {
+      return;
+    }
+    session.heardMillis = clock.millis();
+    if (message.contains("\"ack\"")) {
+      JsonNode ack = parse(message);
+      if (ack != null && "ack".equals(ack.path("type").asText())) {
+        long seq = ack.path("seq").asLong(-1);
+        synchronized (session) {
+          Delivery d = session.delivery;
+          if (d != null && d.seq() == seq) {
+            session.delivery = d.ackedNow();
+          }
+        }
+      }
+    }
   }
 
   /** The desired state of these instances changed: send them their manifests now. */
   public void changed(Collection<String> instanceArns) {
     for (String arn : instanceArns) {
       if (arn != null) {
-        sendManifest(arn);
+        Session session = sessions.get(arn);
+        if (session != null) {
+          send(arn, session);
+        }
       }
     }
   }
 
-  private void sendManifest(String instanceArn) {
-    Session session = sessions.get(instanceArn);
-    if (session == null) {
-      return;
-    }
-    try {
-      session.channel().send(json.writeValueAsString(manifest(states.current(), instanceArn)));
-    } catch (IOException | RuntimeException e) {
-      log.warn("Sending the manifest to {} failed; the next one repairs it", instanceArn, e);
-    }
-  }
-
-  /** Every task the instance should know about, with what it should do with each. */
-  ObjectNode manifest(State state, String instanceArn) {
-    ObjectNode out = json.createObjectNode();
-    out.put("type", "manifest");
-    out.put("seq", sequence.incrementAndGet());
-    out.put("containerInstanceArn", instanceArn);
-    ArrayNode tasks = out.putArray("tasks");
-    // The instance's unstopped tasks, from the per-instance index rather than a scan of all tasks.
-    for (String arn : state.usageOf(instanceArn).tasks()) {
-      Task t = state.tasks().get(arn);
-      if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
-        tasks.add(taskPayload(state, t));
+  /** Builds the instance's manifest from the newest state and sends it. */
+  private void send(String instanceArn, Session session) {
+    synchronized (session) {
+      State state = states.current();
+      InstanceUsage usage = state.usageOf(instanceArn);
+      long seq = sequence.incrementAndGet();
+      Map<String, String> desired = new LinkedHashMap<>();
+      String text;
+      try {
+        text = manifest(state, instanceArn, usage, seq, desired);
+      } catch (RuntimeException e) {
+        log.warn("Building the manifest of {} failed; the next pass retries", instanceArn, e);
+        return;
+      }
+      // Recorded before sending: an ack can arrive before send() returns.
+      session.delivery = new Delivery(seq, usage, Map.copyOf(desired), clock.millis(), false);
+      try {
+        session.channel.send(text);
+      } catch (RuntimeException e) {
+        log.warn("Sending the manifest to {} failed; the next one repairs it", instanceArn, e);
       }
     }
-    return out;
-  }
-
-  private ObjectNode taskPayload(State state, Task t) {
-    ObjectNode task = json.createObjectNode();
-    task.put("taskArn", t.arn());
-    task.put("clusterArn", t.clusterArn());
-    task.put("taskDefinitionArn", t.taskDefinitionArn());
-    task.put("desiredStatus", t.desiredStatus());
-    if (t.cpu() != null) {
-      task.put("cpu", t.cpu());
-    }
-    if (t.memory() != null) {
-      task.put("memory", t.memory());
-    }
-    TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
-    try {
-      task.set("taskDefinition", d == null ? json.createObjectNode() : definition(d));
-      if (t.overrides() != null) {
-        task.set("overrides", json.readTree(t.overrides().json()));
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("Stored JSON of " + t.arn() + " is unreadable", e);
-    }
-    ArrayNode containers = task.putArray("containers");
-    t.containers()
-        .forEach(
-            c ->
-                containers.addObject().put("name", c.name()).put("containerArn", c.containerArn()));
-    return task;
   }
 
   /**
-   * A task definition's document, parsed once: revisions never change, and manifests carry the same
-   * few definitions over and over. The tree is shared read-only by every manifest that embeds it.
+   * Every task the instance should know about, with what it should do with each, as the JSON text
+   * of a manifest; {@code desired} receives each task's ARN and desired status.
+   *
+   * <p>Written straight to text: the task definition and overrides are stored as JSON already and
+   * go in as they are, so a manifest costs no tree of nodes and no re-parse of a definition.
    */
-  private JsonNode definition(TaskDefinition d) throws IOException {
-    JsonNode parsed = definitions.get(d.arn());
-    if (parsed == null) {
-      parsed = json.readTree(d.definition().json());
-      if (definitions.size() > MAX_CACHED_DEFINITIONS) {
-        definitions.clear();
+  String manifest(
+      State state, String instanceArn, InstanceUsage usage, long seq, Map<String, String> desired) {
+    // The instance's unstopped tasks, from the per-instance index rather than a scan of all.
+    List<Task> tasks = new ArrayList<>(usage.tasks().size());
+    List<TaskDefinition> definitions = new ArrayList<>(usage.tasks().size());
+    // The text's length, closely: sized once, the buffer is neither grown nor copied but once.
+    int length = 128 + instanceArn.length();
+    TaskDefinition d = null;
+    for (String arn : usage.tasks()) {
+      Task t = state.tasks().get(arn);
+      if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
+        // An instance's tasks mostly share a few definitions: look each up once in a row.
+        if (d == null || !d.arn().equals(t.taskDefinitionArn())) {
+          d = state.taskDefinition(t.taskDefinitionArn());
+        }
+        tasks.add(t);
+        definitions.add(d);
+        length += 256 + 2 * t.arn().length() + t.taskDefinitionArn().length();
+        length += d == null ? 0 : d.definition().json().length();
+        length += t.overrides() == null ? 0 : t.overrides().json().length();
+        length += 160 * t.containers().size();
       }
-      definitions.put(d.arn(), parsed);
     }
-    return parsed;
+    StringWriter out = new StringWriter(length);
+    try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("type", "manifest");
+      g.writeNumberField("seq", seq);
+      g.writeStringField("containerInstanceArn", instanceArn);
+      g.writeArrayFieldStart("tasks");
+      for (int i = 0; i < tasks.size(); i++) {
+        Task t = tasks.get(i);
+        writeTask(g, t, definitions.get(i));
+        desired.put(t.arn(), t.desiredStatus());
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
   }
 
-  /** Periodic manifests and heartbeats; also drops channels that went silent. */
+  /** One task of a manifest; {@code d} is its task definition, null when unknown. */
+  private static void writeTask(JsonGenerator g, Task t, TaskDefinition d) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("taskArn", t.arn());
+    g.writeStringField("clusterArn", t.clusterArn());
+    g.writeStringField("taskDefinitionArn", t.taskDefinitionArn());
+    g.writeStringField("desiredStatus", t.desiredStatus());
+    if (t.cpu() != null) {
+      g.writeStringField("cpu", t.cpu());
+    }
+    if (t.memory() != null) {
+      g.writeStringField("memory", t.memory());
+    }
+    g.writeFieldName("taskDefinition");
+    if (d == null) {
+      g.writeStartObject();
+      g.writeEndObject();
+    } else {
+      g.writeRawValue(d.definition().json());
+    }
+    if (t.overrides() != null) {
+      g.writeFieldName("overrides");
+      g.writeRawValue(t.overrides().json());
+    }
+    g.writeArrayFieldStart("containers");
+    for (TaskContainer c : t.containers()) {
+      g.writeStartObject();
+      g.writeStringField("name", c.name());
+      g.writeStringField("containerArn", c.containerArn());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  /** What a manifest built now would tell the agent: task ARN → desired status. */
+  private static Map<String, String> desiredOf(State state, InstanceUsage usage) {
+    Map<String, String> desired = new LinkedHashMap<>();
+    for (String arn : usage.tasks()) {
+      Task t = state.tasks().get(arn);
+      if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
+        desired.put(t.arn(), t.desiredStatus());
+      }
+    }
+    return desired;
+  }
+
+  /** Periodic resends (see the class comment) until closed. */
   private void tick() {
     while (!closed) {
       try {
@@ -211,8 +343,38 @@ public final class AgentGateway implements AutoCloseable {
           return;
         }
       }
-      for (String arn : sessions.keySet()) {
-        sendManifest(arn);
+      try {
+        resendWhereNeeded();
+      } catch (RuntimeException e) {
+        log.error("The periodic manifest pass failed; the next one tries again", e);
+      }
+    }
+  }
+
+  /** One periodic pass: resends the manifests that were not acknowledged or are out of date. */
+  void resendWhereNeeded() {
+    State state = states.current();
+    long now = clock.millis();
+    long interval = manifestInterval.toMillis();
+    for (Map.Entry<String, Session> e : sessions.entrySet()) {
+      String arn = e.getKey();
+      Session session = e.getValue();
+      Delivery d = session.delivery;
+      InstanceUsage usage = state.usageOf(arn);
+      if (d == null || (!d.acked() && now - d.sentMillis() >= interval)) {
+        send(arn, session);
+      } else if (usage != d.usage()) {
+        // Some task of the instance changed; most such changes (a task reported RUNNING) leave
+        // the desired state as it was, and then there is nothing to send.
+        if (desiredOf(state, usage).equals(d.desired())) {
+          synchronized (session) {
+            if (session.delivery == d) {
+              session.delivery = d.withUsage(usage);
+            }
+          }
+        } else {
+          send(arn, session);
+        }
       }
     }
   }
@@ -230,7 +392,7 @@ public final class AgentGateway implements AutoCloseable {
   public void close() {
     closed = true;
     ticker.interrupt();
-    sessions.values().forEach(s -> s.channel().close());
+    sessions.values().forEach(s -> s.channel.close());
     sessions.clear();
   }
 }

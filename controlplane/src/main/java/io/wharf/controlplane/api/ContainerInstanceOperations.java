@@ -45,6 +45,7 @@ final class ContainerInstanceOperations {
   private final RandomGenerator random;
   private final AgentGateway gateway;
   private final InstanceViews views;
+  private final InstanceIdentities identities;
 
   ContainerInstanceOperations(
       StateMachine states,
@@ -57,6 +58,7 @@ final class ContainerInstanceOperations {
     this.random = random;
     this.views = views;
     this.gateway = gateway;
+    this.identities = new InstanceIdentities(states.current());
   }
 
   void register(Map<String, Operation> ops) {
@@ -96,7 +98,7 @@ final class ContainerInstanceOperations {
               ContainerInstance previous =
                   requestedArn != null
                       ? lookup.containerInstance(tx.state(), cluster, requestedArn).orElse(null)
-                      : findByInstanceId(tx.state(), cluster, ec2InstanceId).orElse(null);
+                      : identities.find(tx.state(), cluster, ec2InstanceId).orElse(null);
               String arn =
                   previous != null
                       ? previous.arn()
@@ -120,6 +122,7 @@ final class ContainerInstanceOperations {
                           ? privateIp
                           : previous.privateIpAddress());
               tx.apply(new Change.ContainerInstancePut(instance));
+              identities.registered(instance);
               return instance;
             });
     return Wire.object().set("containerInstance", toWire(states.current(), registered, false));
@@ -432,14 +435,6 @@ final class ContainerInstanceOperations {
     existing.forEach(a -> byName.put(a.name(), a));
     added.forEach(a -> byName.put(a.name(), a));
     return new ArrayList<>(byName.values());
-  }
-
-  private static Optional<ContainerInstance> findByInstanceId(
-      State state, Cluster cluster, String ec2InstanceId) {
-    return state.containerInstances().values().stream()
-        .filter(
-            i -> i.clusterArn().equals(cluster.arn()) && ec2InstanceId.equals(i.ec2InstanceId()))
-        .findFirst();
   }
 
   /** A member of the instance identity document (instanceId, privateIp), or null. */

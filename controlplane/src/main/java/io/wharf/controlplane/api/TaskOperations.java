@@ -176,8 +176,12 @@ final class TaskOperations {
           || state.taskDefinition(definition.family(), definition.revision()) != definition) {
         return false;
       }
+      // No instance registered, changed or left since the snapshot (the usual case): only the
+      // chosen instances' usage needs checking.
+      boolean sameInstances = state.containerInstances() == basis.containerInstances();
       for (String arn : result.placements()) {
-        if (state.containerInstances().get(arn) != basis.containerInstances().get(arn)
+        if ((!sameInstances
+                && state.containerInstances().get(arn) != basis.containerInstances().get(arn))
             || state.usageOf(arn) != basis.usageOf(arn)) {
           return false;
         }

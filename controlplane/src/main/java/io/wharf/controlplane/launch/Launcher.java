@@ -141,11 +141,15 @@ public final class Launcher {
         demand.strategies().stream().allMatch(s -> s.type().equals(Strategy.RANDOM));
     if (onlyRandom && members.size() > RANDOM_SAMPLE) {
       List<InstanceView> sample = new ArrayList<>(RANDOM_SAMPLE);
-      callRandom
-          .ints(0, members.size())
-          .distinct()
-          .limit(RANDOM_SAMPLE)
-          .forEach(i -> sample.add(view(state, members.get(i))));
+      // Distinct uniform draws, marked in a bit set (a stream's distinct() boxes every draw).
+      java.util.BitSet drawn = new java.util.BitSet(members.size());
+      while (sample.size() < RANDOM_SAMPLE) {
+        int i = callRandom.nextInt(members.size());
+        if (!drawn.get(i)) {
+          drawn.set(i);
+          sample.add(view(state, members.get(i)));
+        }
+      }
       Result sampled = Placement.place(demand, count, sample, callRandom);
       if (sampled.failures().isEmpty()) {
         return sampled;

@@ -65,7 +65,8 @@ public record State(
         HashTreePMap.empty(),
         TreePMap.empty(),
         TreePMap.empty(),
-        HashTreePMap.empty(),
+        // Looked up for every instance placement considers: a trie, not a tree (HashTrieMap).
+        HashTrieMap.empty(),
         TreePMap.empty(),
         HashTreePMap.empty(),
         LoadBalancing.EMPTY);

@@ -2,8 +2,11 @@ package io.wharf.controlplane.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wharf.controlplane.state.Change;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.controlplane.state.StateMachineTest;
+import io.wharf.model.Task;
+import io.wharf.model.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,6 +95,115 @@ class AgentGatewayTest {
       assertThat(gateway.isConnected("i-1")).isFalse();
       gateway.changed(List.of("i-1"));
       assertThat(second.sent).hasSize(1);
+    }
+  }
+
+  private static final Duration INTERVAL = Duration.ofSeconds(10);
+
+  private static Task task(String arn, String instance) {
+    return new Task(
+        arn,
+        "arn:aws:ecs:r:1:cluster/c",
+        "arn:aws:ecs:r:1:task-definition/f:1",
+        instance,
+        "family:f",
+        null,
+        "EC2",
+        TaskStatus.PENDING,
+        "RUNNING",
+        null,
+        null,
+        List.of(),
+        null,
+        List.of(),
+        Instant.EPOCH,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        "UNKNOWN",
+        1,
+        100,
+        100,
+        List.of(),
+        null,
+        1);
+  }
+
+  private static void put(StateMachine states, Task task) {
+    states.execute(
+        tx -> {
+          tx.apply(new Change.TaskPut(task));
+          return null;
+        });
+  }
+
+  private static long seqOf(String manifest) {
+    return Long.parseLong(manifest.replaceAll(".*\"seq\":(\\d+).*", "$1"));
+  }
+
+  @Test
+  void aManifestIsSentAgainOnlyWhileItIsNotAcknowledged() {
+    ManualClock clock = new ManualClock();
+    try (StateMachine states = new StateMachine(new StateMachineTest.MemoryStore(), clock);
+        AgentGateway gateway = new AgentGateway(states, clock, Duration.ofSeconds(30), INTERVAL)) {
+      RecordingChannel channel = new RecordingChannel();
+      gateway.opened("i-1", channel);
+      // Not acknowledged, but younger than one interval: not yet.
+      clock.now = clock.now.plusSeconds(5);
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(1);
+      // Unacknowledged for an interval: lost, or the agent is stuck; sent again.
+      clock.now = clock.now.plusSeconds(5);
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(2);
+      // An ack of an older manifest does not count; one of the last one does.
+      gateway.heard("i-1", "{\"type\":\"ack\",\"seq\":" + seqOf(channel.sent.get(0)) + "}");
+      clock.now = clock.now.plus(INTERVAL);
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(3);
+      gateway.heard("i-1", "{\"type\":\"ack\",\"seq\":" + seqOf(channel.sent.get(2)) + "}");
+      for (int i = 0; i < 3; i++) {
+        clock.now = clock.now.plus(INTERVAL);
+        gateway.heard("i-1", "{\"type\":\"heartbeat\"}");
+        gateway.resendWhereNeeded();
+      }
+      assertThat(channel.sent).hasSize(3);
+    }
+  }
+
+  @Test
+  void thePeriodicPassSendsChangesNobodyAnnouncedAndOnlyThose() {
+    ManualClock clock = new ManualClock();
+    try (StateMachine states = new StateMachine(new StateMachineTest.MemoryStore(), clock);
+        AgentGateway gateway = new AgentGateway(states, clock, Duration.ofSeconds(30), INTERVAL)) {
+      RecordingChannel channel = new RecordingChannel();
+      gateway.opened("i-1", channel);
+      gateway.heard("i-1", "{\"type\":\"ack\",\"seq\":" + seqOf(channel.sent.get(0)) + "}");
+
+      // A new task, and nobody called changed(): the pass notices and sends it.
+      Task task = task("arn:aws:ecs:r:1:task/c/t1", "i-1");
+      put(states, task);
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(2);
+      assertThat(channel.sent.get(1)).contains("\"taskArn\":\"" + task.arn() + "\"");
+      gateway.heard("i-1", "{\"type\":\"ack\",\"seq\":" + seqOf(channel.sent.get(1)) + "}");
+
+      // RUNNING changes the task but not what the agent should do with it: nothing to send.
+      put(states, task.toBuilder().lastStatus(TaskStatus.RUNNING).build(2));
+      gateway.resendWhereNeeded();
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(2);
+
+      // Desired STOPPED does.
+      put(states, task.toBuilder().desiredStatus("STOPPED").build(3));
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(3);
+      assertThat(channel.sent.get(2)).contains("\"desiredStatus\":\"STOPPED\"");
     }
   }
 }
