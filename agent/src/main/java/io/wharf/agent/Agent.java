@@ -337,8 +337,13 @@ public final class Agent implements AutoCloseable {
     }
     Set<String> wanted = new HashSet<>();
     Map<String, List<ContainerState>> existing = firstManifestSeen ? Map.of() : containersByTask();
+    // Each task definition comes once per manifest, in "taskDefinitions" by ARN.
+    JsonNode definitions = message.path("taskDefinitions");
     // A task that arrives after the first manifest was never run by this agent: nothing to adopt.
     for (JsonNode task : message.path("tasks")) {
+      if (!task.has("taskDefinition") && task instanceof ObjectNode t) {
+        t.set("taskDefinition", definitions.path(task.path("taskDefinitionArn").asText()));
+      }
       String arn = task.path("taskArn").asText();
       wanted.add(arn);
       TaskManager manager = tasks.get(arn);

@@ -209,30 +209,37 @@ public final class AgentGateway implements AutoCloseable {
    * Every task the instance should know about, with what it should do with each, as the JSON text
    * of a manifest; {@code desired} receives each task's ARN and desired status.
    *
-   * <p>Written straight to text: the task definition and overrides are stored as JSON already and
-   * go in as they are, so a manifest costs no tree of nodes and no re-parse of a definition.
+   * <pre>
+   *  {"type":"manifest","seq":n,"containerInstanceArn":"...",
+   *   "tasks":[{"taskArn":..,"taskDefinitionArn":"d",..,"containers":[..]}, ..],
+   *   "taskDefinitions":{"d":{..the definition..}, ..}}
+   * </pre>
+   *
+   * <p>Each task definition goes once, however many of the instance's tasks use it (ten tasks of a
+   * service on one instance used to carry ten copies). Written straight to text: definitions and
+   * overrides are stored as JSON already and go in as they are, so a manifest costs no tree of
+   * nodes and no re-parse of a definition.
    */
   String manifest(
       State state, String instanceArn, InstanceUsage usage, long seq, Map<String, String> desired) {
     // The instance's unstopped tasks, from the per-instance index rather than a scan of all.
     List<Task> tasks = new ArrayList<>(usage.tasks().size());
-    List<TaskDefinition> definitions = new ArrayList<>(usage.tasks().size());
+    Map<String, TaskDefinition> definitions = new LinkedHashMap<>();
     // The text's length, closely: sized once, the buffer is neither grown nor copied but once.
     int length = 128 + instanceArn.length();
-    TaskDefinition d = null;
     for (String arn : usage.tasks()) {
       Task t = state.tasks().get(arn);
       if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
-        // An instance's tasks mostly share a few definitions: look each up once in a row.
-        if (d == null || !d.arn().equals(t.taskDefinitionArn())) {
-          d = state.taskDefinition(t.taskDefinitionArn());
-        }
         tasks.add(t);
-        definitions.add(d);
         length += 256 + 2 * t.arn().length() + t.taskDefinitionArn().length();
-        length += d == null ? 0 : d.definition().json().length();
         length += t.overrides() == null ? 0 : t.overrides().json().length();
         length += 160 * t.containers().size();
+        if (!definitions.containsKey(t.taskDefinitionArn())) {
+          TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
+          definitions.put(t.taskDefinitionArn(), d);
+          length += 8 + t.taskDefinitionArn().length();
+          length += d == null ? 2 : d.definition().json().length();
+        }
       }
     }
     StringWriter out = new StringWriter(length);
@@ -242,12 +249,23 @@ public final class AgentGateway implements AutoCloseable {
       g.writeNumberField("seq", seq);
       g.writeStringField("containerInstanceArn", instanceArn);
       g.writeArrayFieldStart("tasks");
-      for (int i = 0; i < tasks.size(); i++) {
-        Task t = tasks.get(i);
-        writeTask(g, t, definitions.get(i));
+      for (Task t : tasks) {
+        writeTask(g, t);
         desired.put(t.arn(), t.desiredStatus());
       }
       g.writeEndArray();
+      g.writeObjectFieldStart("taskDefinitions");
+      for (Map.Entry<String, TaskDefinition> e : definitions.entrySet()) {
+        g.writeFieldName(e.getKey());
+        if (e.getValue() == null) {
+          // Unknown (never expected: revisions are never deleted while tasks use them).
+          g.writeStartObject();
+          g.writeEndObject();
+        } else {
+          g.writeRawValue(e.getValue().definition().json());
+        }
+      }
+      g.writeEndObject();
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -255,8 +273,8 @@ public final class AgentGateway implements AutoCloseable {
     return out.toString();
   }
 
-  /** One task of a manifest; {@code d} is its task definition, null when unknown. */
-  private static void writeTask(JsonGenerator g, Task t, TaskDefinition d) throws IOException {
+  /** One task of a manifest; its definition is in the manifest's {@code taskDefinitions}. */
+  private static void writeTask(JsonGenerator g, Task t) throws IOException {
     g.writeStartObject();
     g.writeStringField("taskArn", t.arn());
     g.writeStringField("clusterArn", t.clusterArn());
@@ -267,13 +285,6 @@ public final class AgentGateway implements AutoCloseable {
     }
     if (t.memory() != null) {
       g.writeStringField("memory", t.memory());
-    }
-    g.writeFieldName("taskDefinition");
-    if (d == null) {
-      g.writeStartObject();
-      g.writeEndObject();
-    } else {
-      g.writeRawValue(d.definition().json());
     }
     if (t.overrides() != null) {
       g.writeFieldName("overrides");
