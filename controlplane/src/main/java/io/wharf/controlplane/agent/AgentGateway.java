@@ -231,9 +231,7 @@ public final class AgentGateway implements AutoCloseable {
       Task t = state.tasks().get(arn);
       if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
         tasks.add(t);
-        length += 256 + 2 * t.arn().length() + t.taskDefinitionArn().length();
-        length += t.overrides() == null ? 0 : t.overrides().json().length();
-        length += 160 * t.containers().size();
+        length += taskLength(t);
         if (!definitions.containsKey(t.taskDefinitionArn())) {
           TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
           definitions.put(t.taskDefinitionArn(), d);
@@ -271,6 +269,27 @@ public final class AgentGateway implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return out.toString();
+  }
+
+  /**
+   * The length of {@link #writeTask}'s text for a task: its field names and punctuation (a little
+   * over) and its values (exact, unless one needs escaping, which ARNs, names and statuses never
+   * do; the buffer grows then).
+   */
+  private static int taskLength(Task t) {
+    int length =
+        128
+            + t.arn().length()
+            + t.clusterArn().length()
+            + t.taskDefinitionArn().length()
+            + t.desiredStatus().length();
+    length += t.cpu() == null ? 0 : 10 + t.cpu().length();
+    length += t.memory() == null ? 0 : 12 + t.memory().length();
+    length += t.overrides() == null ? 0 : 14 + t.overrides().json().length();
+    for (TaskContainer c : t.containers()) {
+      length += 32 + c.name().length() + c.containerArn().length();
+    }
+    return length;
   }
 
   /** One task of a manifest; its definition is in the manifest's {@code taskDefinitions}. */
