@@ -46,18 +46,24 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  /** What the agent needs of a manifest: its sequence number and each task's desired state. */
-  private record Manifest(long seq, List<Wanted> tasks) {}
+  /**
+   * What the agent needs of a message from the gateway: its sequence number, whether it is a
+   * manifest (every task) or an update (the tasks that changed), and each listed task's desired
+   * state.
+   */
+  private record Message(long seq, boolean manifest, List<Wanted> tasks) {}
 
-  /** A task of a manifest: its ARN, desired status and container names. */
+  /** A task of a message: its ARN, desired status and container names. */
   private record Wanted(String arn, String desiredStatus, List<String> containers) {}
 
   final String instanceArn;
   private final Simulation sim;
   private final SplittableRandom random;
   private final Map<String, SimTask> tasks = new LinkedHashMap<>();
-  private volatile Manifest latestManifest;
-  private volatile boolean dirty;
+
+  /** Messages since the last step, in order; a manifest makes those before it moot. */
+  private final List<Message> pending = new ArrayList<>();
+
   boolean connected;
   boolean silent;
 
@@ -68,15 +74,20 @@ final class SimulatedAgent implements AgentGateway.Channel {
   }
 
   /**
-   * Keeps the newest manifest for the next step, as the few things the agent acts on rather than
-   * its text. The text embeds each task's whole task definition; ten thousand agents holding their
-   * last one kept tens of megabytes alive that a real agent, on its own machine, would have dropped
-   * after reading, and the control plane's collector copied them at every young collection.
+   * Keeps a message for the next step, as the few things the agent acts on rather than its text:
+   * ten thousand agents holding the text of their last messages kept tens of megabytes alive that a
+   * real agent, on its own machine, would have dropped after reading, and the control plane's
+   * collector copied them at every young collection.
    */
   @Override
   public void send(String text) {
-    latestManifest = read(text);
-    dirty = true;
+    Message message = read(text);
+    synchronized (pending) {
+      if (message.manifest()) {
+        pending.clear();
+      }
+      pending.add(message);
+    }
   }
 
   @Override
@@ -92,16 +103,20 @@ final class SimulatedAgent implements AgentGateway.Channel {
     if (!silent) {
       sim.plane().gateway().heard(instanceArn, "{\"type\":\"heartbeat\"}");
     }
-    if (dirty) {
-      dirty = false;
-      Manifest manifest = latestManifest;
-      actOn(manifest, now);
-      if (!silent) {
-        // As the real agent does: the ack spares this instance the gateway's periodic resend.
-        sim.plane()
-            .gateway()
-            .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + manifest.seq() + "}");
-      }
+    List<Message> messages;
+    synchronized (pending) {
+      messages = List.copyOf(pending);
+      pending.clear();
+    }
+    for (Message message : messages) {
+      actOn(message, now);
+    }
+    if (!messages.isEmpty() && !silent) {
+      // As the real agent does: the ack (of the last, which acknowledges all before it) spares
+      // this instance the gateway's periodic resend.
+      sim.plane()
+          .gateway()
+          .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + messages.getLast().seq() + "}");
     }
     for (SimTask t : new ArrayList<>(tasks.values())) {
       if (t.status.equals("PENDING") && !t.startsAt.isAfter(now)) {
@@ -114,8 +129,8 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  private void actOn(Manifest manifest, Instant now) {
-    for (Wanted task : manifest.tasks()) {
+  private void actOn(Message message, Instant now) {
+    for (Wanted task : message.tasks()) {
       SimTask t = tasks.get(task.arn());
       if (t == null) {
         Duration delay = sim.options().startDelay();
@@ -156,16 +171,19 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  /** Reads a manifest's sequence number and tasks, skipping what the agent does not need. */
-  private static Manifest read(String text) {
+  /** Reads a message's type, sequence number and tasks, skipping what the agent does not need. */
+  private static Message read(String text) {
     try (JsonParser p = JSON.getFactory().createParser(text)) {
       long seq = 0;
+      boolean manifest = false;
       List<Wanted> wanted = new ArrayList<>();
       expect(p.nextToken(), JsonToken.START_OBJECT);
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
-        if (field.equals("seq")) {
+        if (field.equals("type")) {
+          manifest = p.getText().equals("manifest");
+        } else if (field.equals("seq")) {
           seq = p.getLongValue();
         } else if (field.equals("tasks")) {
           expect(value, JsonToken.START_ARRAY);
@@ -173,12 +191,13 @@ final class SimulatedAgent implements AgentGateway.Channel {
             wanted.add(readTask(p));
           }
         } else {
+          // "removed" too: the tasks it names stopped, as this agent reported.
           p.skipChildren();
         }
       }
-      return new Manifest(seq, wanted);
+      return new Message(seq, manifest, wanted);
     } catch (IOException e) {
-      throw new IllegalStateException("bad manifest", e);
+      throw new IllegalStateException("bad message from the gateway", e);
     }
   }
 
