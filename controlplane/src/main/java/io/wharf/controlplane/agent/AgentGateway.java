@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +86,7 @@ public final class AgentGateway implements AutoCloseable {
    * @param acked whether the agent acknowledged the last message (and so every one before it)
    */
   private record Delivery(
-      long seq, InstanceUsage usage, Map<String, String> desired, long sentMillis, boolean acked) {
+      long seq, InstanceUsage usage, PMap<String, String> desired, long sentMillis, boolean acked) {
     Delivery withUsage(InstanceUsage newer) {
       return new Delivery(seq, newer, desired, sentMillis, acked);
     }
@@ -224,7 +226,8 @@ public final class AgentGateway implements AutoCloseable {
         return;
       }
       // Recorded before sending: an ack can arrive before send() returns.
-      session.delivery = new Delivery(seq, usage, Map.copyOf(desired), clock.millis(), false);
+      session.delivery =
+          new Delivery(seq, usage, HashTreePMap.from(desired), clock.millis(), false);
       try {
         session.channel.send(text);
       } catch (RuntimeException e) {
@@ -242,7 +245,8 @@ public final class AgentGateway implements AutoCloseable {
         return;
       }
       State state = states.current();
-      Map<String, String> desired = new LinkedHashMap<>(d.desired());
+      // What the agent was told, changed persistently: no copy of the instance's whole list.
+      PMap<String, String> desired = d.desired();
       List<Task> changed = new ArrayList<>(taskArns.size());
       List<String> removed = new ArrayList<>();
       for (String arn : taskArns) {
@@ -251,10 +255,12 @@ public final class AgentGateway implements AutoCloseable {
             || t.lastStatus() == TaskStatus.STOPPED
             || !instanceArn.equals(t.containerInstanceArn())) {
           // Gone from the instance's desired state (its agent reported it stopped).
-          if (desired.remove(arn) != null) {
+          if (desired.containsKey(arn)) {
+            desired = desired.minus(arn);
             removed.add(arn);
           }
-        } else if (!t.desiredStatus().equals(desired.put(arn, t.desiredStatus()))) {
+        } else if (!t.desiredStatus().equals(desired.get(arn))) {
+          desired = desired.plus(arn, t.desiredStatus());
           changed.add(t);
         }
       }
@@ -270,7 +276,7 @@ public final class AgentGateway implements AutoCloseable {
         return;
       }
       // Unacknowledged until the agent says so; the next pass checks the desired state.
-      session.delivery = new Delivery(seq, null, Map.copyOf(desired), clock.millis(), false);
+      session.delivery = new Delivery(seq, null, desired, clock.millis(), false);
       try {
         session.channel.send(text);
       } catch (RuntimeException e) {
