@@ -65,6 +65,8 @@ public final class Agent implements AutoCloseable {
   private final CountDownLatch registered = new CountDownLatch(1);
   private volatile boolean closed;
   private volatile WebSocket socket;
+  private final Object sendLock = new Object();
+  private CompletableFuture<WebSocket> lastSend = CompletableFuture.completedFuture(null);
   private volatile ContainerRuntime.Subscription events;
   private volatile boolean firstManifestSeen;
   private Thread main;
@@ -271,7 +273,8 @@ public final class Agent implements AutoCloseable {
         });
     CompletableFuture<Void> ended = new CompletableFuture<>();
     try {
-      socket = builder.buildAsync(uri, new Listener(ended)).get(15, TimeUnit.SECONDS);
+      // The listener's onOpen makes it the channel (and starts a fresh chain of sends) at once.
+      builder.buildAsync(uri, new Listener(ended)).get(15, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(
           "cannot open the agent channel " + uri + ": " + e.getMessage(), e);
@@ -280,7 +283,7 @@ public final class Agent implements AutoCloseable {
     // Heartbeats until the channel ends.
     while (!closed && !ended.isDone()) {
       try {
-        socket.sendText("{\"type\":\"heartbeat\"}", true).get(10, TimeUnit.SECONDS);
+        send("{\"type\":\"heartbeat\"}").get(10, TimeUnit.SECONDS);
         ended.get(config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
         // Time for the next heartbeat.
@@ -298,6 +301,17 @@ public final class Agent implements AutoCloseable {
 
     Listener(CompletableFuture<Void> ended) {
       this.ended = ended;
+    }
+
+    @Override
+    public void onOpen(WebSocket ws) {
+      // The channel is ours from its first message on (the manifest can arrive, and be acked,
+      // before buildAsync's future completes).
+      synchronized (sendLock) {
+        lastSend = CompletableFuture.completedFuture(null);
+        socket = ws;
+      }
+      ws.request(1);
     }
 
     @Override
@@ -331,14 +345,28 @@ public final class Agent implements AutoCloseable {
   // ---- desired state
   // ------------------------------------------------------------------------------
 
+  /**
+   * A message from the control plane: a manifest (every task this instance should know about) or an
+   * update (the tasks that changed since, and the ARNs of tasks it no longer lists). Each is
+   * acknowledged by its sequence number.
+   */
   private synchronized void onMessage(JsonNode message) {
-    if (!"manifest".equals(message.path("type").asText())) {
+    String type = message.path("type").asText();
+    boolean manifest = "manifest".equals(type);
+    if (!manifest && !("update".equals(type) && firstManifestSeen)) {
+      // Not desired state, or an update before any manifest (the control plane sends a manifest
+      // first on every channel; without an ack it sends a manifest again).
       return;
     }
     Set<String> wanted = new HashSet<>();
     Map<String, List<ContainerState>> existing = firstManifestSeen ? Map.of() : containersByTask();
+    // Each task definition comes once per message, in "taskDefinitions" by ARN.
+    JsonNode definitions = message.path("taskDefinitions");
     // A task that arrives after the first manifest was never run by this agent: nothing to adopt.
     for (JsonNode task : message.path("tasks")) {
+      if (!task.has("taskDefinition") && task instanceof ObjectNode t) {
+        t.set("taskDefinition", definitions.path(task.path("taskDefinitionArn").asText()));
+      }
       String arn = task.path("taskArn").asText();
       wanted.add(arn);
       TaskManager manager = tasks.get(arn);
@@ -353,13 +381,26 @@ public final class Agent implements AutoCloseable {
         manager.desired(task.path("desiredStatus").asText("RUNNING"));
       }
     }
-    // Tasks the control plane no longer lists: stop what still runs.
-    for (TaskManager m : tasks.values()) {
-      if (!wanted.contains(m.taskArn())) {
-        m.desired("STOPPED");
+    if (manifest) {
+      // Tasks the control plane no longer lists: stop what still runs.
+      for (TaskManager m : tasks.values()) {
+        if (!wanted.contains(m.taskArn())) {
+          m.desired("STOPPED");
+        }
+      }
+      tasks.values().removeIf(m -> m.isDone() && !wanted.contains(m.taskArn()));
+    } else {
+      // An update names the tasks it no longer lists (they stopped): the same, for those.
+      for (JsonNode removed : message.path("removed")) {
+        TaskManager m = tasks.get(removed.asText());
+        if (m != null) {
+          m.desired("STOPPED");
+          if (m.isDone()) {
+            tasks.remove(m.taskArn());
+          }
+        }
       }
     }
-    tasks.values().removeIf(m -> m.isDone() && !wanted.contains(m.taskArn()));
     if (!firstManifestSeen) {
       firstManifestSeen = true;
       // Containers of tasks the control plane does not know: stop them, nothing may run unowned.
@@ -385,9 +426,21 @@ public final class Agent implements AutoCloseable {
             .createObjectNode()
             .put("type", "ack")
             .put("seq", message.path("seq").asLong());
-    WebSocket ws = socket;
-    if (ws != null) {
-      ws.sendText(ack.toString(), true);
+    send(ack.toString());
+  }
+
+  /**
+   * Sends a text message on the channel after any still in flight: the JDK's WebSocket refuses a
+   * send while another is pending, and acks and heartbeats go out from different threads.
+   */
+  private CompletableFuture<WebSocket> send(String text) {
+    synchronized (sendLock) {
+      WebSocket ws = socket;
+      if (ws == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      lastSend = lastSend.handle((r, e) -> null).thenCompose(x -> ws.sendText(text, true));
+      return lastSend;
     }
   }
 

@@ -50,10 +50,14 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  /** What the agent needs of a manifest: its sequence number and each task's desired state. */
-  private record Manifest(long seq, List<Wanted> tasks) {}
+  /**
+   * What the agent needs of a message from the gateway: its sequence number, whether it is a
+   * manifest (every task) or an update (the tasks that changed, and the ARNs of those it no longer
+   * lists), and each listed task's desired state.
+   */
+  private record Message(long seq, boolean manifest, List<Wanted> tasks, List<String> removed) {}
 
-  /** A task of a manifest: its ARN, desired status and container names. */
+  /** A task of a message: its ARN, desired status, container names and images. */
   private record Wanted(
       String arn, String desiredStatus, List<String> containers, List<String> images) {}
 
@@ -61,8 +65,10 @@ final class SimulatedAgent implements AgentGateway.Channel {
   private final Simulation sim;
   private final SplittableRandom random;
   private final Map<String, SimTask> tasks = new LinkedHashMap<>();
-  private volatile Manifest latestManifest;
-  private volatile boolean dirty;
+
+  /** Messages since the last step, in order; a manifest makes those before it moot. */
+  private final List<Message> pending = new ArrayList<>();
+
   boolean connected;
   boolean silent;
 
@@ -73,15 +79,20 @@ final class SimulatedAgent implements AgentGateway.Channel {
   }
 
   /**
-   * Keeps the newest manifest for the next step, as the few things the agent acts on rather than
-   * its text. The text embeds each task's whole task definition; ten thousand agents holding their
-   * last one kept tens of megabytes alive that a real agent, on its own machine, would have dropped
-   * after reading, and the control plane's collector copied them at every young collection.
+   * Keeps a message for the next step, as the few things the agent acts on rather than its text:
+   * ten thousand agents holding the text of their last messages kept tens of megabytes alive that a
+   * real agent, on its own machine, would have dropped after reading, and the control plane's
+   * collector copied them at every young collection.
    */
   @Override
   public void send(String text) {
-    latestManifest = read(text);
-    dirty = true;
+    Message message = read(text);
+    synchronized (pending) {
+      if (message.manifest()) {
+        pending.clear();
+      }
+      pending.add(message);
+    }
   }
 
   @Override
@@ -97,16 +108,20 @@ final class SimulatedAgent implements AgentGateway.Channel {
     if (!silent) {
       sim.plane().gateway().heard(instanceArn, "{\"type\":\"heartbeat\"}");
     }
-    if (dirty) {
-      dirty = false;
-      Manifest manifest = latestManifest;
-      actOn(manifest, now);
-      if (!silent) {
-        // As the real agent does: the ack spares this instance the gateway's periodic resend.
-        sim.plane()
-            .gateway()
-            .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + manifest.seq() + "}");
-      }
+    List<Message> messages;
+    synchronized (pending) {
+      messages = List.copyOf(pending);
+      pending.clear();
+    }
+    for (Message message : messages) {
+      actOn(message, now);
+    }
+    if (!messages.isEmpty() && !silent) {
+      // As the real agent does: the ack (of the last, which acknowledges all before it) spares
+      // this instance the gateway's periodic resend.
+      sim.plane()
+          .gateway()
+          .heard(instanceArn, "{\"type\":\"ack\",\"seq\":" + messages.getLast().seq() + "}");
     }
     for (SimTask t : new ArrayList<>(tasks.values())) {
       if (t.crashed && t.status.equals("RUNNING")) {
@@ -128,15 +143,19 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  private void actOn(Manifest manifest, Instant now) {
-    java.util.Set<String> listed = new java.util.HashSet<>();
-    for (Wanted task : manifest.tasks()) {
-      listed.add(task.arn());
-    }
+  private void actOn(Message message, Instant now) {
     // As the real agent does: what the control plane no longer lists is stopped, nothing runs
-    // unowned.
-    tasks.keySet().removeIf(arn -> !listed.contains(arn));
-    for (Wanted task : manifest.tasks()) {
+    // unowned (a manifest lists every task; an update names the ones it dropped).
+    if (message.manifest()) {
+      java.util.Set<String> listed = new java.util.HashSet<>();
+      for (Wanted task : message.tasks()) {
+        listed.add(task.arn());
+      }
+      tasks.keySet().removeIf(arn -> !listed.contains(arn));
+    } else {
+      message.removed().forEach(tasks::remove);
+    }
+    for (Wanted task : message.tasks()) {
       SimTask t = tasks.get(task.arn());
       if (t == null) {
         boolean fails = task.images().stream().anyMatch(sim::imageFails);
@@ -216,37 +235,70 @@ final class SimulatedAgent implements AgentGateway.Channel {
     }
   }
 
-  /** Reads a manifest's sequence number and tasks, skipping what the agent does not need. */
-  private static Manifest read(String text) {
+  /** Reads a message's type, sequence number and tasks, skipping what the agent does not need. */
+  private static Message read(String text) {
     try (JsonParser p = JSON.getFactory().createParser(text)) {
       long seq = 0;
-      List<Wanted> wanted = new ArrayList<>();
+      boolean manifest = false;
+      List<Draft> drafts = new ArrayList<>();
+      List<String> removed = new ArrayList<>();
+      Map<String, List<String>> imagesByDefinition = new java.util.HashMap<>();
       expect(p.nextToken(), JsonToken.START_OBJECT);
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
-        if (field.equals("seq")) {
-          seq = p.getLongValue();
-        } else if (field.equals("tasks")) {
-          expect(value, JsonToken.START_ARRAY);
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            wanted.add(readTask(p));
+        switch (field) {
+          case "type" -> manifest = p.getText().equals("manifest");
+          case "seq" -> seq = p.getLongValue();
+          case "tasks" -> {
+            expect(value, JsonToken.START_ARRAY);
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              drafts.add(readTask(p));
+            }
           }
-        } else {
-          p.skipChildren();
+          case "removed" -> {
+            expect(value, JsonToken.START_ARRAY);
+            while (p.nextToken() == JsonToken.VALUE_STRING) {
+              removed.add(p.getText());
+            }
+          }
+          case "taskDefinitions" -> {
+            // Each task definition once, by ARN.
+            expect(value, JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String arn = p.currentName();
+              List<String> images = new ArrayList<>();
+              readImages(p, p.nextToken(), images);
+              imagesByDefinition.put(arn, List.copyOf(images));
+            }
+          }
+          default -> p.skipChildren();
         }
       }
-      return new Manifest(seq, wanted);
+      List<Wanted> wanted = new ArrayList<>(drafts.size());
+      for (Draft d : drafts) {
+        wanted.add(
+            new Wanted(
+                d.arn(),
+                d.desiredStatus(),
+                d.containers(),
+                imagesByDefinition.getOrDefault(d.definitionArn(), List.of())));
+      }
+      return new Message(seq, manifest, wanted, removed);
     } catch (IOException e) {
-      throw new IllegalStateException("bad manifest", e);
+      throw new IllegalStateException("bad message from the gateway", e);
     }
   }
 
-  private static Wanted readTask(JsonParser p) throws IOException {
+  /** A task as read, before its definition's images are looked up. */
+  private record Draft(
+      String arn, String desiredStatus, List<String> containers, String definitionArn) {}
+
+  private static Draft readTask(JsonParser p) throws IOException {
     String arn = null;
     String desired = "RUNNING";
     List<String> containers = new ArrayList<>();
-    List<String> images = new ArrayList<>();
+    String definition = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
@@ -268,11 +320,11 @@ final class SimulatedAgent implements AgentGateway.Channel {
             }
           }
         }
-        case "taskDefinition" -> readImages(p, value, images);
+        case "taskDefinitionArn" -> definition = p.getText();
         default -> p.skipChildren();
       }
     }
-    return new Wanted(arn, desired, List.copyOf(containers), List.copyOf(images));
+    return new Draft(arn, desired, List.copyOf(containers), definition);
   }
 
   /** The images of a task definition's containers (the harness fails some on purpose). */

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,17 +34,22 @@ import org.slf4j.LoggerFactory;
  * connected container instance, carrying the instance's desired state down and heartbeats and acks
  * up.
  *
- * <p>Desired state is always sent whole: a manifest of every task the instance should know about
- * (all its tasks that have not reached STOPPED), with each task's desired status. That makes the
- * channel level-triggered: a lost or reordered message is repaired by the next manifest. One goes
- * out on every change and on connect; a periodic pass (every {@code manifestInterval}) resends it
- * to the instances that need it:
+ * <p>Desired state goes down as a manifest, every task the instance should know about (all its
+ * tasks that have not reached STOPPED) with each task's desired status, or as an update, the tasks
+ * that changed since. A manifest goes out on connect and whenever a change is announced without
+ * naming the tasks ({@link #changed}); an update when it names them ({@link #tasksChanged}): a
+ * RunTask of 10 tasks then writes 10 tasks to 10 instances, not each instance's whole list. One
+ * channel delivers its messages in order or breaks (and a reconnect gets a manifest), so an agent
+ * that acknowledges a message has seen every one before it.
+ *
+ * <p>The channel stays level-triggered: a periodic pass (every {@code manifestInterval}) sends a
+ * manifest to the instances that need one:
  *
  * <ul>
- *   <li>the agent has not acknowledged the last manifest within one interval (the manifest or its
- *       ack was lost, or the agent is stuck): sent again, until it is acknowledged;
- *   <li>the instance's desired state (its tasks and their desired statuses) differs from the last
- *       manifest sent (a change that nobody announced with {@link #changed}): sent.
+ *   <li>the agent has not acknowledged the last message within one interval (it was lost, or its
+ *       ack was, or the agent is stuck): a manifest, until one is acknowledged;
+ *   <li>the instance's desired state (its tasks and their desired statuses) differs from what the
+ *       messages sent said (a change that nobody announced): a manifest.
  * </ul>
  *
  * <p>An instance whose agent acknowledged its current desired state gets nothing, so the pass costs
@@ -53,9 +60,9 @@ import org.slf4j.LoggerFactory;
  * on which it was heard within {@code disconnectAfter}. A restarted control plane starts with every
  * instance disconnected until its agent reconnects.
  *
- * <p>Threading: all methods are safe from any thread. Manifests to one channel are built and sent
- * one at a time, each from the newest state, so a channel never gets an older manifest after a
- * newer one.
+ * <p>Threading: all methods are safe from any thread. Messages to one channel are built and sent
+ * one at a time, each from the newest state, so a channel never gets an older desired status of a
+ * task after a newer one.
  */
 public final class AgentGateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentGateway.class);
@@ -69,16 +76,18 @@ public final class AgentGateway implements AutoCloseable {
   }
 
   /**
-   * The last manifest sent on a channel.
+   * What the messages sent on a channel told the agent, as of the last one.
    *
-   * @param usage the instance's usage record it was built from: while the state still holds this
-   *     very record, no task of the instance changed, so neither did its desired state
-   * @param desired task ARN → desired status, in the manifest's order: what the manifest said
-   * @param sentMillis when it was sent (the injected clock)
-   * @param acked whether the agent acknowledged it
+   * @param seq the last message's sequence number
+   * @param usage the instance's usage record the desired state was checked against: while the state
+   *     still holds this very record, no task of the instance changed, so neither did its desired
+   *     state; null after an update (the next pass checks)
+   * @param desired task ARN → desired status: what the agent was told
+   * @param sentMillis when the last message was sent (the injected clock)
+   * @param acked whether the agent acknowledged the last message (and so every one before it)
    */
   private record Delivery(
-      long seq, InstanceUsage usage, Map<String, String> desired, long sentMillis, boolean acked) {
+      long seq, InstanceUsage usage, PMap<String, String> desired, long sentMillis, boolean acked) {
     Delivery withUsage(InstanceUsage newer) {
       return new Delivery(seq, newer, desired, sentMillis, acked);
     }
@@ -200,6 +209,27 @@ public final class AgentGateway implements AutoCloseable {
     }
   }
 
+  /**
+   * These tasks were created, or what their instance should do with them changed (a desired status,
+   * or they stopped): each of their instances gets an update naming them, built from the newest
+   * state.
+   */
+  public void tasksChanged(Collection<Task> tasks) {
+    Map<String, List<String>> byInstance = new LinkedHashMap<>();
+    for (Task t : tasks) {
+      if (t.containerInstanceArn() != null) {
+        byInstance.computeIfAbsent(t.containerInstanceArn(), k -> new ArrayList<>()).add(t.arn());
+      }
+    }
+    byInstance.forEach(
+        (instanceArn, taskArns) -> {
+          Session session = sessions.get(instanceArn);
+          if (session != null) {
+            sendUpdate(instanceArn, session, taskArns);
+          }
+        });
+  }
+
   /** The desired state of these instances changed: send them their manifests now. */
   public void changed(Collection<String> instanceArns) {
     for (String arn : instanceArns) {
@@ -227,7 +257,8 @@ public final class AgentGateway implements AutoCloseable {
         return;
       }
       // Recorded before sending: an ack can arrive before send() returns.
-      session.delivery = new Delivery(seq, usage, Map.copyOf(desired), clock.millis(), false);
+      session.delivery =
+          new Delivery(seq, usage, HashTreePMap.from(desired), clock.millis(), false);
       try {
         session.channel.send(text);
       } catch (RuntimeException e) {
@@ -236,49 +267,141 @@ public final class AgentGateway implements AutoCloseable {
     }
   }
 
+  /** Sends the named tasks as they are now: an update, or a manifest when there was none yet. */
+  private void sendUpdate(String instanceArn, Session session, List<String> taskArns) {
+    synchronized (session) {
+      Delivery d = session.delivery;
+      if (d == null) {
+        send(instanceArn, session);
+        return;
+      }
+      State state = states.current();
+      // What the agent was told, changed persistently: no copy of the instance's whole list.
+      PMap<String, String> desired = d.desired();
+      List<Task> changed = new ArrayList<>(taskArns.size());
+      List<String> removed = new ArrayList<>();
+      for (String arn : taskArns) {
+        Task t = state.tasks().get(arn);
+        if (t == null
+            || t.lastStatus() == TaskStatus.STOPPED
+            || !instanceArn.equals(t.containerInstanceArn())) {
+          // Gone from the instance's desired state (its agent reported it stopped).
+          if (desired.containsKey(arn)) {
+            desired = desired.minus(arn);
+            removed.add(arn);
+          }
+        } else if (!t.desiredStatus().equals(desired.get(arn))) {
+          desired = desired.plus(arn, t.desiredStatus());
+          changed.add(t);
+        }
+      }
+      if (changed.isEmpty() && removed.isEmpty()) {
+        return; // the agent was told all this already
+      }
+      long seq = sequence.incrementAndGet();
+      String text;
+      try {
+        text = message("update", state, instanceArn, seq, changed, removed);
+      } catch (RuntimeException e) {
+        log.warn("Building an update for {} failed; the next pass repairs it", instanceArn, e);
+        return;
+      }
+      // Unacknowledged until the agent says so; the next pass checks the desired state.
+      session.delivery = new Delivery(seq, null, desired, clock.millis(), false);
+      try {
+        session.channel.send(text);
+      } catch (RuntimeException e) {
+        log.warn("Sending an update to {} failed; the next pass repairs it", instanceArn, e);
+      }
+    }
+  }
+
   /**
    * Every task the instance should know about, with what it should do with each, as the JSON text
    * of a manifest; {@code desired} receives each task's ARN and desired status.
    *
-   * <p>Written straight to text: the task definition and overrides are stored as JSON already and
-   * go in as they are, so a manifest costs no tree of nodes and no re-parse of a definition.
+   * <pre>
+   *  {"type":"manifest","seq":n,"containerInstanceArn":"...",
+   *   "tasks":[{"taskArn":..,"taskDefinitionArn":"d",..,"containers":[..]}, ..],
+   *   "taskDefinitions":{"d":{..the definition..}, ..}}
+   *  an update: "type":"update", only the tasks that changed, and "removed":[task ARNs]
+   * </pre>
+   *
+   * <p>Each task definition goes once, however many of the instance's tasks use it (ten tasks of a
+   * service on one instance used to carry ten copies). Written straight to text: definitions and
+   * overrides are stored as JSON already and go in as they are, so a manifest costs no tree of
+   * nodes and no re-parse of a definition.
    */
   String manifest(
       State state, String instanceArn, InstanceUsage usage, long seq, Map<String, String> desired) {
     // The instance's unstopped tasks, from the per-instance index rather than a scan of all.
     List<Task> tasks = new ArrayList<>(usage.tasks().size());
-    List<TaskDefinition> definitions = new ArrayList<>(usage.tasks().size());
-    // The text's length, closely: sized once, the buffer is neither grown nor copied but once.
-    int length = 128 + instanceArn.length();
-    TaskDefinition d = null;
     for (String arn : usage.tasks()) {
       Task t = state.tasks().get(arn);
       if (t != null && t.lastStatus() != TaskStatus.STOPPED) {
-        // An instance's tasks mostly share a few definitions: look each up once in a row.
-        if (d == null || !d.arn().equals(t.taskDefinitionArn())) {
-          d = state.taskDefinition(t.taskDefinitionArn());
-        }
         tasks.add(t);
-        definitions.add(d);
-        length += 256 + 2 * t.arn().length() + t.taskDefinitionArn().length();
-        length += d == null ? 0 : d.definition().json().length();
-        length += t.overrides() == null ? 0 : t.overrides().json().length();
-        length += 160 * t.containers().size();
+        desired.put(t.arn(), t.desiredStatus());
       }
+    }
+    return message("manifest", state, instanceArn, seq, tasks, List.of());
+  }
+
+  /**
+   * A manifest or an update: {@code tasks} in full, each task definition they use once, and (in an
+   * update) the ARNs of tasks no longer in the instance's desired state.
+   */
+  private String message(
+      String type,
+      State state,
+      String instanceArn,
+      long seq,
+      List<Task> tasks,
+      List<String> removed) {
+    Map<String, TaskDefinition> definitions = new LinkedHashMap<>();
+    // The text's length, closely: sized once, the buffer is neither grown nor copied but once.
+    int length = 128 + instanceArn.length();
+    for (Task t : tasks) {
+      length += taskLength(t);
+      if (!definitions.containsKey(t.taskDefinitionArn())) {
+        TaskDefinition d = state.taskDefinition(t.taskDefinitionArn());
+        definitions.put(t.taskDefinitionArn(), d);
+        length += 8 + t.taskDefinitionArn().length();
+        length += d == null ? 2 : d.definition().json().length();
+      }
+    }
+    for (String arn : removed) {
+      length += 4 + arn.length();
     }
     StringWriter out = new StringWriter(length);
     try (JsonGenerator g = json.getFactory().createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("type", "manifest");
+      g.writeStringField("type", type);
       g.writeNumberField("seq", seq);
       g.writeStringField("containerInstanceArn", instanceArn);
       g.writeArrayFieldStart("tasks");
-      for (int i = 0; i < tasks.size(); i++) {
-        Task t = tasks.get(i);
-        writeTask(g, t, definitions.get(i));
-        desired.put(t.arn(), t.desiredStatus());
+      for (Task t : tasks) {
+        writeTask(g, t);
       }
       g.writeEndArray();
+      if (!removed.isEmpty()) {
+        g.writeArrayFieldStart("removed");
+        for (String arn : removed) {
+          g.writeString(arn);
+        }
+        g.writeEndArray();
+      }
+      g.writeObjectFieldStart("taskDefinitions");
+      for (Map.Entry<String, TaskDefinition> e : definitions.entrySet()) {
+        g.writeFieldName(e.getKey());
+        if (e.getValue() == null) {
+          // Unknown (never expected: revisions are never deleted while tasks use them).
+          g.writeStartObject();
+          g.writeEndObject();
+        } else {
+          g.writeRawValue(e.getValue().definition().json());
+        }
+      }
+      g.writeEndObject();
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -286,8 +409,29 @@ public final class AgentGateway implements AutoCloseable {
     return out.toString();
   }
 
-  /** One task of a manifest; {@code d} is its task definition, null when unknown. */
-  private static void writeTask(JsonGenerator g, Task t, TaskDefinition d) throws IOException {
+  /**
+   * The length of {@link #writeTask}'s text for a task: its field names and punctuation (a little
+   * over) and its values (exact, unless one needs escaping, which ARNs, names and statuses never
+   * do; the buffer grows then).
+   */
+  private static int taskLength(Task t) {
+    int length =
+        128
+            + t.arn().length()
+            + t.clusterArn().length()
+            + t.taskDefinitionArn().length()
+            + t.desiredStatus().length();
+    length += t.cpu() == null ? 0 : 10 + t.cpu().length();
+    length += t.memory() == null ? 0 : 12 + t.memory().length();
+    length += t.overrides() == null ? 0 : 14 + t.overrides().json().length();
+    for (TaskContainer c : t.containers()) {
+      length += 32 + c.name().length() + c.containerArn().length();
+    }
+    return length;
+  }
+
+  /** One task of a manifest; its definition is in the manifest's {@code taskDefinitions}. */
+  private static void writeTask(JsonGenerator g, Task t) throws IOException {
     g.writeStartObject();
     g.writeStringField("taskArn", t.arn());
     g.writeStringField("clusterArn", t.clusterArn());
@@ -298,13 +442,6 @@ public final class AgentGateway implements AutoCloseable {
     }
     if (t.memory() != null) {
       g.writeStringField("memory", t.memory());
-    }
-    g.writeFieldName("taskDefinition");
-    if (d == null) {
-      g.writeStartObject();
-      g.writeEndObject();
-    } else {
-      g.writeRawValue(d.definition().json());
     }
     if (t.overrides() != null) {
       g.writeFieldName("overrides");
@@ -364,8 +501,8 @@ public final class AgentGateway implements AutoCloseable {
       if (d == null || (!d.acked() && now - d.sentMillis() >= interval)) {
         send(arn, session);
       } else if (usage != d.usage()) {
-        // Some task of the instance changed; most such changes (a task reported RUNNING) leave
-        // the desired state as it was, and then there is nothing to send.
+        // Some task of the instance changed, or an update was sent; mostly (a task reported
+        // RUNNING, an update that said it all) the agent knows the desired state already.
         if (desiredOf(state, usage).equals(d.desired())) {
           synchronized (session) {
             if (session.delivery == d) {

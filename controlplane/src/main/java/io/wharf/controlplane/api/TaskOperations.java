@@ -266,10 +266,7 @@ final class TaskOperations {
               }
               return new Launched(tasks, plan.result().failures());
             });
-    gateway.changed(
-        launched.tasks().stream()
-            .map(Task::containerInstanceArn)
-            .collect(java.util.stream.Collectors.toSet()));
+    gateway.tasksChanged(launched.tasks());
     ObjectNode out = Wire.object();
     ArrayNode tasks = out.putArray("tasks");
     launched.tasks().forEach(t -> tasks.add(toWire(t, true)));
@@ -336,7 +333,7 @@ final class TaskOperations {
               tx.apply(new Change.TaskPut(updated));
               return updated;
             });
-    gateway.changed(List.of(stopped.containerInstanceArn()));
+    gateway.tasksChanged(List.of(stopped));
     if (ServiceAccounting.serviceOf(states.current(), stopped) != null) {
       services.nudge();
     }
@@ -494,7 +491,7 @@ final class TaskOperations {
               return built;
             });
     if (updated.lastStatus() == TaskStatus.STOPPED) {
-      gateway.changed(List.of(updated.containerInstanceArn()));
+      gateway.tasksChanged(List.of(updated));
     }
     if (ServiceAccounting.serviceOf(states.current(), updated) != null) {
       services.nudge();

@@ -34,12 +34,14 @@ import java.util.random.RandomGenerator;
  */
 public final class Launcher {
   /**
-   * How many instances a random placement looks at in a large cluster. A uniform sample of them is
+   * How many instances a random placement looks at in a large cluster, in turn. A uniform sample is
    * ranked instead of every instance, as Kubernetes' scheduler scores a share of the nodes and
    * Nomad limits its candidates: a random choice among a random sample is still a random choice,
-   * and it keeps a RunTask's cost from growing with the cluster.
+   * and it keeps a RunTask's cost from growing with the cluster. 64 instances find room for 10
+   * tasks in all but a nearly full cluster; a larger sample follows when they do not (a selective
+   * memberOf constraint), then the whole cluster.
    */
-  public static final int RANDOM_SAMPLE = 256;
+  static final int[] RANDOM_SAMPLES = {64, 512};
 
   private final ResourceArn.Builder arns;
   private final InstanceViews views;
@@ -129,8 +131,9 @@ public final class Launcher {
 
   /**
    * Places tasks in a cluster. With only the random strategy (RunTask's default) and a large
-   * cluster, a random sample is tried first; whenever the sample cannot take every task (capacity,
-   * constraints), the whole cluster is ranked, so sampling never fails a task that fits somewhere.
+   * cluster, random samples are tried first; whenever a sample cannot take every task (capacity,
+   * constraints), the next is tried, and last the whole cluster is ranked, so sampling never fails
+   * a task that fits somewhere.
    *
    * @throws io.wharf.scheduler.PlacementException when a constraint or strategy is invalid
    */
@@ -139,11 +142,14 @@ public final class Launcher {
     List<ContainerInstance> members = members(state, cluster);
     boolean onlyRandom =
         demand.strategies().stream().allMatch(s -> s.type().equals(Strategy.RANDOM));
-    if (onlyRandom && members.size() > RANDOM_SAMPLE) {
-      List<InstanceView> sample = new ArrayList<>(RANDOM_SAMPLE);
+    for (int size : RANDOM_SAMPLES) {
+      if (!onlyRandom || members.size() <= size) {
+        break;
+      }
+      List<InstanceView> sample = new ArrayList<>(size);
       // Distinct uniform draws, marked in a bit set (a stream's distinct() boxes every draw).
       java.util.BitSet drawn = new java.util.BitSet(members.size());
-      while (sample.size() < RANDOM_SAMPLE) {
+      while (sample.size() < size) {
         int i = callRandom.nextInt(members.size());
         if (!drawn.get(i)) {
           drawn.set(i);

@@ -80,11 +80,12 @@ final class Reconciler {
   }
 
   /**
-   * What a reconcile changed beyond the state: the instances whose desired state changed (they get
-   * manifests) and whether target registrations changed (the data plane acts at once).
+   * What a reconcile changed beyond the state: the tasks created or told to stop (their instances
+   * get updates naming them) and whether target registrations changed (the data plane acts at
+   * once).
    */
-  record Outcome(Set<String> touched, boolean balancingChanged, boolean more) {
-    static final Outcome NONE = new Outcome(Set.of(), false, false);
+  record Outcome(List<Task> touched, boolean balancingChanged, boolean more) {
+    static final Outcome NONE = new Outcome(List.of(), false, false);
   }
 
   /** Reconciles one service. */
@@ -114,7 +115,7 @@ final class Reconciler {
     final Service service;
     final ServiceEdit edit;
     final Instant now;
-    final Set<String> touched = new HashSet<>();
+    final List<Task> touched = new ArrayList<>();
 
     /**
      * The service's live tasks as the pass began. Later steps of the pass see their own changes
@@ -323,7 +324,7 @@ final class Reconciler {
                       .lastStatus(TaskStatus.STOPPING)
                       .stoppingAt(now)
                       .build(tx.revision())));
-          touched.add(t.containerInstanceArn());
+          touched.add(t);
           stoppedIds.add(t.id());
         }
       }
@@ -421,7 +422,7 @@ final class Reconciler {
               now,
               tx.revision());
       tx.apply(new Change.TaskPut(task));
-      touched.add(instanceArn);
+      touched.add(task);
       return task;
     }
 
@@ -672,7 +673,7 @@ final class Reconciler {
         next.lastStatus(TaskStatus.STOPPING).stoppingAt(now);
       }
       tx.apply(new Change.TaskPut(next.build(tx.revision())));
-      touched.add(t.containerInstanceArn());
+      touched.add(t);
       stoppedIds.add(t.id());
     }
 

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *     │
  *     ├─▶ lost instances: agent silent longer than lostAfter ─▶ their tasks STOPPED
  *     └─▶ for each ACTIVE or DRAINING service: reconcile(serviceArn)   (one command each)
- *                                                 └─▶ manifests to the instances it touched
+ *                                                 └─▶ updates to the instances it touched
  * </pre>
  *
  * <p>Level-triggered: each pass reads the newest state; a missed nudge costs at most one interval.
@@ -168,7 +168,7 @@ public final class ServiceController implements AutoCloseable {
       return false;
     }
     if (!outcome.touched().isEmpty()) {
-      gateway.changed(outcome.touched());
+      gateway.tasksChanged(outcome.touched());
     }
     if (outcome.balancingChanged()) {
       balancingChanged.run();

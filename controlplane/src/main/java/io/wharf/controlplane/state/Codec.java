@@ -21,6 +21,7 @@ import io.wharf.model.elb.TargetGroup;
 import io.wharf.model.elb.TargetRegistration;
 import io.wharf.store.Store;
 import io.wharf.store.StoreException;
+import java.util.List;
 
 /**
  * Maps changes to store rows and rows back to state. Row kinds and keys are the storage format; the
@@ -92,9 +93,13 @@ final class Codec {
    * Rebuilds the state a store holds. A row that cannot be read stops the start: never skip data.
    */
   State load(Store.Snapshot snapshot) {
+    // Decoding the rows' JSON is most of a reload, and each row decodes on its own: on every core,
+    // then replayed one by one (a Change's order in the store does not matter: each row is the
+    // whole entity, once).
+    List<Change> changes = snapshot.rows().parallelStream().map(this::toChange).toList();
     State state = State.empty();
-    for (Store.Row row : snapshot.rows()) {
-      state = state.apply(toChange(row));
+    for (Change change : changes) {
+      state = state.apply(change);
     }
     return state.withRevision(snapshot.revision());
   }

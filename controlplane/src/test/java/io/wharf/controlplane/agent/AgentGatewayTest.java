@@ -206,4 +206,60 @@ class AgentGatewayTest {
       assertThat(channel.sent.get(2)).contains("\"desiredStatus\":\"STOPPED\"");
     }
   }
+
+  @Test
+  void announcedTasksGoOutAsUpdatesNamingOnlyThem() {
+    ManualClock clock = new ManualClock();
+    try (StateMachine states = new StateMachine(new StateMachineTest.MemoryStore(), clock);
+        AgentGateway gateway = new AgentGateway(states, clock, Duration.ofSeconds(30), INTERVAL)) {
+      Task first = task("arn:aws:ecs:r:1:task/c/t1", "i-1");
+      put(states, first);
+      RecordingChannel channel = new RecordingChannel();
+      gateway.opened("i-1", channel);
+      assertThat(channel.sent.get(0)).contains("\"type\":\"manifest\"").contains(first.arn());
+      gateway.heard("i-1", "{\"type\":\"ack\",\"seq\":" + seqOf(channel.sent.get(0)) + "}");
+
+      Task second = task("arn:aws:ecs:r:1:task/c/t2", "i-1");
+      put(states, second);
+      gateway.tasksChanged(List.of(second));
+      assertThat(channel.sent).hasSize(2);
+      assertThat(channel.sent.get(1))
+          .contains("\"type\":\"update\"")
+          .contains(second.arn())
+          .doesNotContain(first.arn())
+          .contains("\"taskDefinitions\":{\"" + second.taskDefinitionArn() + "\"");
+      // Told already: announcing it again sends nothing.
+      gateway.tasksChanged(List.of(second));
+      assertThat(channel.sent).hasSize(2);
+
+      // Acknowledged, and the desired state is what the messages said: the pass is quiet.
+      gateway.heard("i-1", "{\"type\":\"ack\",\"seq\":" + seqOf(channel.sent.get(1)) + "}");
+      clock.now = clock.now.plus(INTERVAL);
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(2);
+
+      // A desired status, then the agent's STOPPED report: an update each, the second naming the
+      // task as removed.
+      Task stopping = second.toBuilder().desiredStatus("STOPPED").build(5);
+      put(states, stopping);
+      gateway.tasksChanged(List.of(stopping));
+      assertThat(channel.sent.get(2)).contains("\"desiredStatus\":\"STOPPED\"");
+      Task stopped = stopping.toBuilder().lastStatus(TaskStatus.STOPPED).build(6);
+      put(states, stopped);
+      gateway.tasksChanged(List.of(stopped));
+      assertThat(channel.sent.get(3))
+          .contains("\"removed\":[\"" + second.arn() + "\"]")
+          .contains("\"tasks\":[]");
+
+      // Not acknowledged for an interval: the whole manifest, with what is left.
+      clock.now = clock.now.plus(INTERVAL);
+      gateway.heard("i-1", "{\"type\":\"heartbeat\"}");
+      gateway.resendWhereNeeded();
+      assertThat(channel.sent).hasSize(5);
+      assertThat(channel.sent.get(4))
+          .contains("\"type\":\"manifest\"")
+          .contains(first.arn())
+          .doesNotContain(second.arn());
+    }
+  }
 }
