@@ -19,6 +19,9 @@ cd "$root"
 ./mvnw -q -B package -DskipTests dependency:build-classpath \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
 # 4 GiB of heap: the control plane, 10,000 simulated agents and the load generator share this JVM.
+# Generational ZGC, as ./wharf runs the control plane; a soft limit of 1 GiB keeps ZGC from letting
+# the heap grow to the maximum before it collects.
 # --enable-native-access: SQLite's JDBC driver loads a native library (as ./wharf allows it).
-exec "$JAVA_HOME/bin/java" -Xmx4g --enable-native-access=ALL-UNNAMED "$@" \
+exec "$JAVA_HOME/bin/java" -Xmx4g -XX:+UseZGC -XX:SoftMaxHeapSize=1g \
+  --enable-native-access=ALL-UNNAMED "$@" \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.wharf.bench.PlacementBench

@@ -69,6 +69,9 @@ final class ChildJvm implements AutoCloseable {
     command.add(ProcessHandle.current().info().command().orElse("java"));
     // As ./wharf: sqlite-jdbc loads a native library, which JDK 24+ warns about otherwise.
     command.add("--enable-native-access=ALL-UNNAMED");
+    // As ./wharf: generational ZGC, collecting before the heap grows past 1 GiB.
+    command.add("-XX:+UseZGC");
+    command.add("-XX:SoftMaxHeapSize=1g");
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(args);

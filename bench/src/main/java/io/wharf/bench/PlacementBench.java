@@ -781,8 +781,8 @@ public final class PlacementBench {
               + " (their tasks and last manifests) and the load generator share it.");
       if (alone != null) {
         out.append(
-            (" `wharf server` alone is the control plane as `./wharf server` runs it (default"
-                    + " heap settings), loaded from a copy of the same data directory; its RSS was"
+            (" `wharf server` alone is the control plane as `./wharf server` runs it (ZGC,"
+                    + " soft heap limit 1 GiB, default maximum), loaded from a copy of the same data directory; its RSS was"
                     + " %s MiB when it printed its ready line, before the GC. Its agents are not"
                     + " connected: %,d agent sessions would add their WebSockets. The heap in use"
                     + " after GC differs by %s MiB between the two: about what the simulated agents"

@@ -23,9 +23,13 @@ import java.util.regex.Pattern;
  */
 record ProcessMemory(long rss, long peakRss, long heapUsed, long heapCommitted, long heapMax) {
   // GC.heap_info's first line, e.g. " garbage-first heap   total reserved 6291456K, committed
-  // 262144K, used 151023K [...]"; G1 and the other collectors print the same three figures.
+  // 262144K, used 151023K [...]"; G1, Parallel and Serial print the same three figures.
   private static final Pattern HEAP_INFO =
       Pattern.compile("reserved (\\d+)K, committed (\\d+)K, used (\\d+)K");
+
+  // ZGC's instead, e.g. " ZHeap           used 270M, capacity 1260M, max capacity 6028M".
+  private static final Pattern Z_HEAP_INFO =
+      Pattern.compile("used (\\d+)M, capacity (\\d+)M, max capacity (\\d+)M");
 
   private static final long JCMD_TIMEOUT_SECONDS = 60;
 
@@ -53,17 +57,29 @@ record ProcessMemory(long rss, long peakRss, long heapUsed, long heapCommitted, 
   static ProcessMemory ofJvm(long pid) throws IOException, InterruptedException {
     jcmd(pid, "GC.run");
     String heapInfo = jcmd(pid, "GC.heap_info");
-    Matcher m = HEAP_INFO.matcher(heapInfo);
-    if (!m.find()) {
-      throw new IllegalStateException("Unexpected GC.heap_info output:\n" + heapInfo);
-    }
     Path status = Path.of("/proc", Long.toString(pid), "status");
-    return new ProcessMemory(
-        statusKib(status, "VmRSS") * 1024,
-        statusKib(status, "VmHWM") * 1024,
-        Long.parseLong(m.group(3)) * 1024,
-        Long.parseLong(m.group(2)) * 1024,
-        Long.parseLong(m.group(1)) * 1024);
+    long rss = statusKib(status, "VmRSS") * 1024;
+    long peak = statusKib(status, "VmHWM") * 1024;
+    Matcher m = HEAP_INFO.matcher(heapInfo);
+    if (m.find()) {
+      return new ProcessMemory(
+          rss,
+          peak,
+          Long.parseLong(m.group(3)) * 1024,
+          Long.parseLong(m.group(2)) * 1024,
+          Long.parseLong(m.group(1)) * 1024);
+    }
+    Matcher z = Z_HEAP_INFO.matcher(heapInfo);
+    if (z.find()) {
+      long mib = 1024 * 1024;
+      return new ProcessMemory(
+          rss,
+          peak,
+          Long.parseLong(z.group(1)) * mib,
+          Long.parseLong(z.group(2)) * mib,
+          Long.parseLong(z.group(3)) * mib);
+    }
+    throw new IllegalStateException("Unexpected GC.heap_info output:\n" + heapInfo);
   }
 
   /** Resident set size of a process now, bytes (no collection first). */
