@@ -111,9 +111,9 @@ public final class LoadBalancerBench {
           new Settings(
               BenchSettings.parseDuration(System.getProperty("wharf.bench.lb.duration", "10s")),
               BenchSettings.parseDuration(System.getProperty("wharf.bench.lb.warmup", "5s")),
-              Integer.getInteger("wharf.bench.lb.rounds", 3),
+              Integer.getInteger("wharf.bench.lb.rounds", 5),
               Integer.getInteger("wharf.bench.lb.connections", 32),
-              Arrays.stream(System.getProperty("wharf.bench.lb.rates", "1000,4000").split(","))
+              Arrays.stream(System.getProperty("wharf.bench.lb.rates", "1000,3000").split(","))
                   .map(String::strip)
                   .filter(x -> !x.isEmpty())
                   .map(Integer::parseInt)
@@ -507,10 +507,12 @@ public final class LoadBalancerBench {
   /**
    * Scales the service from 2 to 3 tasks {@code times} times while a client sends requests through
    * the listener back to back (one keep-alive connection), and times from the new task's RUNNING to
-   * the first response its container sent (each container answers its host name). Two figures per
-   * scale-up, in milliseconds: from the task's {@code startedAt} (the control plane's clock when it
-   * recorded RUNNING) to the response, by the wall clock of this host; and from the moment
-   * DescribeTasks, asked every 20 ms, first showed the task RUNNING. Scales back to 2 in between.
+   * the first response its container sent (each container answers its host name). Four figures
+   * per scale-up, in milliseconds: from the task's {@code startedAt} (the control plane's clock
+   * when it recorded RUNNING) to the response, by the wall clock of this host; from the moment
+   * DescribeTasks, asked every 20 ms, first showed the task RUNNING to the response; and from that
+   * moment to the target's first appearance in DescribeTargetHealth (asked every 20 ms) and to its
+   * first {@code healthy} there. Scales back to 2 in between.
    */
   private static List<double[]> runningToTraffic(
       EcsClient ecs, ElasticLoadBalancingV2Client elb, TargetGroup tg, String listener, int times)
@@ -565,25 +567,45 @@ public final class LoadBalancerBench {
           Thread.sleep(20);
         }
         String host = started.containers().get(0).runtimeId().substring(0, 12);
+        int port = hostPort(started);
+        // Where the time goes, as DescribeTargetHealth (asked every 20 ms) shows it: the target
+        // registered (by the service controller), then healthy.
+        long registered = 0;
+        long healthy = 0;
         while (!firstSeen.containsKey(host)) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException(
                 "the new task's container " + host + " got no request within " + TIMEOUT);
           }
-          Thread.sleep(1);
+          for (TargetHealthDescription h :
+              elb.describeTargetHealth(r -> r.targetGroupArn(tg.targetGroupArn()))
+                  .targetHealthDescriptions()) {
+            if (h.target().port() == port) {
+              long now = System.nanoTime();
+              registered = registered == 0 ? now : registered;
+              if (healthy == 0 && h.targetHealth().stateAsString().equals("healthy")) {
+                healthy = now;
+              }
+            }
+          }
+          Thread.sleep(20);
         }
         long[] first = firstSeen.get(host);
         double fromStartedAt = first[0] - started.startedAt().toEpochMilli();
         double fromSeen = (first[1] - seenRunning) / 1e6;
-        out.add(new double[] {fromStartedAt, fromSeen});
+        double toRegistered = registered == 0 ? Double.NaN : (registered - seenRunning) / 1e6;
+        double toHealthy = healthy == 0 ? Double.NaN : (healthy - seenRunning) / 1e6;
+        out.add(new double[] {fromStartedAt, fromSeen, toRegistered, toHealthy});
         progress(
             String.format(
                 Locale.ROOT,
                 "  scale-up %d: first response %.0f ms after startedAt, %.0f ms after RUNNING was"
-                    + " seen",
+                    + " seen (target seen registered after %.0f ms, healthy after %.0f ms)",
                 i + 1,
                 fromStartedAt,
-                fromSeen));
+                fromSeen,
+                toRegistered,
+                toHealthy));
         ecs.updateService(b -> b.cluster(CLUSTER).service(SERVICE).desiredCount(2));
         awaitHealthyTargets(ecs, elb, tg, 2);
       }
@@ -888,8 +910,8 @@ public final class LoadBalancerBench {
     out.append(conns.render()).append('\n');
     MarkdownTable reg =
         new MarkdownTable(
-            "new task (scale 2 → 3) to its first response through the listener",
-            "from",
+            "new task (scale 2 → 3), until its first response through the listener",
+            "interval",
             "median (ms)",
             "min (ms)",
             "max (ms)",
@@ -904,8 +926,13 @@ public final class LoadBalancerBench {
   }
 
   private static void runningRows(MarkdownTable t, String label, List<double[]> times) {
-    String[] from = {"task `startedAt` (RUNNING recorded)", "RUNNING first seen by DescribeTasks"};
-    for (int i = 0; i < 2; i++) {
+    String[] from = {
+      "task `startedAt` (RUNNING recorded) → first response",
+      "RUNNING first seen by DescribeTasks → first response",
+      "RUNNING seen → target seen in DescribeTargetHealth",
+      "RUNNING seen → target seen `healthy`"
+    };
+    for (int i = 0; i < from.length; i++) {
       int k = i;
       List<Double> v = times.stream().map(x -> x[k]).toList();
       t.row(
