@@ -507,9 +507,9 @@ public final class LoadBalancerBench {
   /**
    * Scales the service from 2 to 3 tasks {@code times} times while a client sends requests through
    * the listener back to back (one keep-alive connection), and times from the new task's RUNNING to
-   * the first response its container sent (each container answers its host name). Four figures
-   * per scale-up, in milliseconds: from the task's {@code startedAt} (the control plane's clock
-   * when it recorded RUNNING) to the response, by the wall clock of this host; from the moment
+   * the first response its container sent (each container answers its host name). Four figures per
+   * scale-up, in milliseconds: from the task's {@code startedAt} (the control plane's clock when it
+   * recorded RUNNING) to the response, by the wall clock of this host; from the moment
    * DescribeTasks, asked every 20 ms, first showed the task RUNNING to the response; and from that
    * moment to the target's first appearance in DescribeTargetHealth (asked every 20 ms) and to its
    * first {@code healthy} there. Scales back to 2 in between.
@@ -570,9 +570,12 @@ public final class LoadBalancerBench {
         int port = hostPort(started);
         // Where the time goes, as DescribeTargetHealth (asked every 20 ms) shows it: the target
         // registered (by the service controller), then healthy.
+        // The API may show it healthy only after the first request (it reads HAProxy's state
+        // when asked or on its own schedule), so this goes on for a while after that request.
         long registered = 0;
         long healthy = 0;
-        while (!firstSeen.containsKey(host)) {
+        long stopAt = Long.MAX_VALUE;
+        while (healthy == 0 && System.nanoTime() < stopAt) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException(
                 "the new task's container " + host + " got no request within " + TIMEOUT);
@@ -588,7 +591,17 @@ public final class LoadBalancerBench {
               }
             }
           }
+          if (stopAt == Long.MAX_VALUE && firstSeen.containsKey(host)) {
+            stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+          }
           Thread.sleep(20);
+        }
+        while (!firstSeen.containsKey(host)) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "the new task's container " + host + " got no request within " + TIMEOUT);
+          }
+          Thread.sleep(1);
         }
         long[] first = firstSeen.get(host);
         double fromStartedAt = first[0] - started.startedAt().toEpochMilli();
