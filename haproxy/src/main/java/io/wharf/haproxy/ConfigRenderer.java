@@ -24,31 +24,8 @@ public final class ConfigRenderer {
    * @param stateFile servers' states saved before a reload and loaded by the new worker
    * @param hardStopAfter how long an old worker may keep serving its open connections after a
    *     reload before it is stopped
-   * @param threads the worker's threads ({@code nbthread}), or 0 for HAProxy's default (one per CPU
-   *     it may run on)
    */
-  public record Globals(Path adminSocket, Path stateFile, Duration hardStopAfter, int threads) {
-    public Globals {
-      if (threads < 0) {
-        throw new IllegalArgumentException("threads must be 0 (HAProxy's default) or more");
-      }
-    }
-
-    /** HAProxy's default thread count. */
-    public Globals(Path adminSocket, Path stateFile, Duration hardStopAfter) {
-      this(adminSocket, stateFile, hardStopAfter, 0);
-    }
-  }
-
-  /**
-   * How many threads the worker gets on a host with {@code cpus} CPUs: one on a host of one or two
-   * CPUs, else HAProxy's default (0: one per CPU). HAProxy shares its host with the targets (and
-   * Wharf); on two CPUs a second thread cost about 10 % more HAProxy CPU time per request, at the
-   * same throughput and latency, in LoadBalancerBench's A/B runs (bench/README.md).
-   */
-  public static int threadsFor(int cpus) {
-    return cpus <= 2 ? 1 : 0;
-  }
+  public record Globals(Path adminSocket, Path stateFile, Duration hardStopAfter) {}
 
   /** The {@code User-Agent} ALB's health checker sends; some applications look for it. */
   static final String CHECK_USER_AGENT = "ELB-HealthChecker/2.0";
@@ -75,9 +52,6 @@ public final class ConfigRenderer {
     line(out, "server-state-file " + quote(globals.stateFile().toString()));
     line(out, "hard-stop-after " + millis(globals.hardStopAfter()));
     line(out, "log stderr format short local0 notice");
-    if (globals.threads() > 0) {
-      line(out, "nbthread " + globals.threads());
-    }
     out.append("\ndefaults\n");
     line(out, "mode http");
     line(out, "log global");

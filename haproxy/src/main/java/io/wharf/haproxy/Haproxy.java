@@ -277,13 +277,7 @@ public final class Haproxy implements AutoCloseable {
 
   private String render(ProxyConfig target, Map<String, Slots> slots) {
     return ConfigRenderer.render(
-        target,
-        slots,
-        new ConfigRenderer.Globals(
-            runtime.socket(),
-            stateFile,
-            HARD_STOP_AFTER,
-            ConfigRenderer.threadsFor(Runtime.getRuntime().availableProcessors())));
+        target, slots, new ConfigRenderer.Globals(runtime.socket(), stateFile, HARD_STOP_AFTER));
   }
 
   /**

@@ -109,20 +109,6 @@ class ConfigRendererTest {
   }
 
   @Test
-  void smallHostsGetOneWorkerThreadAndLargerOnesHaproxysDefault() {
-    assertThat(ConfigRenderer.threadsFor(1)).isEqualTo(1);
-    assertThat(ConfigRenderer.threadsFor(2)).isEqualTo(1);
-    assertThat(ConfigRenderer.threadsFor(8)).isZero();
-    ConfigRenderer.Globals one =
-        new ConfigRenderer.Globals(
-            GLOBALS.adminSocket(), GLOBALS.stateFile(), GLOBALS.hardStopAfter(), 1);
-    assertThat(ConfigRenderer.render(sample(), SLOTS, one))
-        .contains("global\n")
-        .contains("\n  nbthread 1\n");
-    assertThat(ConfigRenderer.render(sample(), SLOTS, GLOBALS)).doesNotContain("nbthread");
-  }
-
-  @Test
   void globsBecomeAnchoredRegularExpressions() {
     assertThat(ConfigRenderer.globRegex("/img/*.png")).isEqualTo("^/img/.*[.]png$");
     assertThat(ConfigRenderer.globRegex("/a?c")).isEqualTo("^/a.c$");
