@@ -164,7 +164,7 @@ public final class ApiHandler extends Handler.Abstract {
             ErrorCode.UNKNOWN_OPERATION, "Query requests are POST (or GET) requests.");
       }
       if (request.getLength() > MAX_BODY_BYTES) {
-        throw tooLarge();
+        throw tooLarge(request);
       }
       byte[] bytes = readBody(request, request.getLength());
       SigV4Verifier.Caller caller =
@@ -237,7 +237,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
     long declared = request.getLength();
     if (declared > MAX_BODY_BYTES) {
-      throw tooLarge();
+      throw tooLarge(request);
     }
     byte[] bytes = readBody(request, declared);
     SigV4Verifier.Caller caller =
@@ -294,9 +294,39 @@ public final class ApiHandler extends Handler.Abstract {
       }
       byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
       if (bytes.length > MAX_BODY_BYTES) {
+        discard(in);
         throw tooLarge();
       }
       return bytes;
+    }
+  }
+
+  /** A body beyond this is not read to its end: the connection is closed under it instead. */
+  private static final long MAX_DISCARDED_BYTES = 16L * MAX_BODY_BYTES;
+
+  /**
+   * The refusal of a body over the limit, once the body has been read and dropped: a server that
+   * answers and closes while the client is still sending makes the kernel reset the connection, and
+   * the client may lose the answer with it. Bodies beyond {@link #MAX_DISCARDED_BYTES} are not
+   * read; for them the reset is the answer.
+   */
+  private static WharfException tooLarge(Request request) {
+    if (request.getLength() <= MAX_DISCARDED_BYTES) {
+      try (InputStream in = Content.Source.asInputStream(request)) {
+        discard(in);
+      } catch (IOException e) {
+        // The client went away: nobody is left to answer.
+      }
+    }
+    return tooLarge();
+  }
+
+  private static void discard(InputStream in) throws IOException {
+    byte[] sink = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while (total <= MAX_DISCARDED_BYTES && (n = in.read(sink)) >= 0) {
+      total += n;
     }
   }
 
