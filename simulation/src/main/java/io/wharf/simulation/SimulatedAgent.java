@@ -27,8 +27,8 @@ final class SimulatedAgent implements AgentGateway.Channel {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static {
-    // Manifests arrive on the control plane's request threads, which are virtual: Jackson's
-    // default per-thread buffers would be allocated afresh for each.
+    // Messages are read on the simulation's threads, which may be virtual: Jackson's default
+    // per-thread buffers would be allocated afresh for each.
     JSON.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
   }
 
@@ -66,8 +66,15 @@ final class SimulatedAgent implements AgentGateway.Channel {
   private final SplittableRandom random;
   private final Map<String, SimTask> tasks = new LinkedHashMap<>();
 
-  /** Messages since the last step, in order; a manifest makes those before it moot. */
-  private final List<Message> pending = new ArrayList<>();
+  /**
+   * Messages since the last step, in order, as the gateway sent them; a manifest makes those before
+   * it moot. They are read when the agent steps, not when they are sent: a real agent reads them in
+   * its own process, so their parsing must not land on the control plane's request threads.
+   */
+  private final List<String> pending = new ArrayList<>();
+
+  /** How the gateway starts a manifest's text (it writes the type first). */
+  private static final String MANIFEST_START = "{\"type\":\"manifest\"";
 
   boolean connected;
   boolean silent;
@@ -86,12 +93,11 @@ final class SimulatedAgent implements AgentGateway.Channel {
    */
   @Override
   public void send(String text) {
-    Message message = read(text);
     synchronized (pending) {
-      if (message.manifest()) {
+      if (text.startsWith(MANIFEST_START)) {
         pending.clear();
       }
-      pending.add(message);
+      pending.add(text);
     }
   }
 
@@ -108,10 +114,14 @@ final class SimulatedAgent implements AgentGateway.Channel {
     if (!silent) {
       sim.plane().gateway().heard(instanceArn, "{\"type\":\"heartbeat\"}");
     }
-    List<Message> messages;
+    List<String> texts;
     synchronized (pending) {
-      messages = List.copyOf(pending);
+      texts = List.copyOf(pending);
       pending.clear();
+    }
+    List<Message> messages = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      messages.add(read(text));
     }
     for (Message message : messages) {
       actOn(message, now);
