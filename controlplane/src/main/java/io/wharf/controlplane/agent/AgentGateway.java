@@ -36,11 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Desired state goes down as a manifest, every task the instance should know about (all its
  * tasks that have not reached STOPPED) with each task's desired status, or as an update, the tasks
- * that changed since. A manifest goes out on connect and whenever a change is announced without
- * naming the tasks ({@link #changed}); an update when it names them ({@link #tasksChanged}): a
- * RunTask of 10 tasks then writes 10 tasks to 10 instances, not each instance's whole list. One
- * channel delivers its messages in order or breaks (and a reconnect gets a manifest), so an agent
- * that acknowledges a message has seen every one before it.
+ * that changed since. A manifest goes out on connect; an update when a change names its tasks
+ * ({@link #tasksChanged}): a RunTask of 10 tasks then writes 10 tasks to 10 instances, not each
+ * instance's whole list. One channel delivers its messages in order or breaks (and a reconnect gets
+ * a manifest), so an agent that acknowledges a message has seen every one before it.
  *
  * <p>The channel stays level-triggered: a periodic pass (every {@code manifestInterval}) sends a
  * manifest to the instances that need one:
@@ -228,18 +227,6 @@ public final class AgentGateway implements AutoCloseable {
             sendUpdate(instanceArn, session, taskArns);
           }
         });
-  }
-
-  /** The desired state of these instances changed: send them their manifests now. */
-  public void changed(Collection<String> instanceArns) {
-    for (String arn : instanceArns) {
-      if (arn != null) {
-        Session session = sessions.get(arn);
-        if (session != null) {
-          send(arn, session);
-        }
-      }
-    }
   }
 
   /** Builds the instance's manifest from the newest state and sends it. */

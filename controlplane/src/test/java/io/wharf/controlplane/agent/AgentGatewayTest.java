@@ -93,7 +93,8 @@ class AgentGatewayTest {
       assertThat(gateway.isConnected("i-1")).isTrue();
       gateway.closed("i-1", second);
       assertThat(gateway.isConnected("i-1")).isFalse();
-      gateway.changed(List.of("i-1"));
+      // A closed channel gets nothing more: only the manifest it had on connect.
+      gateway.tasksChanged(List.of(task("arn:t-1", "i-1")));
       assertThat(second.sent).hasSize(1);
     }
   }
