@@ -3,6 +3,7 @@ package io.wharf.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The {@code docker} command line, run as a child process exactly as a user types it: the
@@ -41,6 +43,31 @@ final class DockerCli {
     String lastLine() {
       String[] lines = output.strip().split("\n");
       return lines[lines.length - 1].strip();
+    }
+  }
+
+  /**
+   * Makes sure {@code image} is local: the project's test image is built with its own script when
+   * missing (no registry); any other image must already be there, since a pull would be measured.
+   * The script's messages go to stderr with the progress; stdout is the report's.
+   */
+  static void ensureImage(
+      String image, String testImage, Path testImageScript, Consumer<String> progress)
+      throws IOException, InterruptedException {
+    if (!image.equals(testImage)) {
+      progress.accept("checking that " + image + " is local");
+      check("image", "inspect", "--format", "{{.Id}}", image);
+      return;
+    }
+    progress.accept("ensuring " + testImage + " with " + testImageScript);
+    Process p =
+        new ProcessBuilder("bash", testImageScript.toString()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!output.isBlank()) {
+      System.err.print(output);
+    }
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(testImageScript + " failed: " + output);
     }
   }
 

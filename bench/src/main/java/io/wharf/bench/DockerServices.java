@@ -1,7 +1,5 @@
 package io.wharf.bench;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +121,7 @@ final class DockerServices implements AutoCloseable {
   void run() throws Exception {
     docker = DockerCli.describe();
     progress.accept(docker);
-    ensureTestImage();
+    DockerCli.ensureImage(settings.image(), TEST_IMAGE, settings.testImageScript(), progress);
     progress.accept("control plane: java -jar " + settings.serverJar() + " server");
     server = WharfServer.start(root.resolve("server"), settings.serverJar());
     ecs = Clients.ecs(server.endpoint());
@@ -138,7 +136,7 @@ final class DockerServices implements AutoCloseable {
             INSTANCE_ADDRESS,
             AGENT_CPU,
             AGENT_MEMORY_MIB);
-    ContainerInstance instance = awaitAgentConnected();
+    ContainerInstance instance = agent.awaitConnected(ecs, CLUSTER, AGENT_CONNECT_TIMEOUT);
     instanceId = instance.ec2InstanceId();
     progress.accept(
         "agent connected: " + instance.containerInstanceArn() + " (" + instanceId + ")");
@@ -535,53 +533,6 @@ final class DockerServices implements AutoCloseable {
   }
 
   // ---- set-up and clean-up ----
-
-  /**
-   * Builds the test image with the project's script when it is missing; any other must be local.
-   */
-  private void ensureTestImage() throws IOException, InterruptedException {
-    if (!settings.image().equals(TEST_IMAGE)) {
-      progress.accept("checking that " + settings.image() + " is local");
-      DockerCli.check("image", "inspect", "--format", "{{.Id}}", settings.image());
-      return;
-    }
-    progress.accept("ensuring " + TEST_IMAGE + " with " + settings.testImageScript());
-    Process p =
-        new ProcessBuilder("bash", settings.testImageScript().toString())
-            .redirectErrorStream(true)
-            .start();
-    // Its messages go to stderr with the progress; stdout is the report's.
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!output.isBlank()) {
-      System.err.print(output);
-    }
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(settings.testImageScript() + " failed: " + output);
-    }
-  }
-
-  private ContainerInstance awaitAgentConnected() throws InterruptedException {
-    long deadline = System.nanoTime() + AGENT_CONNECT_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!agent.isAlive()) {
-        throw new IllegalStateException("wharf agent exited:\n" + agent.outputTail());
-      }
-      List<String> arns =
-          ecs.listContainerInstances(b -> b.cluster(CLUSTER)).containerInstanceArns();
-      if (!arns.isEmpty()) {
-        for (ContainerInstance i :
-            ecs.describeContainerInstances(b -> b.cluster(CLUSTER).containerInstances(arns))
-                .containerInstances()) {
-          if (Boolean.TRUE.equals(i.agentConnected()) && "ACTIVE".equals(i.status())) {
-            return i;
-          }
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException(
-        "The agent did not connect within " + AGENT_CONNECT_TIMEOUT + ":\n" + agent.outputTail());
-  }
 
   /**
    * Stops the agent and the control plane, then removes every container this run made. Idempotent:

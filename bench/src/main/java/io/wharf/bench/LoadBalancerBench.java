@@ -31,13 +31,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
-import software.amazon.awssdk.services.ecs.model.ContainerInstance;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.NetworkBinding;
 import software.amazon.awssdk.services.ecs.model.PortMapping;
@@ -245,7 +243,7 @@ public final class LoadBalancerBench {
               INSTANCE_ADDRESS,
               4096,
               4096)) {
-        instanceId = awaitAgentConnected(ecs, agent).ec2InstanceId();
+        instanceId = agent.awaitConnected(ecs, CLUSTER, TIMEOUT).ec2InstanceId();
         LoadBalancer lb = elb.createLoadBalancer(r -> r.name("bench")).loadBalancers().get(0);
         TargetGroup tg =
             elb.createTargetGroup(
@@ -396,34 +394,11 @@ public final class LoadBalancerBench {
         }
       }
       Files.deleteIfExists(script);
-      deleteTree(dataDir);
+      TempDirs.delete(dataDir);
     }
   }
 
   // ---- the service and its targets ----
-
-  private static ContainerInstance awaitAgentConnected(EcsClient ecs, WharfAgent agent)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!agent.isAlive()) {
-        throw new IllegalStateException("wharf agent exited:\n" + agent.outputTail());
-      }
-      List<String> arns =
-          ecs.listContainerInstances(b -> b.cluster(CLUSTER)).containerInstanceArns();
-      if (!arns.isEmpty()) {
-        for (ContainerInstance i :
-            ecs.describeContainerInstances(b -> b.cluster(CLUSTER).containerInstances(arns))
-                .containerInstances()) {
-          if (Boolean.TRUE.equals(i.agentConnected()) && "ACTIVE".equals(i.status())) {
-            return i;
-          }
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("the agent did not connect:\n" + agent.outputTail());
-  }
 
   private static List<Task> runningTasks(EcsClient ecs) {
     List<String> arns =
@@ -1113,12 +1088,6 @@ public final class LoadBalancerBench {
       Thread.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -95,7 +94,7 @@ public final class PlacementBench {
       e.printStackTrace();
       status = 1;
     } finally {
-      deleteTree(root);
+      TempDirs.delete(root);
     }
     // Exit explicitly: not every thread the control plane and the HTTP client leave is a daemon.
     System.exit(status);
@@ -925,12 +924,6 @@ public final class PlacementBench {
                 }
               })
           .sum();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

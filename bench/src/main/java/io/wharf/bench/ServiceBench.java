@@ -1,11 +1,8 @@
 package io.wharf.bench;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Services at scale and on real Docker: how fast a service reaches its desired count and how fast a
@@ -45,7 +42,7 @@ public final class ServiceBench {
       e.printStackTrace();
       status = 1;
     } finally {
-      deleteTree(root);
+      TempDirs.delete(root);
     }
     // Exit explicitly: not every thread the control planes leave behind is a daemon.
     System.exit(status);
@@ -105,11 +102,5 @@ public final class ServiceBench {
   private void progress(String message) {
     System.err.printf(
         Locale.ROOT, "bench [%6.1fs] %s%n", (System.nanoTime() - began) / 1e9, message);
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

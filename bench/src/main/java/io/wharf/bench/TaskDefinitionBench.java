@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -65,7 +64,7 @@ public final class TaskDefinitionBench {
       System.out.print(new TaskDefinitionBench(settings, root).run());
       System.out.flush();
     } finally {
-      deleteTree(root);
+      TempDirs.delete(root);
     }
   }
 
@@ -462,12 +461,6 @@ public final class TaskDefinitionBench {
       return Files.size(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

@@ -1,13 +1,10 @@
 package io.wharf.bench;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +12,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.ContainerInstance;
@@ -153,7 +149,7 @@ public final class TaskStartBench {
     } finally {
       bench.cleanUp();
       Runtime.getRuntime().removeShutdownHook(hook);
-      deleteTree(root);
+      TempDirs.delete(root);
     }
   }
 
@@ -178,7 +174,7 @@ public final class TaskStartBench {
     progress(
         "write + fsync + rename of 1 KiB in %s: median %.1f ms"
             .formatted(root.getParent(), durableWrites.median()));
-    ensureTestImage();
+    DockerCli.ensureImage(settings.image(), TEST_IMAGE, settings.testImageScript(), this::progress);
 
     progress("control plane: java -jar " + settings.serverJar() + " server; data under " + root);
     server = WharfServer.start(root.resolve("server"), settings.serverJar());
@@ -194,7 +190,7 @@ public final class TaskStartBench {
               INSTANCE_ADDRESS,
               AGENT_CPU,
               AGENT_MEMORY_MIB);
-      ContainerInstance instance = awaitAgentConnected(ecs);
+      ContainerInstance instance = agent.awaitConnected(ecs, CLUSTER, AGENT_CONNECT_TIMEOUT);
       instanceId = instance.ec2InstanceId();
       progress("agent connected: " + instance.containerInstanceArn() + " (" + instanceId + ")");
       ecs.registerTaskDefinition(
@@ -248,57 +244,6 @@ public final class TaskStartBench {
       long toAllStopped = stopAll(ecs);
       return report(memory, toAllRunning, toAllStopped, docker, loadBefore);
     }
-  }
-
-  // ---- set-up ----
-
-  /**
-   * Builds the test image with the project's own script when it is missing (no registry); any other
-   * image must already be there, since a pull would be measured in the warm-up only.
-   */
-  private void ensureTestImage() throws IOException, InterruptedException {
-    if (!settings.image().equals(TEST_IMAGE)) {
-      progress("checking that " + settings.image() + " is local");
-      DockerCli.check("image", "inspect", "--format", "{{.Id}}", settings.image());
-      return;
-    }
-    progress("ensuring " + TEST_IMAGE + " with " + settings.testImageScript());
-    Process p =
-        new ProcessBuilder("bash", settings.testImageScript().toString())
-            .redirectErrorStream(true)
-            .start();
-    // Its messages go to stderr with the progress; stdout is the report's.
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!output.isBlank()) {
-      System.err.print(output);
-    }
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(settings.testImageScript() + " failed: " + output);
-    }
-  }
-
-  /** Waits until the agent's instance is ACTIVE and connected (its channel is open). */
-  private ContainerInstance awaitAgentConnected(EcsClient ecs) throws InterruptedException {
-    long deadline = System.nanoTime() + AGENT_CONNECT_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!agent.isAlive()) {
-        throw new IllegalStateException("wharf agent exited:\n" + agent.outputTail());
-      }
-      List<String> arns =
-          ecs.listContainerInstances(b -> b.cluster(CLUSTER)).containerInstanceArns();
-      if (!arns.isEmpty()) {
-        for (ContainerInstance i :
-            ecs.describeContainerInstances(b -> b.cluster(CLUSTER).containerInstances(arns))
-                .containerInstances()) {
-          if (Boolean.TRUE.equals(i.agentConnected()) && "ACTIVE".equals(i.status())) {
-            return i;
-          }
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException(
-        "The agent did not connect within " + AGENT_CONNECT_TIMEOUT + ":\n" + agent.outputTail());
   }
 
   // ---- one round ----
@@ -740,11 +685,5 @@ public final class TaskStartBench {
     byte[] bytes = new byte[n];
     ThreadLocalRandom.current().nextBytes(bytes);
     return bytes;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

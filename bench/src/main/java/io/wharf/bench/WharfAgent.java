@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.ContainerInstance;
 
 /**
  * {@code wharf agent} in a child JVM of its own, as an operator runs it on a container instance, so
@@ -59,6 +61,34 @@ final class WharfAgent implements AutoCloseable {
                 Long.toString(memoryMiB)),
             STARTED,
             START_TIMEOUT));
+  }
+
+  /**
+   * Waits until the agent's instance in {@code cluster} is ACTIVE and connected (its channel is
+   * open), polling the API; fails at once when the agent exits.
+   */
+  ContainerInstance awaitConnected(EcsClient ecs, String cluster, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!isAlive()) {
+        throw new IllegalStateException("wharf agent exited:\n" + outputTail());
+      }
+      List<String> arns =
+          ecs.listContainerInstances(b -> b.cluster(cluster)).containerInstanceArns();
+      if (!arns.isEmpty()) {
+        for (ContainerInstance i :
+            ecs.describeContainerInstances(b -> b.cluster(cluster).containerInstances(arns))
+                .containerInstances()) {
+          if (Boolean.TRUE.equals(i.agentConnected()) && "ACTIVE".equals(i.status())) {
+            return i;
+          }
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(
+        "The agent did not connect within " + timeout + ":\n" + outputTail());
   }
 
   long pid() {
