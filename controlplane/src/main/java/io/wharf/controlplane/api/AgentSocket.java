@@ -3,11 +3,6 @@ package io.wharf.controlplane.api;
 import io.wharf.controlplane.agent.AgentGateway;
 import io.wharf.model.WharfException;
 import io.wharf.sigv4.SigV4Verifier;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -47,7 +42,7 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
                     request.getMethod(),
                     request.getHttpURI().getPath(),
                     request.getHttpURI().getQuery(),
-                    headers(request),
+                    ApiHandler.headers(request),
                     new byte[0]));
           } catch (WharfException e) {
             log.info("Refused an agent channel for {}: {}", instance, e.getMessage());
@@ -62,14 +57,6 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
           }
           return new AgentSocket(gateway, instance);
         });
-  }
-
-  private static Map<String, List<String>> headers(Request request) {
-    Map<String, List<String>> out = new HashMap<>();
-    for (HttpField field : request.getHeaders()) {
-      out.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>()).add(field.getValue());
-    }
-    return out;
   }
 
   @Override

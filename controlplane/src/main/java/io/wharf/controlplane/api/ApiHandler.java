@@ -163,19 +163,8 @@ public final class ApiHandler extends Handler.Abstract {
         throw new WharfException(
             ErrorCode.UNKNOWN_OPERATION, "Query requests are POST (or GET) requests.");
       }
-      if (request.getLength() > MAX_BODY_BYTES) {
-        throw tooLarge(request);
-      }
-      byte[] bytes = readBody(request, request.getLength());
-      SigV4Verifier.Caller caller =
-          verifier.verify(
-              new SigV4Verifier.SignedRequest(
-                  request.getMethod(),
-                  request.getHttpURI().getPath(),
-                  request.getHttpURI().getQuery(),
-                  headers(request),
-                  bytes));
-      if (!caller.service().equals(ELB_SERVICE)) {
+      Signed signed = readSigned(request);
+      if (!signed.caller().service().equals(ELB_SERVICE)) {
         throw new WharfException(
             ErrorCode.INVALID_SIGNATURE,
             "Credential should be scoped to correct service: '"
@@ -188,7 +177,7 @@ public final class ApiHandler extends Handler.Abstract {
       if (query != null) {
         params.putAll(ElbApi.decodeForm(query));
       }
-      params.putAll(ElbApi.decodeForm(new String(bytes, StandardCharsets.UTF_8)));
+      params.putAll(ElbApi.decodeForm(new String(signed.body(), StandardCharsets.UTF_8)));
       action = params.get("Action");
       body = elb.invoke(params, requestId);
       status = 200;
@@ -235,6 +224,26 @@ public final class ApiHandler extends Handler.Abstract {
           ErrorCode.UNKNOWN_OPERATION,
           "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
     }
+    Signed signed = readSigned(request);
+    String prefix = ecs.model().targetPrefix() + ".";
+    if (target == null || !target.startsWith(prefix)) {
+      throw new WharfException(
+          ErrorCode.UNKNOWN_OPERATION,
+          target == null
+              ? "The request has no X-Amz-Target header."
+              : "Unknown operation " + target + ".");
+    }
+    JsonNode input = parse(signed.body());
+    String accessKeyId = signed.caller().accessKeyId();
+    return ecs.invoke(
+        target.substring(prefix.length()), accessKeyId, principalOfKey.apply(accessKeyId), input);
+  }
+
+  /** A request's body, read within the size limit, and who signed the request. */
+  private record Signed(byte[] body, SigV4Verifier.Caller caller) {}
+
+  /** Reads the body (refusing one over the limit) and verifies the request's signature over it. */
+  private Signed readSigned(Request request) throws IOException {
     long declared = request.getLength();
     if (declared > MAX_BODY_BYTES) {
       throw tooLarge(request);
@@ -248,20 +257,7 @@ public final class ApiHandler extends Handler.Abstract {
                 request.getHttpURI().getQuery(),
                 headers(request),
                 bytes));
-    String prefix = ecs.model().targetPrefix() + ".";
-    if (target == null || !target.startsWith(prefix)) {
-      throw new WharfException(
-          ErrorCode.UNKNOWN_OPERATION,
-          target == null
-              ? "The request has no X-Amz-Target header."
-              : "Unknown operation " + target + ".");
-    }
-    JsonNode input = parse(bytes);
-    return ecs.invoke(
-        target.substring(prefix.length()),
-        caller.accessKeyId(),
-        principalOfKey.apply(caller.accessKeyId()),
-        input);
+    return new Signed(bytes, caller);
   }
 
   private JsonNode parse(byte[] bytes) {
@@ -335,7 +331,8 @@ public final class ApiHandler extends Handler.Abstract {
         "The request body is larger than the limit of " + MAX_BODY_BYTES + " bytes.");
   }
 
-  private static Map<String, List<String>> headers(Request request) {
+  /** The request's headers by lower-case name, as the signature verifier takes them. */
+  static Map<String, List<String>> headers(Request request) {
     Map<String, List<String>> out = new HashMap<>();
     for (HttpField field : request.getHeaders()) {
       out.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>()).add(field.getValue());
