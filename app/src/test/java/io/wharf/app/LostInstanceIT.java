@@ -57,8 +57,12 @@ class LostInstanceIT {
                 r.cluster(CLUSTER).containerInstances(b.containerInstanceArn()).status("DRAINING"));
         ecs.createService(
             r -> r.cluster(CLUSTER).serviceName("one").taskDefinition("one").desiredCount(1));
-        await().atMost(Duration.ofSeconds(60)).until(() -> running(ecs).size() == 1);
-        Task first = running(ecs).getFirst();
+        // One read per poll, and the list that satisfied the condition is the one used afterwards.
+        Task first =
+            await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> running(ecs), tasks -> tasks.size() == 1)
+                .getFirst();
         assertThat(first.containerInstanceArn()).isEqualTo(a.containerInstanceArn());
         List<String> containers = DockerFixture.running(docker, first.taskArn());
         assertThat(containers).hasSize(1);
@@ -70,9 +74,10 @@ class LostInstanceIT {
         await()
             .atMost(Duration.ofSeconds(60))
             .until(
-                () ->
-                    running(ecs).size() == 1
-                        && running(ecs)
+                () -> running(ecs),
+                tasks ->
+                    tasks.size() == 1
+                        && tasks
                             .getFirst()
                             .containerInstanceArn()
                             .equals(b.containerInstanceArn()));
@@ -88,8 +93,9 @@ class LostInstanceIT {
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> DockerFixture.running(docker, first.taskArn()).isEmpty());
-        assertThat(running(ecs)).hasSize(1);
-        assertThat(DockerFixture.running(docker, running(ecs).getFirst().taskArn())).hasSize(1);
+        List<Task> remaining = running(ecs);
+        assertThat(remaining).hasSize(1);
+        assertThat(DockerFixture.running(docker, remaining.getFirst().taskArn())).hasSize(1);
       } finally {
         for (Agent agent : new Agent[] {returned, b}) {
           if (agent != null) {

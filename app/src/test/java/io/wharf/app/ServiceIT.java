@@ -170,9 +170,10 @@ class ServiceIT {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(
-            () ->
-                tasks("web").size() == 3
-                    && tasks("web").stream().noneMatch(t -> t.taskArn().equals(victim.taskArn())));
+            () -> tasks("web"),
+            tasks ->
+                tasks.size() == 3
+                    && tasks.stream().noneMatch(t -> t.taskArn().equals(victim.taskArn())));
     waitStable("web");
     assertThat(describe("web").events())
         .extracting(ServiceEvent::message)
@@ -295,14 +296,15 @@ class ServiceIT {
     await()
         .atMost(Duration.ofSeconds(120))
         .until(
-            () ->
-                tasks("rep").size() == 2
-                    && tasks("rep").stream()
+            () -> List.of(tasks("rep"), tasks("agentd")),
+            both ->
+                both.get(0).size() == 2
+                    && both.get(0).stream()
                         .allMatch(
                             t ->
                                 t.containerInstanceArn().equals(first.containerInstanceArn())
                                     && t.lastStatus().equals("RUNNING"))
-                    && tasks("agentd").stream()
+                    && both.get(1).stream()
                         .noneMatch(
                             t -> t.containerInstanceArn().equals(second.containerInstanceArn())));
     waitStable("rep");
