@@ -216,7 +216,8 @@ public final class Agent implements AutoCloseable {
                   "Lost the Docker event stream ({}); re-subscribing",
                   cause == null ? "closed" : cause.toString());
               events = null;
-              scheduler.schedule(this::resubscribe, 1, TimeUnit.SECONDS);
+              // The re-subscription reports its own failures (and schedules the next try).
+              var unused = scheduler.schedule(this::resubscribe, 1, TimeUnit.SECONDS);
             });
   }
 
@@ -237,7 +238,7 @@ public final class Agent implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       events = null;
-      scheduler.schedule(this::resubscribe, 2, TimeUnit.SECONDS);
+      var unused = scheduler.schedule(this::resubscribe, 2, TimeUnit.SECONDS);
     }
   }
 
@@ -426,7 +427,8 @@ public final class Agent implements AutoCloseable {
             .createObjectNode()
             .put("type", "ack")
             .put("seq", message.path("seq").asLong());
-    send(ack.toString());
+    // A failed send closes the channel, and the control plane resends what was not acknowledged.
+    var unused = send(ack.toString());
   }
 
   /**

@@ -506,11 +506,12 @@ final class TaskManager {
       run.dynamicPorts.forEach(ctx.ports()::release);
       if (run.runtimeId != null) {
         String id = run.runtimeId;
-        ctx.cleanup()
-            .schedule(
-                () -> removeQuietly(id),
-                ctx.config().cleanupAfter().toMillis(),
-                TimeUnit.MILLISECONDS);
+        var unused =
+            ctx.cleanup()
+                .schedule(
+                    () -> removeQuietly(id),
+                    ctx.config().cleanupAfter().toMillis(),
+                    TimeUnit.MILLISECONDS);
       }
     }
   }

@@ -111,7 +111,7 @@ class AwsCliTest {
   @ParameterizedTest
   @MethodSource("clis")
   void clustersThroughTheCli(String cli) throws Exception {
-    String name = "cli-" + Math.abs(cli.hashCode());
+    String name = "cli-" + Integer.toHexString(cli.hashCode());
     assertThat(
             ok(cli, "ecs", "create-cluster", "--cluster-name", name, "--tags", "key=team,value=a")
                 .path("cluster")
@@ -174,7 +174,7 @@ class AwsCliTest {
   @ParameterizedTest
   @MethodSource("clis")
   void taskDefinitionsThroughTheCli(String cli) throws Exception {
-    String family = "cli-td-" + Math.abs(cli.hashCode());
+    String family = "cli-td-" + Integer.toHexString(cli.hashCode());
     Path file = Files.createTempFile("taskdef", ".json");
     Files.writeString(
         file,
@@ -244,7 +244,7 @@ class AwsCliTest {
   @ParameterizedTest
   @MethodSource("clis")
   void attributesAndSettingsThroughTheCli(String cli) throws Exception {
-    String cluster = "cli-attr-" + Math.abs(cli.hashCode());
+    String cluster = "cli-attr-" + Integer.toHexString(cli.hashCode());
     ok(cli, "ecs", "create-cluster", "--cluster-name", cluster);
     String instance =
         server

@@ -6,6 +6,7 @@ import io.wharf.runtime.ContainerRuntime;
 import io.wharf.runtime.docker.DockerRuntime;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,7 +26,7 @@ final class DockerFixture {
     Path script = Path.of("..", "scripts", "test-image.sh").toAbsolutePath().normalize();
     Process p =
         new ProcessBuilder("bash", script.toString(), IMAGE).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("Cannot build the test image: " + out);
     }
@@ -41,7 +42,7 @@ final class DockerFixture {
                 "bash", "-c", "tar cf - --files-from /dev/null | docker import - " + BROKEN_IMAGE)
             .redirectErrorStream(true)
             .start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("Cannot import the broken image: " + out);
     }

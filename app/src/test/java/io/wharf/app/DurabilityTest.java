@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wharf.store.StoreException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -126,7 +127,9 @@ class DurabilityTest {
     Files.createDirectories(dir);
     Files.write(
         dir.resolve("wharf.db"),
-        "this is not a database, it is a grocery list".repeat(200).getBytes());
+        "this is not a database, it is a grocery list"
+            .repeat(200)
+            .getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> TestServer.startOn(dir))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("corrupt");

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -72,7 +73,7 @@ final class RawClient {
         .headers()
         .forEach(
             (name, values) -> {
-              if (!RESTRICTED.contains(name.toLowerCase())) {
+              if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
                 values.forEach(v -> out.header(name, v));
               }
             });
