@@ -2,6 +2,7 @@ package io.wharf.controlplane.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -265,7 +266,9 @@ public final class ApiHandler extends Handler.Abstract {
       return json.createObjectNode();
     }
     try {
-      JsonNode node = json.readTree(bytes);
+      // One JSON value and nothing after it: "{} x" or "{...}{...}" is refused, not half-read.
+      JsonNode node =
+          json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes);
       if (node == null || node.isMissingNode()) {
         return json.createObjectNode();
       }
