@@ -64,7 +64,7 @@ class ModelFuzzTest {
   private static final int MUTATIONS_OF_MODEL = 4;
 
   /** One mutating refusal in this many also has the fixture's Describe/List answers compared. */
-  private static final int FINGERPRINT_EVERY = 12;
+  private static final int FINGERPRINT_EVERY = 16;
 
   /** Codes of the AWS JSON protocol itself that ECS answers but its model does not list. */
   private static final Set<String> ECS_PROTOCOL_CODES =
@@ -885,16 +885,18 @@ class ModelFuzzTest {
       Fixture f = fixture(batch);
       awaitQuiet();
       List<Case> cases = cases(batch, f, masterSeed);
-      int mutatingRefusals = 0;
+      int mutatingCases = 0;
       for (Case c : cases) {
         total++;
-        boolean sample = c.mutating() && (mutatingRefusals % FINGERPRINT_EVERY == 0);
-        String before = sample ? fingerprint(f) : null;
+        boolean sample = c.mutating() && (mutatingCases++ % FINGERPRINT_EVERY == 0);
+        // The revision is read first and last: a write by anyone between the reads moves it.
         long revision = revision();
+        String before = sample ? fingerprint(f) : null;
         long sentAt = System.nanoTime();
         RawClient.Reply reply = send(c);
-        long after = revision();
         nanosByOperation.merge(c.operation, System.nanoTime() - sentAt, Long::sum);
+        String afterPrint = before != null && reply.status() != 200 ? fingerprint(f) : null;
+        long after = revision();
         int[] counts =
             byOperation.computeIfAbsent((c.elb ? "elb:" : "ecs:") + c.operation, k -> new int[2]);
         counts[reply.status() == 200 ? 0 : 1]++;
@@ -906,16 +908,23 @@ class ModelFuzzTest {
         if (reply.status() == 200) {
           continue;
         }
-        if (c.mutating()) {
-          mutatingRefusals++;
-        }
-        boolean changed = after != revision || (before != null && !before.equals(fingerprint(f)));
+        boolean changed = after != revision || (before != null && !before.equals(afterPrint));
         if (changed) {
           // Something else (the service controller) may have written meanwhile: ask again, alone.
           confirmations++;
+          System.out.println(
+              "Re-checking after a write during a refusal (revision "
+                  + revision
+                  + " -> "
+                  + after
+                  + "): "
+                  + c.replay()
+                  + (before != null && !before.equals(afterPrint)
+                      ? "\n    fingerprint: " + firstDifference(before, afterPrint)
+                      : ""));
           awaitQuiet();
-          String again = before != null ? fingerprint(f) : null;
           long quiet = revision();
+          String again = before != null ? fingerprint(f) : null;
           RawClient.Reply second = send(c);
           boolean stillChanged =
               second.status() != 200
@@ -956,6 +965,11 @@ class ModelFuzzTest {
             e ->
                 summary.append(
                     String.format("  slowest: %-40s %6.0f ms%n", e.getKey(), e.getValue() / 1e6)));
+    summary.append(
+        String.format(
+            "  time: requests %.1f s, fingerprints %.1f s%n",
+            nanosByOperation.values().stream().mapToLong(Long::longValue).sum() / 1e9,
+            fingerprintNanos / 1e9));
     System.out.print(summary);
     assertThat(byOperation)
         .as("every operation of both models was driven")
@@ -1065,7 +1079,7 @@ class ModelFuzzTest {
       if (now != seen) {
         seen = now;
         stableSince = System.nanoTime();
-      } else if (System.nanoTime() - stableSince > Duration.ofMillis(1500).toNanos()) {
+      } else if (System.nanoTime() - stableSince > Duration.ofMillis(1100).toNanos()) {
         return;
       }
     }
@@ -1075,7 +1089,29 @@ class ModelFuzzTest {
    * What clients see of the fixture: the Describe and List answers for its resources, without the
    * members that move on their own (the agent's liveness).
    */
+  static long fingerprintNanos;
+
+  /** The first line that differs between two fingerprints, before and after. */
+  static String firstDifference(String before, String after) {
+    String[] a = before.split("\n");
+    String[] b = after.split("\n");
+    for (int i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!a[i].equals(b[i])) {
+        int at = 0;
+        while (at < Math.min(a[i].length(), b[i].length()) && a[i].charAt(at) == b[i].charAt(at)) {
+          at++;
+        }
+        int from = Math.max(0, at - 80);
+        return a[i].substring(from, Math.min(a[i].length(), at + 80))
+            + "\n    became: "
+            + b[i].substring(from, Math.min(b[i].length(), at + 80));
+      }
+    }
+    return "(a different number of lines)";
+  }
+
   static String fingerprint(Fixture f) {
+    long startedAt = System.nanoTime();
     StringBuilder out = new StringBuilder();
     String c = "'cluster':'" + f.cluster + "'";
     List<String[]> ecsReads =
@@ -1137,6 +1173,7 @@ class ModelFuzzTest {
           .append(body.replaceAll("<RequestId>[^<]*</RequestId>", ""))
           .append('\n');
     }
+    fingerprintNanos += System.nanoTime() - startedAt;
     return out.toString();
   }
 
