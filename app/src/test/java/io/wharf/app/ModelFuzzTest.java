@@ -55,8 +55,11 @@ class ModelFuzzTest {
   private static final String ECS_TYPE = "application/x-amz-json-1.1";
   private static final String FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
 
-  /** Batches of cases, each over a fresh fixture; the case count follows (about 6,000 in all). */
-  private static final int BATCHES = 6;
+  /**
+   * Batches of cases, each over a fresh fixture; the case count follows (about 6,000 in all). More
+   * with {@code -Dwharf.fuzz.batches=N}, to explore beyond what CI runs.
+   */
+  private static final int BATCHES = Integer.getInteger("wharf.fuzz.batches", 6);
 
   /** Mutations per operation and batch of a valid request, and of a request from the model. */
   private static final int MUTATIONS_OF_VALID = 12;

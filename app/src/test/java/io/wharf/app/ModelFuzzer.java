@@ -217,7 +217,19 @@ final class ModelFuzzer {
         shape.path("required").forEach(n -> required.add(n.asText()));
         List<String> present = new ArrayList<>();
         object.fieldNames().forEachRemaining(present::add);
-        int choice = r.nextInt(4);
+        List<String> absent = new ArrayList<>();
+        shape.path("members").fieldNames().forEachRemaining(absent::add);
+        absent.removeAll(present);
+        int choice = r.nextInt(5);
+        if (choice == 2 && !absent.isEmpty()) {
+          // A member the valid request leaves out, with a value its shape allows: the fuzz then
+          // reaches options (nextToken, overrides, ...) that the fixture's requests do not use.
+          String added = absent.get(r.nextInt(absent.size()));
+          JsonNode value = value(shape.path("members").path(added).path("shape").asText(), r, 2);
+          object.set(added, value);
+          return new Mutation(
+              "member " + join(at, added) + " added: " + abbreviate(value.toString()));
+        }
         if (choice == 0 && !required.isEmpty()) {
           String gone = required.get(r.nextInt(required.size()));
           object.remove(gone);
