@@ -28,12 +28,14 @@ import io.wharf.scheduler.PlacementException;
 import io.wharf.scheduler.Result;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /**
  * RunTask, StartTask, StopTask, DescribeTasks, ListTasks, and the agent-facing
@@ -160,7 +162,7 @@ final class TaskOperations {
   }
 
   /** ECS's limit on a task group's name. */
-  static final int MAX_GROUP = 255;
+  private static final int MAX_GROUP = 255;
 
   /**
    * The request's task group, or null for the default ({@code family:<family>}). A group that is
@@ -454,7 +456,7 @@ final class TaskOperations {
   private JsonNode submitTaskStateChange(Operation.Caller caller, JsonNode request) {
     String clusterRef = Wire.text(request, "cluster", null);
     String ref = request.path("task").asText();
-    TaskStatus reportedStatus = reportedStatus(Wire.text(request, "status", null));
+    TaskStatus reported = reportedStatus(Wire.text(request, "status", null));
     String reason = Wire.text(request, "reason", null);
     Task updated =
         states.execute(
@@ -472,8 +474,7 @@ final class TaskOperations {
               if (request.hasNonNull("pullStoppedAt")) {
                 next.pullStoppedAt(Wire.instant(request.get("pullStoppedAt"), "pullStoppedAt"));
               }
-              if (reportedStatus != null) {
-                TaskStatus reported = reportedStatus;
+              if (reported != null) {
                 if (t.lastStatus().canMoveTo(reported)
                     || (reported == TaskStatus.STOPPED && !t.lastStatus().isTerminal())) {
                   next.lastStatus(reported);
@@ -537,9 +538,7 @@ final class TaskOperations {
         "status '"
             + status
             + "' is not a task status; valid statuses are "
-            + java.util.Arrays.stream(TaskStatus.values())
-                .map(Enum::name)
-                .collect(java.util.stream.Collectors.joining(", "))
+            + Arrays.stream(TaskStatus.values()).map(Enum::name).collect(Collectors.joining(", "))
             + ".");
   }
 
