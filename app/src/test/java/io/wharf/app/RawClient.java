@@ -89,6 +89,58 @@ final class RawClient {
             .build());
   }
 
+  /** A reply as it came: status, content type and body text. */
+  record Reply(int status, String contentType, String body) {}
+
+  /**
+   * Posts {@code body} as it is (any bytes), signed for {@code service} unless the signature is to
+   * be left out; {@code target} may be null.
+   */
+  Reply post(String target, String contentType, String service, byte[] body) {
+    SdkHttpRequest.Builder request =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .uri(URI.create(endpoint + "/"))
+            .putHeader("Content-Type", contentType);
+    if (target != null) {
+      request.putHeader("X-Amz-Target", target);
+    }
+    SignedRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(AwsCredentialsIdentity.create(TestServer.KEY_ID, TestServer.SECRET))
+                        .request(request.build())
+                        .payload(ContentStreamProvider.fromByteArray(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
+    HttpRequest.Builder out = HttpRequest.newBuilder(URI.create(endpoint + "/"));
+    signed
+        .request()
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!RESTRICTED.contains(name.toLowerCase())) {
+                values.forEach(v -> out.header(name, v));
+              }
+            });
+    try {
+      HttpResponse<String> response =
+          http.send(
+              out.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Reply(
+          response.statusCode(),
+          response.headers().firstValue("content-type").orElse(""),
+          response.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private Answer exchange(HttpRequest request) {
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

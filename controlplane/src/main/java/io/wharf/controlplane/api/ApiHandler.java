@@ -1,5 +1,6 @@
 package io.wharf.controlplane.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -264,10 +265,16 @@ public final class ApiHandler extends Handler.Abstract {
     if (bytes.length == 0) {
       return json.createObjectNode();
     }
-    try {
-      JsonNode node = json.readTree(bytes);
+    try (JsonParser parser = json.createParser(bytes)) {
+      JsonNode node = json.readTree(parser);
       if (node == null || node.isMissingNode()) {
         return json.createObjectNode();
+      }
+      // One JSON value and nothing after it: "{...}{...}" or "{} x" is refused, not half-read.
+      if (parser.nextToken() != null) {
+        throw new WharfException(
+            ErrorCode.SERIALIZATION,
+            "The request body must be one JSON object with nothing after it.");
       }
       if (!node.isObject()) {
         throw new WharfException(

@@ -241,10 +241,15 @@ final class ContainerInstanceOperations {
               + refs.size()
               + ".");
     }
+    // The model allows REGISTERING and others too, which only ECS itself sets.
+    String statusName = Wire.text(request, "status", "");
     ContainerInstanceStatus status =
-        ContainerInstanceStatus.valueOf(request.path("status").asText());
-    if (status != ContainerInstanceStatus.ACTIVE && status != ContainerInstanceStatus.DRAINING) {
-      throw WharfException.invalidParameter("status must be ACTIVE or DRAINING.");
+        statusName.equals("DRAINING")
+            ? ContainerInstanceStatus.DRAINING
+            : statusName.equals("ACTIVE") ? ContainerInstanceStatus.ACTIVE : null;
+    if (status == null) {
+      throw WharfException.invalidParameter(
+          "status must be ACTIVE or DRAINING; it was '" + statusName + "'.");
     }
     record Outcome(List<ContainerInstance> updated, List<String> missing) {}
     Outcome outcome =

@@ -92,7 +92,7 @@ public final class InputValidator {
       }
       case "boolean" -> requireType(value.isBoolean(), path, "a boolean");
       case "double", "float" -> requireType(value.isNumber(), path, "a number");
-      case "timestamp" -> requireType(value.isNumber() || value.isTextual(), path, "a timestamp");
+      case "timestamp" -> Wire.instant(value, path);
       case "blob" -> requireType(value.isTextual(), path, "a base64 string");
       default -> {
         // Unknown shape types carry no constraint we can check.

@@ -251,19 +251,20 @@ final class ServiceOperations {
 
   /** Checks constraints and strategies as placement will read them. */
   private static void checkPlacement(JsonNode constraints, JsonNode strategies) {
-    List<Constraint> c = new ArrayList<>();
-    if (constraints != null) {
-      for (JsonNode n : constraints) {
-        c.add(new Constraint(n.path("type").asText(), Wire.text(n, "expression", null)));
-      }
-    }
-    List<Strategy> s = new ArrayList<>();
-    if (strategies != null) {
-      for (JsonNode n : strategies) {
-        s.add(new Strategy(n.path("type").asText(), Wire.text(n, "field", null)));
-      }
-    }
+    // Constraints and strategies check themselves as they are made: that is inside the try too.
     try {
+      List<Constraint> c = new ArrayList<>();
+      if (constraints != null) {
+        for (JsonNode n : constraints) {
+          c.add(new Constraint(Wire.text(n, "type", null), Wire.text(n, "expression", null)));
+        }
+      }
+      List<Strategy> s = new ArrayList<>();
+      if (strategies != null) {
+        for (JsonNode n : strategies) {
+          s.add(new Strategy(Wire.text(n, "type", null), Wire.text(n, "field", null)));
+        }
+      }
       Placement.validate(c, s);
     } catch (PlacementException | IllegalArgumentException e) {
       throw WharfException.invalidParameter(e.getMessage());
@@ -575,8 +576,8 @@ final class ServiceOperations {
     Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
     Service service = existing(state, cluster, request.path("service").asText());
     List<String> statuses = Wire.stringList(request, "status");
-    Instant after = Wire.instant(request.path("createdAt").get("after"));
-    Instant before = Wire.instant(request.path("createdAt").get("before"));
+    Instant after = Wire.instant(request.path("createdAt").get("after"), "createdAt.after");
+    Instant before = Wire.instant(request.path("createdAt").get("before"), "createdAt.before");
     List<Deployment> matching = new ArrayList<>();
     for (Deployment d : service.deployments()) {
       if ((statuses.isEmpty() || statuses.contains(d.deploymentStatus()))

@@ -15,6 +15,7 @@ import io.wharf.model.TaskDefinition;
 import io.wharf.model.TaskDefinitionStatus;
 import io.wharf.model.WharfException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -92,8 +93,14 @@ final class TaskDefinitionOperations {
 
   private JsonNode list(Operation.Caller caller, JsonNode request) {
     String family = Wire.text(request, "familyPrefix", null);
+    String statusName = Wire.text(request, "status", "ACTIVE");
+    // DELETE_IN_PROGRESS is a status of the model that Wharf's definitions never have:
+    // DeleteTaskDefinitions removes them at once. Listing it lists nothing.
     TaskDefinitionStatus status =
-        TaskDefinitionStatus.valueOf(Wire.text(request, "status", "ACTIVE"));
+        Arrays.stream(TaskDefinitionStatus.values())
+            .filter(s -> s.name().equals(statusName))
+            .findFirst()
+            .orElse(null);
     boolean descending = "DESC".equals(Wire.text(request, "sort", "ASC"));
     State state = states.current();
     // Keys sort as family, then revision: the order ECS lists in.

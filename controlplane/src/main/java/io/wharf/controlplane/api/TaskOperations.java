@@ -28,12 +28,14 @@ import io.wharf.scheduler.PlacementException;
 import io.wharf.scheduler.Result;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /**
  * RunTask, StartTask, StopTask, DescribeTasks, ListTasks, and the agent-facing
@@ -121,7 +123,7 @@ final class TaskOperations {
             Wire.text(request, "cluster", null),
             request.path("taskDefinition").asText(),
             count,
-            Wire.text(request, "group", null),
+            group(request),
             Wire.text(request, "startedBy", null),
             request.get("overrides"),
             checkedTags(request),
@@ -148,7 +150,7 @@ final class TaskOperations {
             Wire.text(request, "cluster", null),
             request.path("taskDefinition").asText(),
             instances.size(),
-            Wire.text(request, "group", null),
+            group(request),
             Wire.text(request, "startedBy", null),
             request.get("overrides"),
             checkedTags(request),
@@ -157,6 +159,25 @@ final class TaskOperations {
             null,
             null);
     return launch(launch);
+  }
+
+  /** ECS's limit on a task group's name. */
+  private static final int MAX_GROUP = 255;
+
+  /**
+   * The request's task group, or null for the default ({@code family:<family>}). A group that is
+   * given must name something: an empty one would put the task in no group that spread or
+   * distinctInstance could see.
+   */
+  private static String group(JsonNode request) {
+    String group = Wire.text(request, "group", null);
+    if (group != null && (group.isBlank() || group.length() > MAX_GROUP)) {
+      throw WharfException.invalidParameter(
+          "group must have 1 to "
+              + MAX_GROUP
+              + " characters and not be blank; leave it out for the default family:<family>.");
+    }
+    return group;
   }
 
   private record Launched(List<Task> tasks, List<Failure> failures) {}
@@ -197,7 +218,9 @@ final class TaskOperations {
     TaskShape shape = TaskShape.of(document, launch.overrides());
     String group = launch.group() != null ? launch.group() : "family:" + definition.family();
     Demand demand =
-        Launcher.demand(shape, document, group, launch.constraints(), launch.strategies());
+        placed(
+            () ->
+                Launcher.demand(shape, document, group, launch.constraints(), launch.strategies()));
     Result result;
     if (launch.instances() == null) {
       if (launcher.members(state, cluster).isEmpty()) {
@@ -297,7 +320,7 @@ final class TaskOperations {
   }
 
   /** Runs placement; its refusals of bad constraints or strategies are the caller's error. */
-  private static Result placed(java.util.function.Supplier<Result> placement) {
+  private static <T> T placed(java.util.function.Supplier<T> placement) {
     try {
       return placement.get();
     } catch (PlacementException e) {
@@ -433,7 +456,7 @@ final class TaskOperations {
   private JsonNode submitTaskStateChange(Operation.Caller caller, JsonNode request) {
     String clusterRef = Wire.text(request, "cluster", null);
     String ref = request.path("task").asText();
-    String status = Wire.text(request, "status", null);
+    TaskStatus reported = reportedStatus(Wire.text(request, "status", null));
     String reason = Wire.text(request, "reason", null);
     Task updated =
         states.execute(
@@ -446,13 +469,12 @@ final class TaskOperations {
               }
               next.containers(containers);
               if (request.hasNonNull("pullStartedAt")) {
-                next.pullStartedAt(Wire.instant(request.get("pullStartedAt")));
+                next.pullStartedAt(Wire.instant(request.get("pullStartedAt"), "pullStartedAt"));
               }
               if (request.hasNonNull("pullStoppedAt")) {
-                next.pullStoppedAt(Wire.instant(request.get("pullStoppedAt")));
+                next.pullStoppedAt(Wire.instant(request.get("pullStoppedAt"), "pullStoppedAt"));
               }
-              if (status != null) {
-                TaskStatus reported = TaskStatus.valueOf(status);
+              if (reported != null) {
                 if (t.lastStatus().canMoveTo(reported)
                     || (reported == TaskStatus.STOPPED && !t.lastStatus().isTerminal())) {
                   next.lastStatus(reported);
@@ -462,7 +484,7 @@ final class TaskOperations {
                   if (reported == TaskStatus.STOPPED) {
                     Instant executionStopped =
                         request.hasNonNull("executionStoppedAt")
-                            ? Wire.instant(request.get("executionStoppedAt"))
+                            ? Wire.instant(request.get("executionStoppedAt"), "executionStoppedAt")
                             : tx.now();
                     next.executionStoppedAt(executionStopped)
                         .stoppedAt(tx.now())
@@ -497,6 +519,27 @@ final class TaskOperations {
       services.nudge();
     }
     return Wire.object().put("acknowledgment", "true");
+  }
+
+  /**
+   * The task status an agent reports, or null when it reports none. The model types it as a plain
+   * string; anything but a task status is refused before the state machine sees it.
+   */
+  private static TaskStatus reportedStatus(String status) {
+    if (status == null) {
+      return null;
+    }
+    for (TaskStatus s : TaskStatus.values()) {
+      if (s.name().equals(status)) {
+        return s;
+      }
+    }
+    throw WharfException.invalidParameter(
+        "status '"
+            + status
+            + "' is not a task status; valid statuses are "
+            + Arrays.stream(TaskStatus.values()).map(Enum::name).collect(Collectors.joining(", "))
+            + ".");
   }
 
   private JsonNode submitContainerStateChange(Operation.Caller caller, JsonNode request) {

@@ -92,13 +92,13 @@ public final class Launcher {
         continue;
       }
       for (JsonNode c : source) {
-        allConstraints.add(new Constraint(c.path("type").asText(), text(c, "expression")));
+        allConstraints.add(new Constraint(text(c, "type"), text(c, "expression")));
       }
     }
     List<Strategy> allStrategies = new ArrayList<>();
     if (strategies != null) {
       for (JsonNode s : strategies) {
-        allStrategies.add(new Strategy(s.path("type").asText(), text(s, "field")));
+        allStrategies.add(new Strategy(text(s, "type"), text(s, "field")));
       }
     }
     return new Demand(

@@ -54,6 +54,16 @@ public record TaskShape(
     }
     long demandCpu = taskCpu != null ? number(taskCpu, "cpu") : cpu;
     long demandMemory = taskMemory != null ? number(taskMemory, "memory") : memory;
+    // Container overrides are plain integers to the model: a negative one would sum to a demand
+    // below zero, which no instance can be asked for.
+    if (demandCpu < 0 || demandMemory < 0) {
+      throw io.wharf.model.WharfException.invalidParameter(
+          "The task's "
+              + (demandCpu < 0 ? "cpu" : "memory")
+              + " comes to "
+              + (demandCpu < 0 ? demandCpu : demandMemory)
+              + " with the overrides; cpu and memory overrides must not be negative.");
+    }
     return new TaskShape(
         containers, taskCpu, taskMemory, demandCpu, demandMemory, List.copyOf(ports));
   }
