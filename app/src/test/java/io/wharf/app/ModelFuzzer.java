@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -406,7 +407,9 @@ final class ModelFuzzer {
       default -> {
         String valid = allowed.get(r.nextInt(allowed.size())).asText();
         yield NODES.textNode(
-            r.nextBoolean() ? valid.toLowerCase() + "_" : valid.isEmpty() ? "BOGUS" : valid + " ");
+            r.nextBoolean()
+                ? valid.toLowerCase(Locale.ROOT) + "_"
+                : valid.isEmpty() ? "BOGUS" : valid + " ");
       }
     };
   }

@@ -120,7 +120,7 @@ final class RawClient {
         .headers()
         .forEach(
             (name, values) -> {
-              if (!RESTRICTED.contains(name.toLowerCase())) {
+              if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
                 values.forEach(v -> out.header(name, v));
               }
             });
