@@ -110,8 +110,18 @@ class FailureIT {
               "1024",
               "--memory",
               "1024");
-      ServerProcess agent = ServerProcess.spawn(args, "Wharf agent started");
+      // The agent host has no admin key: it joins with a single-use token, once.
+      List<String> joining = new java.util.ArrayList<>(args);
+      joining.addAll(
+          List.of("--join-token", DockerFixture.joinToken(server.endpoint(), "agent-kill")));
+      ServerProcess agent = ServerProcess.spawn(joining, "Wharf agent started", false);
       await().atMost(Duration.ofSeconds(30)).until(() -> connected(ecs, "agent-kill"));
+      assertThat(
+              java.nio.file.Files.getPosixFilePermissions(dir.resolve("agent-key.json")).stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .toList())
+          .containsExactly("OWNER_READ", "OWNER_WRITE");
       String instance =
           ecs.listContainerInstances(b -> b.cluster("agent-kill")).containerInstanceArns().get(0);
       String td = register(ecs, "survives", "sleep", "600");
@@ -125,7 +135,8 @@ class FailureIT {
       // The container outlives its agent.
       assertThat(DockerFixture.running(docker, arn)).isEqualTo(before);
 
-      ServerProcess again = ServerProcess.spawn(args, "Wharf agent started");
+      // Restarted without a token: it signs with the key it kept.
+      ServerProcess again = ServerProcess.spawn(args, "Wharf agent started", false);
       try {
         await().atMost(Duration.ofSeconds(30)).until(() -> connected(ecs, "agent-kill"));
         // Same instance, same single container, task still RUNNING.

@@ -61,6 +61,15 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess spawn(List<String> args, String ready)
       throws IOException, InterruptedException {
+    return spawn(args, ready, true);
+  }
+
+  /**
+   * As {@link #spawn(List, String)}; {@code withAdminKey} false starts it without the admin key in
+   * its environment, as an agent host is.
+   */
+  static ServerProcess spawn(List<String> args, String ready, boolean withAdminKey)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
@@ -68,8 +77,13 @@ final class ServerProcess implements AutoCloseable {
     command.add(Main.class.getName());
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("WHARF_ACCESS_KEY_ID", TestServer.KEY_ID);
-    builder.environment().put("WHARF_SECRET_ACCESS_KEY", TestServer.SECRET);
+    if (withAdminKey) {
+      builder.environment().put("WHARF_ACCESS_KEY_ID", TestServer.KEY_ID);
+      builder.environment().put("WHARF_SECRET_ACCESS_KEY", TestServer.SECRET);
+    } else {
+      builder.environment().remove("WHARF_ACCESS_KEY_ID");
+      builder.environment().remove("WHARF_SECRET_ACCESS_KEY");
+    }
     Process process = builder.start();
     List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<String> endpoint = new CompletableFuture<>();
