@@ -340,6 +340,21 @@ class AgentIdentityTest {
                       b -> b.cluster(CLUSTER).containerInstance(key.instanceArn())))
           .isInstanceOf(AccessDeniedException.class);
     }
+    try (var elb =
+        software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client
+            .builder()
+            .endpointOverride(URI.create(server.endpoint()))
+            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+            .credentialsProvider(
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                        key.accessKeyId(), key.secret())))
+            .build()) {
+      assertThatThrownBy(() -> elb.createLoadBalancer(b -> b.name("stolen")))
+          .isInstanceOfSatisfying(
+              software.amazon.awssdk.awscore.exception.AwsServiceException.class,
+              e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied"));
+    }
     assertThat(admin.describeClusters(b -> b.clusters(CLUSTER)).clusters().get(0).status())
         .isEqualTo("ACTIVE");
     assertThat(describeStatus(key.instanceArn())).isEqualTo("ACTIVE");
