@@ -174,16 +174,6 @@ public final class ApiHandler extends Handler.Abstract {
                 + "'. Wharf's query"
                 + " API is Elastic Load Balancing (v2).");
       }
-      Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
-      if (!(principal instanceof Principal.Admin)) {
-        // Only the admin manages load balancers; instance keys and join tokens are for agents.
-        throw new WharfException(
-            ErrorCode.ACCESS_DENIED,
-            "User: "
-                + principal.arn()
-                + " is not authorized to perform: elasticloadbalancing:*"
-                + " because no identity-based policy allows it");
-      }
       Map<String, String> params = new LinkedHashMap<>();
       String query = request.getHttpURI().getQuery();
       if (query != null) {
@@ -191,6 +181,19 @@ public final class ApiHandler extends Handler.Abstract {
       }
       params.putAll(ElbApi.decodeForm(new String(signed.body(), StandardCharsets.UTF_8)));
       action = params.get("Action");
+      Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
+      if (!(principal instanceof Principal.Admin)) {
+        // Only the admin manages load balancers; instance keys and join tokens are for agents.
+        throw new WharfException(
+            ErrorCode.ACCESS_DENIED,
+            "User: "
+                + principal.arn()
+                + " is not authorized to perform: elasticloadbalancing:"
+                + action
+                + " because no identity-based policy allows the elasticloadbalancing:"
+                + action
+                + " action");
+      }
       body = elb.invoke(params, requestId);
       status = 200;
     } catch (WharfException e) {
