@@ -103,6 +103,27 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * The container instance an agent with this data dir registered as, if any: read from its state
+   * file, which is left as it is.
+   */
+  public static java.util.Optional<String> registeredInstance(java.nio.file.Path dataDir) {
+    return StateFile.registeredInstance(dataDir);
+  }
+
+  /**
+   * Keeps a key the admin issued for this data dir's instance, as a join would have: {@code wharf
+   * up} does this for its local agent when that agent registered before join tokens existed.
+   */
+  public static void keepKey(
+      java.nio.file.Path dataDir,
+      String accessKeyId,
+      String secretAccessKey,
+      String containerInstanceArn,
+      String clusterArn) {
+    new AgentKey(accessKeyId, secretAccessKey, containerInstanceArn, clusterArn).save(dataDir);
+  }
+
+  /**
    * Completes when the agent stops: with the reason when it gave up (its join token or its key was
    * refused, which no retry can mend), with null when it was closed.
    */

@@ -3,11 +3,13 @@ package io.wharf.app;
 import io.wharf.agent.Agent;
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.model.identity.InstanceKey;
 import io.wharf.runtime.ContainerRuntime;
 import io.wharf.runtime.docker.DockerRuntime;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,10 +58,24 @@ final class UpCommand implements Callable<Integer> {
     agentOptions.region = options.region;
     // The local agent joins like any other, with a single-use token of its own: it never holds
     // the admin key. Once joined, it keeps its key in its data dir and needs no new token.
-    String localToken =
-        Agent.hasJoined(agentOptions.dataDir)
-            ? null
-            : plane.createJoinToken("default", LOCAL_TOKEN_EXPIRY, 1);
+    String localToken = null;
+    if (!Agent.hasJoined(agentOptions.dataDir)) {
+      // A data dir from before join tokens: its registered instance gets its own key directly
+      // (the admin is right here), so the agent keeps its identity and its containers.
+      Optional<InstanceKey> upgraded =
+          Agent.registeredInstance(agentOptions.dataDir).flatMap(plane::issueInstanceKey);
+      if (upgraded.isPresent()) {
+        InstanceKey key = upgraded.get();
+        Agent.keepKey(
+            agentOptions.dataDir,
+            key.accessKeyId(),
+            key.secretAccessKey(),
+            key.containerInstanceArn(),
+            key.clusterArn());
+      } else {
+        localToken = plane.createJoinToken("default", LOCAL_TOKEN_EXPIRY, 1);
+      }
+    }
     Agent agent = new Agent(agentOptions.config(localToken), runtime, Clock.systemUTC()).start();
     if (!agent.awaitRegistered(Duration.ofSeconds(30)) && agent.stopped().isDone()) {
       System.err.println("wharf up: the local agent stopped: " + agent.stopped().join());

@@ -524,6 +524,42 @@ class AgentIdentityTest {
     assertThat(describeStatus(key.instanceArn())).isEqualTo("INACTIVE");
   }
 
+  // ---- wharf up's upgrade of a local agent registered before join tokens ---------------------
+
+  @Test
+  void anInstanceRegisteredWithTheAdminKeyCanBeGivenAKeyOfItsOwn() throws Exception {
+    String arn = register(admin, "i-0000000000000ac01", null);
+    var issued = server.plane.issueInstanceKey(arn).orElseThrow();
+    assertThat(issued.containerInstanceArn()).isEqualTo(arn);
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("wharf-upgraded-agent");
+    try {
+      assertThat(io.wharf.agent.Agent.hasJoined(dir)).isFalse();
+      io.wharf.agent.Agent.keepKey(
+          dir,
+          issued.accessKeyId(),
+          issued.secretAccessKey(),
+          issued.containerInstanceArn(),
+          issued.clusterArn());
+      assertThat(io.wharf.agent.Agent.hasJoined(dir)).isTrue();
+    } finally {
+      TestServer.deleteTree(dir);
+    }
+    try (EcsClient ecs = server.client(issued.accessKeyId(), issued.secretAccessKey())) {
+      // The same instance, its identity kept.
+      assertThat(register(ecs, "i-0000000000000ac01", arn)).isEqualTo(arn);
+    }
+    // Issued again (a lost key file), the old key is gone.
+    var again = server.plane.issueInstanceKey(arn).orElseThrow();
+    try (EcsClient old = server.client(issued.accessKeyId(), issued.secretAccessKey());
+        EcsClient current = server.client(again.accessKeyId(), again.secretAccessKey())) {
+      assertThatThrownBy(() -> register(old, "i-0000000000000ac01", arn))
+          .hasMessageContaining("The security token included in the request is invalid.");
+      assertThat(register(current, "i-0000000000000ac01", arn)).isEqualTo(arn);
+    }
+    assertThat(server.plane.issueInstanceKey(arn.replaceAll("[0-9a-f]{32}$", "0".repeat(32))))
+        .isEmpty();
+  }
+
   // ---- durability -----------------------------------------------------------------------------
 
   @Test

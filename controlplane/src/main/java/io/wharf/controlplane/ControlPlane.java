@@ -13,6 +13,7 @@ import io.wharf.controlplane.balancing.DataPlane;
 import io.wharf.controlplane.service.ServiceController;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.ResourceArn;
+import io.wharf.model.identity.InstanceKey;
 import io.wharf.sigv4.SigV4Verifier;
 import io.wharf.store.SqliteStore;
 import io.wharf.store.Store;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.eclipse.jetty.server.Server;
@@ -271,6 +273,16 @@ public final class ControlPlane implements AutoCloseable {
             request)
         .path("joinToken")
         .asText();
+  }
+
+  /**
+   * Gives a registered instance a key of its own, on the admin's behalf: {@code wharf up} upgrades
+   * its local agent's data dir with it when that agent registered before join tokens existed.
+   *
+   * @return the key, or empty when the instance is not registered
+   */
+  public Optional<InstanceKey> issueInstanceKey(String instanceArn) {
+    return ecs.issueInstanceKey(instanceArn);
   }
 
   /**

@@ -159,6 +159,15 @@ public final class EcsApi {
     return joins.invoke(operation, principal, body);
   }
 
+  /**
+   * A key of its own for a registered instance, on the admin's behalf (see {@link
+   * JoinOperations#issueKeyFor}); empty when the instance is not registered.
+   */
+  public java.util.Optional<io.wharf.model.identity.InstanceKey> issueInstanceKey(
+      String instanceArn) {
+    return joins.issueKeyFor(instanceArn);
+  }
+
   /** The target prefix of Wharf's own operations. */
   public static String wharfTargetPrefix() {
     return JoinOperations.TARGET_PREFIX;

@@ -6,6 +6,7 @@ import io.wharf.controlplane.auth.Principal;
 import io.wharf.controlplane.state.Change;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.Cluster;
+import io.wharf.model.ContainerInstance;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import io.wharf.model.identity.InstanceKey;
@@ -13,6 +14,7 @@ import io.wharf.model.identity.JoinToken;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -194,6 +196,34 @@ final class JoinOperations {
     out.put("containerInstanceArn", key.containerInstanceArn());
     out.put("clusterArn", key.clusterArn());
     return out;
+  }
+
+  /**
+   * Gives a registered instance a key of its own on the admin's behalf, replacing any it had: for
+   * {@code wharf up}'s local agent when its data dir comes from a Wharf before join tokens (it is
+   * registered, but holds no key). In-process only; no request reaches it.
+   *
+   * @return the key, or empty when the instance is not registered (or deregistered)
+   */
+  Optional<InstanceKey> issueKeyFor(String instanceArn) {
+    String accessKeyId = "WKI" + random(BASE32, 17);
+    String secret = random(SECRET_ALPHABET, 40);
+    return states.execute(
+        tx -> {
+          ContainerInstance instance = tx.state().containerInstances().get(instanceArn);
+          if (instance == null || instance.status().isTerminal()) {
+            return Optional.empty();
+          }
+          tx.state()
+              .identities()
+              .keyOf(instanceArn)
+              .ifPresent(old -> tx.apply(new Change.InstanceKeyRemoved(old.accessKeyId())));
+          InstanceKey created =
+              new InstanceKey(
+                  accessKeyId, secret, instanceArn, instance.clusterArn(), null, tx.now());
+          tx.apply(new Change.InstanceKeyPut(created));
+          return Optional.of(created);
+        });
   }
 
   private static String text(JsonNode request, String member) {
