@@ -213,8 +213,9 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Exchanges the join token for this instance's own key. The request is signed with the token (its
-   * id as access key id, its secret as secret key), so the secret never crosses the wire; the key
-   * is kept (owner-only) before it is used, so a crash right after loses nothing.
+   * id as access key id, its secret as secret key), so the secret never crosses the wire. The key
+   * is written (owner-only, fsync'd) before it is used; an agent that dies between the answer and
+   * that write has spent a single-use token for nothing and needs a new one.
    */
   private void join() throws ControlPlaneClient.CallFailed {
     String token = config.joinToken();
