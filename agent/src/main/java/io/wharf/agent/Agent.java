@@ -63,6 +63,13 @@ public final class Agent implements AutoCloseable {
   private final Set<String> knownImages = ConcurrentHashMap.newKeySet();
 
   private final CountDownLatch registered = new CountDownLatch(1);
+
+  /** Completed when the agent stops: with why it gave up, or with null when it was closed. */
+  private final CompletableFuture<String> stopped = new CompletableFuture<>();
+
+  /** The instance's own key; null until the join token is exchanged for it. */
+  private volatile AgentKey key;
+
   private volatile boolean closed;
   private volatile WebSocket socket;
   private final Object sendLock = new Object();
@@ -76,10 +83,52 @@ public final class Agent implements AutoCloseable {
     this.runtime = runtime;
     this.state = StateFile.open(config.dataDir());
     this.client = ControlPlaneClient.of(config, clock);
+    this.key = AgentKey.load(config.dataDir()).orElse(null);
+    if (key != null) {
+      client.use(key);
+    } else if (config.joinToken() == null) {
+      throw new IllegalArgumentException(
+          "This machine has not joined a cluster yet: give it a join token (wharf join-token"
+              + " create, where the admin key is).");
+    }
     this.reporter = new Reporter(client, state);
     this.ports =
         new PortAllocator(
             config.instanceAddress(), config.dynamicPortFirst(), config.dynamicPortLast());
+  }
+
+  /** Whether an agent with this data dir has its own key already (it needs no join token). */
+  public static boolean hasJoined(java.nio.file.Path dataDir) {
+    return AgentKey.load(dataDir).isPresent();
+  }
+
+  /**
+   * The container instance an agent with this data dir registered as, if any: read from its state
+   * file, which is left as it is.
+   */
+  public static java.util.Optional<String> registeredInstance(java.nio.file.Path dataDir) {
+    return StateFile.registeredInstance(dataDir);
+  }
+
+  /**
+   * Keeps a key the admin issued for this data dir's instance, as a join would have: {@code wharf
+   * up} does this for its local agent when that agent registered before join tokens existed.
+   */
+  public static void keepKey(
+      java.nio.file.Path dataDir,
+      String accessKeyId,
+      String secretAccessKey,
+      String containerInstanceArn,
+      String clusterArn) {
+    new AgentKey(accessKeyId, secretAccessKey, containerInstanceArn, clusterArn).save(dataDir);
+  }
+
+  /**
+   * Completes when the agent stops: with the reason when it gave up (its join token or its key was
+   * refused, which no retry can mend), with null when it was closed.
+   */
+  public CompletableFuture<String> stopped() {
+    return stopped;
   }
 
   /** Starts the agent's loop in the background. */
@@ -105,6 +154,9 @@ public final class Agent implements AutoCloseable {
     Duration backoff = FIRST_BACKOFF;
     while (!closed) {
       try {
+        if (key == null) {
+          join();
+        }
         if (state.containerInstanceArn() == null || registered.getCount() > 0) {
           register();
         }
@@ -112,6 +164,17 @@ public final class Agent implements AutoCloseable {
         connectAndServe();
         backoff = FIRST_BACKOFF;
       } catch (ControlPlaneClient.CallFailed e) {
+        if (isRefusal(e)) {
+          giveUp(
+              key == null
+                  ? "the join token was refused: " + e.getMessage()
+                  : "the control plane refused this instance's key ("
+                      + e.getMessage()
+                      + "); if the instance was deregistered, remove "
+                      + config.dataDir().resolve(AgentKey.FILE)
+                      + " and join again with a new token");
+          return;
+        }
         log.warn("Control plane call failed ({}); retrying in {}", e.getMessage(), backoff);
       } catch (RuntimeException e) {
         log.warn("Agent loop failed ({}); retrying in {}", e.toString(), backoff);
@@ -133,7 +196,51 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  // ---- registration ---------------------------------------------------------------------------
+  /** A refusal of who the agent is: retrying with the same token or key cannot help. */
+  private boolean isRefusal(ControlPlaneClient.CallFailed e) {
+    return e.code.equals("UnrecognizedClientException")
+        || e.code.equals("AccessDeniedException")
+        || (key == null && !e.retryable);
+  }
+
+  private void giveUp(String reason) {
+    log.error("The agent stops: {}", reason);
+    stopped.complete(reason);
+    close();
+  }
+
+  // ---- joining and registration ---------------------------------------------------------------
+
+  /**
+   * Exchanges the join token for this instance's own key. The request is signed with the token (its
+   * id as access key id, its secret as secret key), so the secret never crosses the wire. The key
+   * is written (owner-only, fsync'd) before it is used; an agent that dies between the answer and
+   * that write has spent a single-use token for nothing and needs a new one.
+   */
+  private void join() throws ControlPlaneClient.CallFailed {
+    String token = config.joinToken();
+    int dot = token.indexOf('.');
+    ObjectNode body = client.json().createObjectNode().put("cluster", config.cluster());
+    JsonNode answer =
+        client.callWharf(
+            "JoinCluster",
+            body,
+            client.signerFor(token.substring(0, dot), token.substring(dot + 1)));
+    AgentKey joined =
+        new AgentKey(
+            answer.path("accessKeyId").asText(),
+            answer.path("secretAccessKey").asText(),
+            answer.path("containerInstanceArn").asText(),
+            answer.path("clusterArn").asText());
+    joined.save(config.dataDir());
+    client.use(joined);
+    key = joined;
+    log.info(
+        "Joined cluster {} as {} (key {})",
+        config.cluster(),
+        joined.containerInstanceArn(),
+        joined.accessKeyId());
+  }
 
   private void register() throws ControlPlaneClient.CallFailed {
     ObjectNode body = client.json().createObjectNode();
@@ -144,9 +251,8 @@ public final class Agent implements AutoCloseable {
     identity.put("region", config.region());
     identity.put("privateIp", config.instanceAddress());
     body.put("instanceIdentityDocument", identity.toString());
-    if (state.containerInstanceArn() != null) {
-      body.put("containerInstanceArn", state.containerInstanceArn());
-    }
+    // The instance this machine's key was issued for: the key registers no other.
+    body.put("containerInstanceArn", key.containerInstanceArn());
     ArrayNode resources = body.putArray("totalResources");
     resources
         .addObject()
@@ -484,5 +590,6 @@ public final class Agent implements AutoCloseable {
     }
     reporter.close();
     scheduler.shutdownNow();
+    stopped.complete(null);
   }
 }

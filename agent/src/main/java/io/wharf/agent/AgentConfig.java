@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param instanceAddress the loopback (or host) address host ports are published on
  * @param cpu CPU units to register (cores × 1024 when not given)
  * @param memory MiB to register (the machine's memory less a reserve when not given)
+ * @param joinToken the token ({@code <id>.<secret>}) this machine joins with when it has no key of
+ *     its own yet ({@code agent-key.json} in the data dir); null when it has one
  * @param reservedPorts TCP ports registered as reserved (never given to tasks)
  * @param dynamicPortFirst first port of the range dynamic host ports come from
  * @param dynamicPortLast last port of that range
@@ -31,8 +33,7 @@ public record AgentConfig(
     long memory,
     String availabilityZone,
     Map<String, String> attributes,
-    String accessKeyId,
-    String secretAccessKey,
+    String joinToken,
     String region,
     List<Integer> reservedPorts,
     int dynamicPortFirst,
@@ -46,6 +47,10 @@ public record AgentConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(instanceAddress, "instanceAddress");
     attributes = Map.copyOf(attributes);
+    if (joinToken != null && !JOIN_TOKEN.matcher(joinToken).matches()) {
+      throw new IllegalArgumentException(
+          "A join token is <id>.<secret>, as wharf join-token create prints it.");
+    }
     reservedPorts = List.copyOf(reservedPorts);
     if (dynamicPortFirst < 1 || dynamicPortLast > 65535 || dynamicPortFirst > dynamicPortLast) {
       throw new IllegalArgumentException(
@@ -57,5 +62,8 @@ public record AgentConfig(
    * ECS's default reserved ports: SSH, the Docker daemon, the agent's introspection and metadata
    * ports.
    */
+  private static final java.util.regex.Pattern JOIN_TOKEN =
+      java.util.regex.Pattern.compile("[A-Z0-9]{8,64}\\.[A-Za-z0-9]{16,128}");
+
   public static final List<Integer> DEFAULT_RESERVED_PORTS = List.of(22, 2375, 2376, 51678, 51679);
 }

@@ -42,22 +42,34 @@ final class ControlPlaneClient {
     }
   }
 
+  /** The target prefix of Wharf's own operations (the join-token exchange). */
+  static final String WHARF_TARGET_PREFIX = "WharfV1.";
+
   private final URI endpoint;
-  private final SigV4Signer signer;
+  private final String region;
+  private final Clock clock;
+  private volatile SigV4Signer signer;
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
 
-  ControlPlaneClient(URI endpoint, SigV4Signer signer) {
+  ControlPlaneClient(URI endpoint, String region, Clock clock) {
     this.endpoint = endpoint;
-    this.signer = signer;
+    this.region = region;
+    this.clock = clock;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   static ControlPlaneClient of(AgentConfig config, Clock clock) {
-    return new ControlPlaneClient(
-        config.endpoint(),
-        new SigV4Signer(
-            config.accessKeyId(), config.secretAccessKey(), config.region(), "ecs", clock));
+    return new ControlPlaneClient(config.endpoint(), config.region(), clock);
+  }
+
+  /** From now on every call is signed with this key (the instance's own). */
+  void use(AgentKey key) {
+    signer = signerFor(key.accessKeyId(), key.secretAccessKey());
+  }
+
+  SigV4Signer signerFor(String accessKeyId, String secret) {
+    return new SigV4Signer(accessKeyId, secret, region, "ecs", clock);
   }
 
   ObjectMapper json() {
@@ -65,7 +77,11 @@ final class ControlPlaneClient {
   }
 
   SigV4Signer signer() {
-    return signer;
+    SigV4Signer s = signer;
+    if (s == null) {
+      throw new IllegalStateException("The agent has no key yet: it has not joined.");
+    }
+    return s;
   }
 
   URI endpoint() {
@@ -74,6 +90,15 @@ final class ControlPlaneClient {
 
   /** Calls an ECS operation; returns the response body. */
   JsonNode call(String operation, ObjectNode body) throws CallFailed {
+    return call(TARGET_PREFIX + operation, body, signer());
+  }
+
+  /** Calls one of Wharf's own operations, signed as given (by a join token). */
+  JsonNode callWharf(String operation, ObjectNode body, SigV4Signer signedBy) throws CallFailed {
+    return call(WHARF_TARGET_PREFIX + operation, body, signedBy);
+  }
+
+  private JsonNode call(String target, ObjectNode body, SigV4Signer signer) throws CallFailed {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);
@@ -85,11 +110,7 @@ final class ControlPlaneClient {
         signer.sign(
             "POST",
             uri,
-            Map.of(
-                "content-type",
-                "application/x-amz-json-1.1",
-                "x-amz-target",
-                TARGET_PREFIX + operation),
+            Map.of("content-type", "application/x-amz-json-1.1", "x-amz-target", target),
             bytes);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)

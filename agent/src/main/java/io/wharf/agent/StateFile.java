@@ -65,6 +65,21 @@ final class StateFile {
     }
   }
 
+  /** The instance ARN a data dir's state file holds, without creating or changing the file. */
+  static java.util.Optional<String> registeredInstance(Path dataDir) {
+    Path file = dataDir.resolve(FILE);
+    if (!Files.exists(file)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.ofNullable(
+          new ObjectMapper().readTree(file.toFile()).path("containerInstanceArn").asText(null));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot read the agent state in " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   synchronized String instanceId() {
     return instanceId;
   }

@@ -6,7 +6,6 @@ import io.wharf.runtime.ContainerRuntime;
 import io.wharf.runtime.docker.DockerRuntime;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,21 +71,13 @@ final class AgentCommand implements Callable<Integer> {
   String region = "us-east-1";
 
   @Option(
-      names = "--access-key-id",
+      names = "--join-token",
       description =
-          "Access key id (default: $WHARF_ACCESS_KEY_ID, else the credentials file of --control-plane-data-dir).")
-  String accessKeyId;
-
-  @Option(
-      names = "--secret-access-key",
-      description = "Secret access key (default: $WHARF_SECRET_ACCESS_KEY).")
-  String secretAccessKey;
-
-  @Option(
-      names = "--credentials-file",
-      description =
-          "An AWS shared-credentials file with a [wharf] profile. Default: ~/.wharf/credentials.")
-  Path credentialsFile = Path.of(System.getProperty("user.home"), ".wharf", "credentials");
+          "The join token (from wharf join-token create, or printed by wharf up) this machine joins"
+              + " with the first time. It is exchanged for a key of this instance's own, kept in"
+              + " the data dir (agent-key.json); later starts need no token. The admin key is"
+              + " never needed here.")
+  String joinToken;
 
   @Option(
       names = "--dynamic-ports",
@@ -109,13 +100,21 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Credentials creds = credentials();
-    if (creds == null) {
+    if (joinToken == null && !Agent.hasJoined(dataDir)) {
       System.err.println(
-          "wharf agent: no access key: set WHARF_ACCESS_KEY_ID and WHARF_SECRET_ACCESS_KEY, pass --access-key-id and --secret-access-key, or point --credentials-file at the server's credentials file.");
+          "wharf agent: this machine has not joined a cluster yet: pass --join-token TOKEN (where"
+              + " the admin key is, wharf join-token create --cluster "
+              + cluster
+              + " prints one).");
       return 2;
     }
-    AgentConfig config = config(creds.id(), creds.secret());
+    AgentConfig config;
+    try {
+      config = config(Agent.hasJoined(dataDir) ? null : joinToken);
+    } catch (IllegalArgumentException e) {
+      System.err.println("wharf agent: " + e.getMessage());
+      return 2;
+    }
     ContainerRuntime runtime = DockerRuntime.connect();
     if (!runtime.isAvailable()) {
       System.err.println(
@@ -140,11 +139,17 @@ final class AgentCommand implements Callable<Integer> {
                   agent.close();
                   stopped.countDown();
                 }));
+    String refused = agent.stopped().join();
+    if (refused != null) {
+      System.err.println("wharf agent: " + refused);
+      return 1;
+    }
     stopped.await();
     return 0;
   }
 
-  AgentConfig config(String id, String secret) {
+  /** The agent's configuration; {@code token} is the join token, or null when it has joined. */
+  AgentConfig config(String token) {
     String[] range = dynamicPorts.split("-");
     long cores = Runtime.getRuntime().availableProcessors();
     return new AgentConfig(
@@ -156,8 +161,7 @@ final class AgentCommand implements Callable<Integer> {
         memory != null ? memory : machineMemoryMiB() - RESERVED_MEMORY_MIB,
         availabilityZone,
         attributes,
-        id,
-        secret,
+        token,
         region,
         AgentConfig.DEFAULT_RESERVED_PORTS,
         Integer.parseInt(range[0]),
@@ -165,26 +169,6 @@ final class AgentCommand implements Callable<Integer> {
         heartbeat,
         stopTimeout,
         cleanupAfter);
-  }
-
-  record Credentials(String id, String secret) {}
-
-  private Credentials credentials() throws java.io.IOException {
-    if (accessKeyId != null && secretAccessKey != null) {
-      return new Credentials(accessKeyId, secretAccessKey);
-    }
-    String envId = System.getenv("WHARF_ACCESS_KEY_ID");
-    String envSecret = System.getenv("WHARF_SECRET_ACCESS_KEY");
-    if (envId != null && envSecret != null) {
-      return new Credentials(envId, envSecret);
-    }
-    if (Files.exists(credentialsFile)) {
-      var admin =
-          io.wharf.controlplane.auth.AdminCredentials.resolve(
-              credentialsFile.getParent(), Map.of(), region);
-      return new Credentials(admin.accessKeyId(), admin.secretAccessKey());
-    }
-    return null;
   }
 
   static long machineMemoryMiB() {

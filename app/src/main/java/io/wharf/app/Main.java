@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "wharf 0.1.0",
     description = "A self-hosted container orchestrator built on the Amazon ECS model.",
-    subcommands = {ServerCommand.class, AgentCommand.class, UpCommand.class})
+    subcommands = {
+      ServerCommand.class,
+      AgentCommand.class,
+      UpCommand.class,
+      JoinTokenCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

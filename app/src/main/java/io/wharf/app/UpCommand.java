@@ -3,11 +3,13 @@ package io.wharf.app;
 import io.wharf.agent.Agent;
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.model.identity.InstanceKey;
 import io.wharf.runtime.ContainerRuntime;
 import io.wharf.runtime.docker.DockerRuntime;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +25,12 @@ import picocli.CommandLine.Mixin;
     description = "Run the control plane and a local agent (the quickest way to try Wharf).")
 final class UpCommand implements Callable<Integer> {
   @Mixin ServerOptions options;
+
+  /** The local agent uses its token at once; a few minutes cover a slow first start. */
+  static final Duration LOCAL_TOKEN_EXPIRY = Duration.ofMinutes(10);
+
+  /** Long enough to copy the printed command line to another machine and run it there. */
+  static final Duration FURTHER_TOKEN_EXPIRY = Duration.ofHours(1);
 
   @Override
   public Integer call() throws Exception {
@@ -48,14 +56,32 @@ final class UpCommand implements Callable<Integer> {
     agentOptions.instanceAddress = "127.0.0.1";
     agentOptions.availabilityZone = options.region + "a";
     agentOptions.region = options.region;
-    Agent agent =
-        new Agent(
-                agentOptions.config(admin.accessKeyId(), admin.secretAccessKey()),
-                runtime,
-                Clock.systemUTC())
-            .start();
-    agent.awaitRegistered(Duration.ofSeconds(30));
+    // The local agent joins like any other, with a single-use token of its own: it never holds
+    // the admin key. Once joined, it keeps its key in its data dir and needs no new token.
+    String localToken = null;
+    if (!Agent.hasJoined(agentOptions.dataDir)) {
+      // A data dir from before join tokens: its registered instance gets its own key directly
+      // (the admin is right here), so the agent keeps its identity and its containers.
+      Optional<InstanceKey> upgraded =
+          Agent.registeredInstance(agentOptions.dataDir).flatMap(plane::issueInstanceKey);
+      if (upgraded.isPresent()) {
+        InstanceKey key = upgraded.get();
+        Agent.keepKey(
+            agentOptions.dataDir,
+            key.accessKeyId(),
+            key.secretAccessKey(),
+            key.containerInstanceArn(),
+            key.clusterArn());
+      } else {
+        localToken = plane.createJoinToken("default", LOCAL_TOKEN_EXPIRY, 1);
+      }
+    }
+    Agent agent = new Agent(agentOptions.config(localToken), runtime, Clock.systemUTC()).start();
+    if (!agent.awaitRegistered(Duration.ofSeconds(30)) && agent.stopped().isDone()) {
+      System.err.println("wharf up: the local agent stopped: " + agent.stopped().join());
+    }
     String endpoint = plane.endpoint();
+    String further = plane.createJoinToken("default", FURTHER_TOKEN_EXPIRY, 1);
     System.out.print(
         "Wharf is up at "
             + endpoint
@@ -66,6 +92,13 @@ final class UpCommand implements Callable<Integer> {
             + "Try it:\n  aws --endpoint-url "
             + endpoint
             + " ecs list-container-instances\n"
+            + "Join another machine to cluster default (this token is single-use, valid for "
+            + FURTHER_TOKEN_EXPIRY.toMinutes()
+            + " minutes; wharf join-token create makes more):\n  wharf agent --endpoint "
+            + endpoint
+            + " --cluster default --join-token "
+            + further
+            + " --data-dir DIR --instance-address ADDRESS\n"
             + "Ctrl-C stops Wharf and leaves running containers alone.\n");
     System.out.flush();
     ServerCommand.awaitShutdown(

@@ -52,7 +52,24 @@ final class DockerFixture {
     return DockerRuntime.connect();
   }
 
-  /** An agent config for tests: short timers, its own data dir and loopback address. */
+  /**
+   * A join token for one agent, created with the admin key as {@code wharf join-token create} does;
+   * the cluster must exist.
+   */
+  static String joinToken(String endpoint, String cluster) {
+    RawClient.Answer answer =
+        new RawClient(endpoint)
+            .send("WharfV1.CreateJoinToken", "{\"cluster\":\"" + cluster + "\"}");
+    if (answer.status() != 200) {
+      throw new IllegalStateException("Cannot create a join token: " + answer.body());
+    }
+    return answer.body().path("joinToken").asText();
+  }
+
+  /**
+   * An agent config for tests: short timers, its own data dir and loopback address; it joins with a
+   * join token of its own unless its data dir holds a key already.
+   */
   static AgentConfig agentConfig(String endpoint, String cluster, Path dataDir, String address) {
     return new AgentConfig(
         URI.create(endpoint),
@@ -63,8 +80,7 @@ final class DockerFixture {
         2048,
         "us-east-1a",
         Map.of("stack", "test"),
-        TestServer.KEY_ID,
-        TestServer.SECRET,
+        Agent.hasJoined(dataDir) ? null : joinToken(endpoint, cluster),
         "us-east-1",
         AgentConfig.DEFAULT_RESERVED_PORTS,
         40000,

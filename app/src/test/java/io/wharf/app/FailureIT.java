@@ -110,8 +110,30 @@ class FailureIT {
               "1024",
               "--memory",
               "1024");
-      ServerProcess agent = ServerProcess.spawn(args, "Wharf agent started");
+      // The agent host has no admin key: it joins with a single-use token, once, made by
+      // wharf join-token create where the admin key is.
+      ServerProcess.Result created =
+          ServerProcess.runCommand(
+              List.of(
+                  "join-token",
+                  "create",
+                  "--endpoint",
+                  server.endpoint(),
+                  "--cluster",
+                  "agent-kill",
+                  "--expires-in",
+                  "PT10M"));
+      assertThat(created.exitCode()).as(created.output()).isZero();
+      List<String> joining = new java.util.ArrayList<>(args);
+      joining.addAll(List.of("--join-token", created.output().strip()));
+      ServerProcess agent = ServerProcess.spawn(joining, "Wharf agent started", false);
       await().atMost(Duration.ofSeconds(30)).until(() -> connected(ecs, "agent-kill"));
+      assertThat(
+              java.nio.file.Files.getPosixFilePermissions(dir.resolve("agent-key.json")).stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .toList())
+          .containsExactly("OWNER_READ", "OWNER_WRITE");
       String instance =
           ecs.listContainerInstances(b -> b.cluster("agent-kill")).containerInstanceArns().get(0);
       String td = register(ecs, "survives", "sleep", "600");
@@ -125,7 +147,8 @@ class FailureIT {
       // The container outlives its agent.
       assertThat(DockerFixture.running(docker, arn)).isEqualTo(before);
 
-      ServerProcess again = ServerProcess.spawn(args, "Wharf agent started");
+      // Restarted without a token: it signs with the key it kept.
+      ServerProcess again = ServerProcess.spawn(args, "Wharf agent started", false);
       try {
         await().atMost(Duration.ofSeconds(30)).until(() -> connected(ecs, "agent-kill"));
         // Same instance, same single container, task still RUNNING.
@@ -144,6 +167,20 @@ class FailureIT {
         }
         assertThat(stopped.stopCode().toString()).isEqualTo("EssentialContainerExited");
         assertThat(stopped.containers().get(0).exitCode()).isEqualTo(137);
+
+        // Deregistering the instance revokes its key: the channel closes, the agent's next call
+        // is refused, and the agent says so and exits (no retry can mend a revoked key).
+        ecs.deregisterContainerInstance(b -> b.cluster("agent-kill").containerInstance(instance));
+        assertThat(again.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+            .as(String.join("\n", again.output))
+            .isTrue();
+        assertThat(again.process.exitValue()).isEqualTo(1);
+        // The output reader may still be behind the exit.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> String.join("\n", again.output).contains("refused this instance's key"));
+        assertThat(String.join("\n", again.output))
+            .contains("The security token included in the request is invalid.");
       } finally {
         again.kill();
         docker

@@ -61,6 +61,15 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess spawn(List<String> args, String ready)
       throws IOException, InterruptedException {
+    return spawn(args, ready, true);
+  }
+
+  /**
+   * As {@link #spawn(List, String)}; {@code withAdminKey} false starts it without the admin key in
+   * its environment, as an agent host is.
+   */
+  static ServerProcess spawn(List<String> args, String ready, boolean withAdminKey)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
@@ -68,8 +77,13 @@ final class ServerProcess implements AutoCloseable {
     command.add(Main.class.getName());
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("WHARF_ACCESS_KEY_ID", TestServer.KEY_ID);
-    builder.environment().put("WHARF_SECRET_ACCESS_KEY", TestServer.SECRET);
+    if (withAdminKey) {
+      builder.environment().put("WHARF_ACCESS_KEY_ID", TestServer.KEY_ID);
+      builder.environment().put("WHARF_SECRET_ACCESS_KEY", TestServer.SECRET);
+    } else {
+      builder.environment().remove("WHARF_ACCESS_KEY_ID");
+      builder.environment().remove("WHARF_SECRET_ACCESS_KEY");
+    }
     Process process = builder.start();
     List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<String> endpoint = new CompletableFuture<>();
@@ -123,6 +137,30 @@ final class ServerProcess implements AutoCloseable {
   }
 
   record Result(int exitCode, String output) {}
+
+  /**
+   * Runs {@code wharf <args>} to completion with the admin key in its environment (as where the
+   * control plane runs); returns its exit code and its standard output alone (stderr is dropped).
+   */
+  static Result runCommand(List<String> args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(args);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("WHARF_ACCESS_KEY_ID", TestServer.KEY_ID);
+    builder.environment().put("WHARF_SECRET_ACCESS_KEY", TestServer.SECRET);
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return new Result(-1, out);
+    }
+    return new Result(process.exitValue(), out);
+  }
 
   /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
   void kill() throws InterruptedException {

@@ -52,6 +52,29 @@ class UpIT {
                 .get(0);
         assertThat(instance.agentConnected()).isTrue();
         instanceId = instance.ec2InstanceId();
+        // The local agent joined with a token: its own key, owner-only, in its data dir.
+        assertThat(
+                java.nio.file.Files.getPosixFilePermissions(
+                        data.resolve("agent").resolve("agent-key.json"))
+                    .stream()
+                    .map(Object::toString)
+                    .sorted()
+                    .toList())
+            .containsExactly("OWNER_READ", "OWNER_WRITE");
+        // And up printed how another machine joins, with a token that works.
+        String joinLine =
+            up.output.stream().filter(l -> l.contains("--join-token ")).findFirst().orElseThrow();
+        String token = joinLine.replaceAll(".*--join-token (\\S+).*", "$1");
+        int dot = token.indexOf('.');
+        RawClient.Answer joined =
+            new RawClient(endpoint)
+                .send(
+                    "WharfV1.JoinCluster",
+                    "{\"cluster\":\"default\"}",
+                    token.substring(0, dot),
+                    token.substring(dot + 1),
+                    java.time.Clock.systemUTC());
+        assertThat(joined.status()).as(joined.body().toString()).isEqualTo(200);
         ecs.registerTaskDefinition(
             b ->
                 b.family("up")

@@ -1,9 +1,18 @@
 package io.wharf.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wharf.sigv4.SigV4Signer;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ContainerInstance;
@@ -29,8 +38,10 @@ final class WharfAgent implements AutoCloseable {
 
   /**
    * Spawns {@code wharf agent --endpoint endpoint --cluster cluster --data-dir dataDir
-   * --instance-address address --cpu cpu --memory memoryMiB} and returns once it printed that it
-   * runs. Registration and the channel follow in the background: wait for {@code agentConnected}.
+   * --instance-address address --cpu cpu --memory memoryMiB --join-token T} and returns once it
+   * printed that it runs. The join token is created with the bench's admin key (as {@code wharf
+   * join-token create} does); an agent whose data dir holds its key already ignores it.
+   * Registration and the channel follow in the background: wait for {@code agentConnected}.
    */
   static WharfAgent start(
       Path jar,
@@ -58,9 +69,50 @@ final class WharfAgent implements AutoCloseable {
                 "--cpu",
                 Long.toString(cpu),
                 "--memory",
-                Long.toString(memoryMiB)),
+                Long.toString(memoryMiB),
+                "--join-token",
+                joinToken(endpoint, cluster)),
             STARTED,
             START_TIMEOUT));
+  }
+
+  /** A single-use join token for {@code cluster}, created with the bench's admin key. */
+  static String joinToken(String endpoint, String cluster) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    byte[] body = json.writeValueAsBytes(json.createObjectNode().put("cluster", cluster));
+    URI uri = URI.create(endpoint + "/");
+    Map<String, String> headers =
+        new SigV4Signer(
+                WharfServer.KEY_ID, WharfServer.SECRET, "us-east-1", "ecs", Clock.systemUTC())
+            .sign(
+                "POST",
+                uri,
+                Map.of(
+                    "content-type",
+                    "application/x-amz-json-1.1",
+                    "x-amz-target",
+                    "WharfV1.CreateJoinToken"),
+                body);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(
+        (k, v) -> {
+          if (!k.equals("host")) {
+            request.header(k, v);
+          }
+        });
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode answer = json.readTree(response.body());
+      if (response.statusCode() != 200) {
+        throw new IOException("Cannot create a join token: " + response.body());
+      }
+      return answer.path("joinToken").asText();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while creating a join token", e);
+    }
   }
 
   /**

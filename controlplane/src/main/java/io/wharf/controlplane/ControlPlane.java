@@ -6,12 +6,14 @@ import io.wharf.controlplane.api.ApiHandler;
 import io.wharf.controlplane.api.EcsApi;
 import io.wharf.controlplane.api.ServiceModel;
 import io.wharf.controlplane.api.elb.ElbApi;
+import io.wharf.controlplane.auth.AccessKeys;
 import io.wharf.controlplane.auth.AdminCredentials;
 import io.wharf.controlplane.balancing.AddressPool;
 import io.wharf.controlplane.balancing.DataPlane;
 import io.wharf.controlplane.service.ServiceController;
 import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.ResourceArn;
+import io.wharf.model.identity.InstanceKey;
 import io.wharf.sigv4.SigV4Verifier;
 import io.wharf.store.SqliteStore;
 import io.wharf.store.Store;
@@ -156,15 +158,10 @@ public final class ControlPlane implements AutoCloseable {
       throw e;
     }
     ResourceArn.Builder arns = new ResourceArn.Builder(config.region(), config.accountId());
-    AdminCredentials admin = config.admin();
+    // The admin key, and the instance keys and join tokens in the state.
+    AccessKeys keys = new AccessKeys(config.admin(), states, config.accountId());
     SigV4Verifier verifier =
-        new SigV4Verifier(
-            key ->
-                key.equals(admin.accessKeyId())
-                    ? Optional.of(admin.secretAccessKey())
-                    : Optional.empty(),
-            config.clock(),
-            config.maxClockSkew());
+        new SigV4Verifier(keys::secretOf, config.clock(), config.maxClockSkew());
 
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("wharf-http");
@@ -206,7 +203,7 @@ public final class ControlPlane implements AutoCloseable {
               config.services());
       WebSocketUpgradeHandler websockets =
           WebSocketUpgradeHandler.from(
-              server, container -> AgentSocket.install(container, gateway, verifier));
+              server, container -> AgentSocket.install(container, gateway, verifier, keys, states));
       ElbApi elb =
           new ElbApi(
               states,
@@ -215,7 +212,7 @@ public final class ControlPlane implements AutoCloseable {
               dataPlane,
               config.elb().addresses(),
               elbRandom);
-      websockets.setHandler(new ApiHandler(ecs, elb, verifier, key -> arns.accountRoot()));
+      websockets.setHandler(new ApiHandler(ecs, elb, verifier, keys::principalOf));
       server.setHandler(websockets);
       server.start();
     } catch (Exception e) {
@@ -253,6 +250,39 @@ public final class ControlPlane implements AutoCloseable {
         new com.fasterxml.jackson.databind.ObjectMapper()
             .createObjectNode()
             .put("clusterName", name));
+  }
+
+  /**
+   * Creates a join token on behalf of the admin (as {@code wharf join-token create} does over
+   * HTTP): durable before it is returned.
+   *
+   * @return the token's text, {@code <id>.<secret>}
+   */
+  public String createJoinToken(String cluster, Duration expiresIn, int maxUses) {
+    com.fasterxml.jackson.databind.node.ObjectNode request =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .createObjectNode()
+            .put("cluster", cluster)
+            .put("expiresInSeconds", expiresIn.toSeconds())
+            .put("maxUses", maxUses);
+    return ecs.invokeWharf(
+            "CreateJoinToken",
+            new io.wharf.controlplane.auth.Principal.Admin(
+                config.admin().accessKeyId(),
+                new ResourceArn.Builder(config.region(), config.accountId()).accountRoot()),
+            request)
+        .path("joinToken")
+        .asText();
+  }
+
+  /**
+   * Gives a registered instance a key of its own, on the admin's behalf: {@code wharf up} upgrades
+   * its local agent's data dir with it when that agent registered before join tokens existed.
+   *
+   * @return the key, or empty when the instance is not registered
+   */
+  public Optional<InstanceKey> issueInstanceKey(String instanceArn) {
+    return ecs.issueInstanceKey(instanceArn);
   }
 
   /**

@@ -169,6 +169,19 @@ public final class AgentGateway implements AutoCloseable {
     send(instanceArn, session);
   }
 
+  /**
+   * The instance's key was revoked (its instance deregistered): its channel is closed at once, and
+   * nothing more is sent or heard on it.
+   */
+  public void revoke(String instanceArn) {
+    Session session = sessions.remove(instanceArn);
+    if (session != null) {
+      heardBeforeClose.put(instanceArn, session.heardMillis);
+      session.channel.close();
+      log.info("Closed the agent channel of {}: its key was revoked", instanceArn);
+    }
+  }
+
   /** A channel closed; only the instance's current channel counts. */
   public void closed(String instanceArn, Channel channel) {
     sessions.computeIfPresent(

@@ -1,6 +1,11 @@
 package io.wharf.controlplane.api;
 
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.auth.AccessKeys;
+import io.wharf.controlplane.auth.Principal;
+import io.wharf.controlplane.state.State;
+import io.wharf.controlplane.state.StateMachine;
+import io.wharf.model.ContainerInstance;
 import io.wharf.model.WharfException;
 import io.wharf.sigv4.SigV4Verifier;
 import org.eclipse.jetty.server.Request;
@@ -14,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * The WebSocket endpoint agents connect to ({@code /ws/acs?containerInstanceArn=...}), found
  * through DiscoverPollEndpoint. The upgrade request is SigV4-signed like any API call; an unsigned
  * or badly signed upgrade is refused with 403 before a socket exists.
+ *
+ * <p>The channel carries the instance's manifest (its tasks, their environment values included), so
+ * it is opened only for a registered, not deregistered instance, and only by that instance's own
+ * key (or the admin's): another instance's key, a join token, or an ARN nobody registered get 403
+ * before anything is sent.
  */
 public final class AgentSocket implements Session.Listener.AutoDemanding, AgentGateway.Channel {
   private static final Logger log = LoggerFactory.getLogger(AgentSocket.class);
@@ -21,29 +31,48 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
 
   private final AgentGateway gateway;
   private final String instanceArn;
+  private final AccessKeys keys;
+  private final StateMachine states;
+  private final String accessKeyId;
   private volatile Session session;
 
-  private AgentSocket(AgentGateway gateway, String instanceArn) {
+  private AgentSocket(
+      AgentGateway gateway,
+      String instanceArn,
+      AccessKeys keys,
+      StateMachine states,
+      String accessKeyId) {
     this.gateway = gateway;
     this.instanceArn = instanceArn;
+    this.keys = keys;
+    this.states = states;
+    this.accessKeyId = accessKeyId;
   }
 
   /** Maps the endpoint into a WebSocket container; every upgrade is authenticated first. */
   public static void install(
-      ServerWebSocketContainer container, AgentGateway gateway, SigV4Verifier verifier) {
+      ServerWebSocketContainer container,
+      AgentGateway gateway,
+      SigV4Verifier verifier,
+      AccessKeys keys,
+      StateMachine states) {
     container.addMapping(
         PATH,
         (request, response, callback) -> {
           String instance =
               Request.extractQueryParameters(request).getValue("containerInstanceArn");
+          String accessKeyId;
           try {
-            verifier.verify(
-                new SigV4Verifier.SignedRequest(
-                    request.getMethod(),
-                    request.getHttpURI().getPath(),
-                    request.getHttpURI().getQuery(),
-                    ApiHandler.headers(request),
-                    new byte[0]));
+            accessKeyId =
+                verifier
+                    .verify(
+                        new SigV4Verifier.SignedRequest(
+                            request.getMethod(),
+                            request.getHttpURI().getPath(),
+                            request.getHttpURI().getQuery(),
+                            ApiHandler.headers(request),
+                            new byte[0]))
+                    .accessKeyId();
           } catch (WharfException e) {
             log.info("Refused an agent channel for {}: {}", instance, e.getMessage());
             response.setStatus(403);
@@ -55,14 +84,55 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
             callback.succeeded();
             return null;
           }
-          return new AgentSocket(gateway, instance);
+          String refusal = refusal(keys, states.current(), accessKeyId, instance);
+          if (refusal != null) {
+            log.info("Refused an agent channel for {}: {}", instance, refusal);
+            response.setStatus(403);
+            callback.succeeded();
+            return null;
+          }
+          return new AgentSocket(gateway, instance, keys, states, accessKeyId);
         });
+  }
+
+  /** Why this key may not open this instance's channel now, or null when it may. */
+  private static String refusal(
+      AccessKeys keys, State state, String accessKeyId, String instanceArn) {
+    Principal principal;
+    try {
+      principal = keys.principalOf(accessKeyId);
+    } catch (WharfException e) {
+      return e.getMessage();
+    }
+    switch (principal) {
+      case Principal.Admin a -> {}
+      case Principal.Instance i -> {
+        if (!i.containerInstanceArn().equals(instanceArn)) {
+          return "the key " + accessKeyId + " belongs to " + i.containerInstanceArn();
+        }
+      }
+      case Principal.Joiner j -> {
+        return "a join token opens no channel";
+      }
+    }
+    ContainerInstance registered = state.containerInstances().get(instanceArn);
+    if (registered == null) {
+      return "no such container instance";
+    }
+    if (registered.status().isTerminal()) {
+      return "the container instance is deregistered";
+    }
+    return null;
   }
 
   @Override
   public void onWebSocketOpen(Session session) {
     this.session = session;
     gateway.opened(instanceArn, this);
+    // A deregistration between the upgrade's check and now revoked the key: close what it opened.
+    if (refusal(keys, states.current(), accessKeyId, instanceArn) != null) {
+      gateway.revoke(instanceArn);
+    }
   }
 
   @Override

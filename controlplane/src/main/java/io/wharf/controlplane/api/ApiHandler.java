@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.wharf.controlplane.api.elb.ElbApi;
+import io.wharf.controlplane.auth.Principal;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import io.wharf.sigv4.SigV4Verifier;
@@ -70,14 +71,15 @@ public final class ApiHandler extends Handler.Abstract {
   private final EcsApi ecs;
   private final ElbApi elb;
   private final SigV4Verifier verifier;
-  private final Function<String, String> principalOfKey;
+  private final Function<String, Principal> principalOfKey;
   private final ObjectMapper json;
 
   /**
-   * @param principalOfKey the IAM principal ARN of a verified access key
+   * @param principalOfKey who holds a verified access key (the admin, a container instance, a join
+   *     token)
    */
   public ApiHandler(
-      EcsApi ecs, ElbApi elb, SigV4Verifier verifier, Function<String, String> principalOfKey) {
+      EcsApi ecs, ElbApi elb, SigV4Verifier verifier, Function<String, Principal> principalOfKey) {
     this.ecs = ecs;
     this.elb = elb;
     this.verifier = verifier;
@@ -180,6 +182,19 @@ public final class ApiHandler extends Handler.Abstract {
       }
       params.putAll(ElbApi.decodeForm(new String(signed.body(), StandardCharsets.UTF_8)));
       action = params.get("Action");
+      Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
+      if (!(principal instanceof Principal.Admin)) {
+        // Only the admin manages load balancers; instance keys and join tokens are for agents.
+        throw new WharfException(
+            ErrorCode.ACCESS_DENIED,
+            "User: "
+                + principal.arn()
+                + " is not authorized to perform: elasticloadbalancing:"
+                + action
+                + " because no identity-based policy allows the elasticloadbalancing:"
+                + action
+                + " action");
+      }
       body = elb.invoke(params, requestId);
       status = 200;
     } catch (WharfException e) {
@@ -226,6 +241,12 @@ public final class ApiHandler extends Handler.Abstract {
           "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
     }
     Signed signed = readSigned(request);
+    Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
+    String wharfPrefix = EcsApi.wharfTargetPrefix() + ".";
+    if (target != null && target.startsWith(wharfPrefix)) {
+      return ecs.invokeWharf(
+          target.substring(wharfPrefix.length()), principal, parse(signed.body()));
+    }
     String prefix = ecs.model().targetPrefix() + ".";
     if (target == null || !target.startsWith(prefix)) {
       throw new WharfException(
@@ -235,9 +256,7 @@ public final class ApiHandler extends Handler.Abstract {
               : "Unknown operation " + target + ".");
     }
     JsonNode input = parse(signed.body());
-    String accessKeyId = signed.caller().accessKeyId();
-    return ecs.invoke(
-        target.substring(prefix.length()), accessKeyId, principalOfKey.apply(accessKeyId), input);
+    return ecs.invoke(target.substring(prefix.length()), principal, input);
   }
 
   /** A request's body, read within the size limit, and who signed the request. */

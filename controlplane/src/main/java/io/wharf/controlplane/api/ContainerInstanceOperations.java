@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.auth.Principal;
 import io.wharf.controlplane.launch.InstanceViews;
 import io.wharf.controlplane.launch.Remaining;
 import io.wharf.controlplane.state.Change;
@@ -82,10 +83,14 @@ final class ContainerInstanceOperations {
     List<Tag> tags = Wire.readTags(request.get("tags"));
     Wire.mergeTags(List.of(), tags);
     String requestedArn = Wire.text(request, "containerInstanceArn", null);
+    Principal.Instance self = caller.instance();
     ContainerInstance registered =
         states.execute(
             tx -> {
               Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
+              if (self != null) {
+                checkOwnRegistration(tx.state(), self, cluster, requestedArn, givenInstanceId);
+              }
               // Random ids come from the state machine's thread only: the generator is not
               // thread-safe.
               String ec2InstanceId =
@@ -95,14 +100,19 @@ final class ContainerInstanceOperations {
               String newId = HexFormat.of().formatHex(randomBytes(16));
               // Re-registration (same ARN given, or same machine identity) keeps the instance's
               // ARN.
+              // An instance key registers its own instance, under the ARN it was issued for.
               ContainerInstance previous =
-                  requestedArn != null
-                      ? lookup.containerInstance(tx.state(), cluster, requestedArn).orElse(null)
-                      : identities.find(tx.state(), cluster, ec2InstanceId).orElse(null);
+                  self != null
+                      ? tx.state().containerInstances().get(self.containerInstanceArn())
+                      : requestedArn != null
+                          ? lookup.containerInstance(tx.state(), cluster, requestedArn).orElse(null)
+                          : identities.find(tx.state(), cluster, ec2InstanceId).orElse(null);
               String arn =
                   previous != null
                       ? previous.arn()
-                      : lookup.arns().containerInstance(cluster.name(), newId);
+                      : self != null
+                          ? self.containerInstanceArn()
+                          : lookup.arns().containerInstance(cluster.name(), newId);
               ContainerInstance instance =
                   new ContainerInstance(
                       arn,
@@ -126,6 +136,52 @@ final class ContainerInstanceOperations {
               return instance;
             });
     return Wire.object().set("containerInstance", toWire(states.current(), registered, false));
+  }
+
+  /**
+   * Refuses a registration by an instance key that would act for anything but its own instance:
+   * another cluster, another instance's ARN, or a machine identity another instance carries (which
+   * would let it take that instance over by re-registering).
+   */
+  private void checkOwnRegistration(
+      State state,
+      Principal.Instance self,
+      Cluster cluster,
+      String requestedArn,
+      String givenInstanceId) {
+    String own = self.containerInstanceArn();
+    if (!cluster.arn().equals(self.key().clusterArn())) {
+      throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", cluster.arn());
+    }
+    if (requestedArn != null) {
+      String named =
+          requestedArn.startsWith("arn:")
+              ? requestedArn
+              : lookup.arns().containerInstance(cluster.name(), requestedArn);
+      if (!named.equals(own)) {
+        throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", named);
+      }
+    }
+    ContainerInstance current = state.containerInstances().get(own);
+    if (current != null && current.status().isTerminal()) {
+      throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", own);
+    }
+    if (givenInstanceId != null) {
+      Optional<ContainerInstance> carrier = identities.find(state, cluster, givenInstanceId);
+      if (carrier.isPresent() && !carrier.get().arn().equals(own)) {
+        throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", carrier.get().arn());
+      }
+      if (current != null && !givenInstanceId.equals(current.ec2InstanceId())) {
+        throw WharfException.invalidParameter(
+            "The container instance "
+                + own
+                + " registered as "
+                + current.ec2InstanceId()
+                + "; it cannot register again as "
+                + givenInstanceId
+                + ".");
+      }
+    }
   }
 
   private JsonNode describe(Operation.Caller caller, JsonNode request) {
@@ -225,8 +281,15 @@ final class ContainerInstanceOperations {
               ContainerInstance next =
                   i.withStatus(ContainerInstanceStatus.INACTIVE).withRevision(tx.revision());
               tx.apply(new Change.ContainerInstancePut(next));
+              // Its key goes with it: the agent can no longer act for the instance.
+              tx.state()
+                  .identities()
+                  .keyOf(i.arn())
+                  .ifPresent(k -> tx.apply(new Change.InstanceKeyRemoved(k.accessKeyId())));
               return next;
             });
+    // The key is gone from the committed state, so a reconnect is refused; close what is open.
+    gateway.revoke(gone.arn());
     return Wire.object().set("containerInstance", toWire(states.current(), gone, false));
   }
 

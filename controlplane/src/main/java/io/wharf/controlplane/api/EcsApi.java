@@ -2,6 +2,7 @@ package io.wharf.controlplane.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.auth.Principal;
 import io.wharf.controlplane.balancing.TargetHealthView;
 import io.wharf.controlplane.launch.InstanceViews;
 import io.wharf.controlplane.launch.Launcher;
@@ -28,6 +29,18 @@ public final class EcsApi {
   private final InputValidator validator;
   private final Map<String, Operation> operations = new HashMap<>();
   private final ServiceController services;
+  private final JoinOperations joins;
+
+  /**
+   * What a container instance's key may call (each only for its own instance); everything else is
+   * the admin's.
+   */
+  static final Set<String> AGENT_OPERATIONS =
+      Set.of(
+          "RegisterContainerInstance",
+          "DiscoverPollEndpoint",
+          "SubmitTaskStateChange",
+          "SubmitContainerStateChange");
 
   public EcsApi(
       StateMachine states,
@@ -56,6 +69,7 @@ public final class EcsApi {
             states, gateway, launcher, targetHealth, balancingChanged, serviceSettings);
     new TaskOperations(states, lookup, gateway, launcher, endpoint, services).register(operations);
     new ServiceOperations(states, lookup, random, services).register(operations);
+    this.joins = new JoinOperations(states, lookup);
     for (String name : operations.keySet()) {
       if (!model.hasOperation(name)) {
         throw new IllegalStateException("Operation " + name + " is not in the ECS model");
@@ -108,6 +122,19 @@ public final class EcsApi {
    * @throws WharfException the ECS error to answer
    */
   public JsonNode invoke(String operation, String accessKeyId, String principalArn, JsonNode body) {
+    return invoke(operation, new Principal.Admin(accessKeyId, principalArn), body);
+  }
+
+  /**
+   * Runs one operation for a verified principal: an instance key reaches only {@link
+   * #AGENT_OPERATIONS}, and a join token none of ECS's.
+   */
+  public JsonNode invoke(String operation, Principal principal, JsonNode body) {
+    if (!(principal instanceof Principal.Admin)
+        && !(principal instanceof Principal.Instance && AGENT_OPERATIONS.contains(operation))) {
+      String cluster = body.path("cluster").isTextual() ? body.get("cluster").asText() : null;
+      throw accessDenied(principal, "ecs:" + operation, cluster == null ? "*" : cluster);
+    }
     Operation op = operations.get(operation);
     if (op == null) {
       if (model.hasOperation(operation)) {
@@ -118,6 +145,46 @@ public final class EcsApi {
       throw new WharfException(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + operation + ".");
     }
     validator.validate(operation, body);
-    return op.invoke(new Operation.Caller(accessKeyId, principalArn), body);
+    String keyId =
+        switch (principal) {
+          case Principal.Admin a -> a.accessKeyId();
+          case Principal.Instance i -> i.key().accessKeyId();
+          case Principal.Joiner j -> j.token().id();
+        };
+    return op.invoke(new Operation.Caller(keyId, principal.arn(), principal), body);
+  }
+
+  /** One of Wharf's own operations ({@code WharfV1.<operation>}: join tokens). */
+  public JsonNode invokeWharf(String operation, Principal principal, JsonNode body) {
+    return joins.invoke(operation, principal, body);
+  }
+
+  /**
+   * A key of its own for a registered instance, on the admin's behalf (see {@link
+   * JoinOperations#issueKeyFor}); empty when the instance is not registered.
+   */
+  public java.util.Optional<io.wharf.model.identity.InstanceKey> issueInstanceKey(
+      String instanceArn) {
+    return joins.issueKeyFor(instanceArn);
+  }
+
+  /** The target prefix of Wharf's own operations. */
+  public static String wharfTargetPrefix() {
+    return JoinOperations.TARGET_PREFIX;
+  }
+
+  /** AWS's refusal of an action the caller's identity is not allowed, in its wording. */
+  static WharfException accessDenied(Principal principal, String action, String resource) {
+    return new WharfException(
+        ErrorCode.ACCESS_DENIED,
+        "User: "
+            + principal.arn()
+            + " is not authorized to perform: "
+            + action
+            + " on resource: "
+            + resource
+            + " because no identity-based policy allows the "
+            + action
+            + " action");
   }
 }

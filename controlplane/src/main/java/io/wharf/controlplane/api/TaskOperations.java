@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.controlplane.auth.Principal;
 import io.wharf.controlplane.launch.Launcher;
 import io.wharf.controlplane.launch.TaskShape;
 import io.wharf.controlplane.service.ServiceAccounting;
@@ -446,6 +447,24 @@ final class TaskOperations {
   // ---- agent-facing --------------------------------------------------------------------------
 
   private JsonNode discoverPollEndpoint(Operation.Caller caller, JsonNode request) {
+    Principal.Instance self = caller.instance();
+    if (self != null) {
+      // An instance key asks only for its own instance, in its own cluster.
+      State state = states.current();
+      String clusterRef = Wire.text(request, "cluster", null);
+      Cluster cluster = lookup.activeCluster(state, clusterRef);
+      String ref = Wire.text(request, "containerInstance", null);
+      String named =
+          ref == null || ref.startsWith("arn:")
+              ? ref
+              : lookup.arns().containerInstance(cluster.name(), ref);
+      if (!cluster.arn().equals(self.key().clusterArn())) {
+        throw EcsApi.accessDenied(self, "ecs:DiscoverPollEndpoint", cluster.arn());
+      }
+      if (named != null && !named.equals(self.containerInstanceArn())) {
+        throw EcsApi.accessDenied(self, "ecs:DiscoverPollEndpoint", named);
+      }
+    }
     String ws = endpoint.replaceFirst("^http", "ws");
     return Wire.object()
         .put("endpoint", ws + "/")
@@ -458,10 +477,12 @@ final class TaskOperations {
     String ref = request.path("task").asText();
     TaskStatus reported = reportedStatus(Wire.text(request, "status", null));
     String reason = Wire.text(request, "reason", null);
+    Principal.Instance self = caller.instance();
     Task updated =
         states.execute(
             tx -> {
               Task t = existingTask(tx.state(), clusterRef, ref);
+              checkOwnTask(self, t, "ecs:SubmitTaskStateChange");
               Task.Builder next = t.toBuilder();
               List<TaskContainer> containers = new ArrayList<>(t.containers());
               for (JsonNode c : request.path("containers")) {
@@ -545,9 +566,11 @@ final class TaskOperations {
   private JsonNode submitContainerStateChange(Operation.Caller caller, JsonNode request) {
     String clusterRef = Wire.text(request, "cluster", null);
     String ref = request.path("task").asText();
+    Principal.Instance self = caller.instance();
     states.execute(
         tx -> {
           Task t = existingTask(tx.state(), clusterRef, ref);
+          checkOwnTask(self, t, "ecs:SubmitContainerStateChange");
           List<TaskContainer> containers = new ArrayList<>(t.containers());
           applyContainer(containers, request);
           tx.apply(
@@ -560,6 +583,13 @@ final class TaskOperations {
         });
     services.nudge();
     return Wire.object().put("acknowledgment", "true");
+  }
+
+  /** Refuses a report by an instance key about a task that is not on its instance. */
+  private static void checkOwnTask(Principal.Instance self, Task task, String action) {
+    if (self != null && !self.containerInstanceArn().equals(task.containerInstanceArn())) {
+      throw EcsApi.accessDenied(self, action, task.arn());
+    }
   }
 
   /**

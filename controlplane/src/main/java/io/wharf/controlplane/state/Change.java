@@ -12,6 +12,8 @@ import io.wharf.model.elb.LoadBalancer;
 import io.wharf.model.elb.Target;
 import io.wharf.model.elb.TargetGroup;
 import io.wharf.model.elb.TargetRegistration;
+import io.wharf.model.identity.InstanceKey;
+import io.wharf.model.identity.JoinToken;
 
 /**
  * A change to the control plane's state: what a command produces, what the store persists, and what
@@ -41,6 +43,17 @@ public sealed interface Change {
       implements Balancing {}
 
   record TargetRegistrationRemoved(String targetGroupArn, Target target) implements Balancing {}
+
+  /** A change to the credentials part of the state ({@link Identities}). */
+  sealed interface Identity extends Change {}
+
+  record JoinTokenPut(JoinToken token) implements Identity {}
+
+  record JoinTokenRemoved(String id) implements Identity {}
+
+  record InstanceKeyPut(InstanceKey key) implements Identity {}
+
+  record InstanceKeyRemoved(String accessKeyId) implements Identity {}
 
   record ClusterPut(Cluster cluster) implements Change {}
 

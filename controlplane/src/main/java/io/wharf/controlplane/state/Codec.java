@@ -19,6 +19,8 @@ import io.wharf.model.elb.LoadBalancer;
 import io.wharf.model.elb.Target;
 import io.wharf.model.elb.TargetGroup;
 import io.wharf.model.elb.TargetRegistration;
+import io.wharf.model.identity.InstanceKey;
+import io.wharf.model.identity.JoinToken;
 import io.wharf.store.Store;
 import io.wharf.store.StoreException;
 import java.util.List;
@@ -39,6 +41,8 @@ final class Codec {
   static final String LISTENER = "listener";
   static final String LISTENER_RULE = "listener-rule";
   static final String TARGET = "target";
+  static final String JOIN_TOKEN = "join-token";
+  static final String INSTANCE_KEY = "instance-key";
 
   private final ObjectMapper mapper =
       new ObjectMapper()
@@ -62,6 +66,10 @@ final class Codec {
       case Change.TaskPut(Task t) -> put(TASK, t.arn(), t);
       case Change.ServicePut(Service v) -> put(SERVICE, v.arn(), v);
       case Change.Balancing b -> toMutation(b);
+      case Change.JoinTokenPut(JoinToken t) -> put(JOIN_TOKEN, t.id(), t);
+      case Change.JoinTokenRemoved(String id) -> new Store.Mutation.Delete(JOIN_TOKEN, id);
+      case Change.InstanceKeyPut(InstanceKey k) -> put(INSTANCE_KEY, k.accessKeyId(), k);
+      case Change.InstanceKeyRemoved(String id) -> new Store.Mutation.Delete(INSTANCE_KEY, id);
     };
   }
 
@@ -126,6 +134,9 @@ final class Codec {
           TargetRow r = mapper.readValue(row.json(), TargetRow.class);
           yield new Change.TargetRegistrationPut(r.targetGroupArn(), r.registration());
         }
+        case JOIN_TOKEN -> new Change.JoinTokenPut(mapper.readValue(row.json(), JoinToken.class));
+        case INSTANCE_KEY ->
+            new Change.InstanceKeyPut(mapper.readValue(row.json(), InstanceKey.class));
         default ->
             throw new StoreException(
                 "The database holds rows of kind '"

@@ -30,6 +30,7 @@ import org.pcollections.TreePMap;
  * @param accountSettings settings by {@link #settingKey}
  * @param containerInstances instances by ARN, sorted
  * @param tasks tasks by ARN, sorted
+ * @param identities join tokens and container instances' access keys
  * @param usage what the unstopped tasks of each container instance hold, by instance ARN (derived
  *     from {@code tasks}, kept for speed)
  */
@@ -43,7 +44,8 @@ public record State(
     PMap<String, InstanceUsage> usage,
     PSortedMap<String, Service> services,
     PMap<String, PSet<String>> serviceTasks,
-    LoadBalancing balancing) {
+    LoadBalancing balancing,
+    Identities identities) {
 
   public State {
     Objects.requireNonNull(clusters);
@@ -55,6 +57,7 @@ public record State(
     Objects.requireNonNull(services);
     Objects.requireNonNull(serviceTasks);
     Objects.requireNonNull(balancing);
+    Objects.requireNonNull(identities);
   }
 
   public static State empty() {
@@ -69,7 +72,8 @@ public record State(
         HashTrieMap.empty(),
         TreePMap.empty(),
         HashTreePMap.empty(),
-        LoadBalancing.EMPTY);
+        LoadBalancing.EMPTY,
+        Identities.EMPTY);
   }
 
   public static String settingKey(String name, String principalArn) {
@@ -102,10 +106,12 @@ public record State(
             withTask(usage, old, t),
             services,
             withServiceTask(serviceTasks, old, t),
-            balancing);
+            balancing,
+            identities);
       }
       case Change.ServicePut(Service v) -> withServices(services.plus(v.arn(), v));
       case Change.Balancing b -> withBalancing(balancing.apply(b));
+      case Change.Identity i -> withIdentities(identities.apply(i));
     };
   }
 
@@ -122,7 +128,8 @@ public record State(
         usage,
         services,
         serviceTasks,
-        balancing);
+        balancing,
+        identities);
   }
 
   private State withFamilies(PSortedMap<String, Family> v) {
@@ -136,7 +143,8 @@ public record State(
         usage,
         services,
         serviceTasks,
-        balancing);
+        balancing,
+        identities);
   }
 
   private State withAccountSettings(PMap<String, AccountSetting> v) {
@@ -150,7 +158,8 @@ public record State(
         usage,
         services,
         serviceTasks,
-        balancing);
+        balancing,
+        identities);
   }
 
   private State withContainerInstances(PSortedMap<String, ContainerInstance> v) {
@@ -164,7 +173,8 @@ public record State(
         usage,
         services,
         serviceTasks,
-        balancing);
+        balancing,
+        identities);
   }
 
   private State withTasks(PSortedMap<String, Task> v, PMap<String, InstanceUsage> u) {
@@ -178,7 +188,8 @@ public record State(
         u,
         services,
         serviceTasks,
-        balancing);
+        balancing,
+        identities);
   }
 
   private State withServices(PSortedMap<String, Service> v) {
@@ -192,7 +203,8 @@ public record State(
         usage,
         v,
         serviceTasks,
-        balancing);
+        balancing,
+        identities);
   }
 
   private State withBalancing(LoadBalancing v) {
@@ -206,6 +218,22 @@ public record State(
         usage,
         services,
         serviceTasks,
+        v,
+        identities);
+  }
+
+  private State withIdentities(Identities v) {
+    return new State(
+        revision,
+        clusters,
+        families,
+        accountSettings,
+        containerInstances,
+        tasks,
+        usage,
+        services,
+        serviceTasks,
+        balancing,
         v);
   }
 
@@ -282,7 +310,8 @@ public record State(
         usage,
         services,
         serviceTasks,
-        balancing);
+        balancing,
+        identities);
   }
 
   /**
