@@ -110,9 +110,9 @@ final class Reconciler {
      */
     NOT_SERVING,
     /**
-     * Taking requests (healthy in every group; without load balancers, HEALTHY, or RUNNING when
-     * nothing checks it) but not yet healthy by ECS's rule: without health checks, RUNNING for less
-     * than the healthy-after time (ECS: 40 s).
+     * Taking requests but not yet healthy by ECS's rule: RUNNING for less than the healthy-after
+     * time (ECS: 40 s) when nothing checks its containers, or, behind load balancers, healthy in
+     * every group while its containers' checks have not reported HEALTHY yet.
      */
     SERVING,
     /**
@@ -276,14 +276,20 @@ final class Reconciler {
       if (!stoppedIds.isEmpty()) {
         edit.event(ServiceEvents.stopped(service.name(), stoppedIds));
       }
-      if (blocked > 0 && launched == 0 && stoppedIds.isEmpty() && room <= 0) {
-        edit.event(ServiceEvents.blocked(service.name()));
-      }
       int primaryHealthy = 0;
       for (Task t : primaryTasks) {
         if (standings.get(t.arn()) == Standing.HEALTHY) {
           primaryHealthy++;
         }
+      }
+      // Blocked by the configuration, not merely waiting for replacements to become healthy:
+      // nothing can start, nothing may stop, and no replacement is on its way.
+      if (blocked > 0
+          && launched == 0
+          && stoppedIds.isEmpty()
+          && room <= 0
+          && primaryHealthy == primaryTasks.size()) {
+        edit.event(ServiceEvents.blocked(service.name()));
       }
       finishRollout(
           primaryTasks.size() == desired && primaryHealthy >= desired && launched == 0,
