@@ -13,9 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Helpers for load-balancing tests: HTTP targets on loopback, free ports, plain HTTP calls. */
@@ -153,6 +159,101 @@ final class ElbTesting {
   }
 
   record Answer(int status, String body) {}
+
+  /**
+   * Continuous GETs of one URL over a keep-alive connection from loopback, one after another on a
+   * thread of its own, until closed. Counting starts at the first answer 200: before it the service
+   * does not serve yet, which is no failure of a deployment. After it, every answer other than 200
+   * and every error is a failed request.
+   */
+  static final class Load implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean serving = new AtomicBoolean();
+    private final AtomicInteger sent = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final Queue<String> failures = new ConcurrentLinkedQueue<>();
+    private final Set<String> bodies = ConcurrentHashMap.newKeySet();
+    private final Thread thread;
+
+    private Load(HttpClient http, String url) {
+      thread =
+          Thread.ofPlatform()
+              .name("load " + url)
+              .start(
+                  () -> {
+                    while (running.get()) {
+                      String failure;
+                      try {
+                        HttpResponse<String> r = get(http, url);
+                        if (r.statusCode() == 200) {
+                          serving.set(true);
+                          bodies.add(r.body().trim());
+                          failure = null;
+                        } else {
+                          failure = r.statusCode() + " " + r.body().trim();
+                        }
+                      } catch (RuntimeException e) {
+                        failure = e.toString();
+                      }
+                      if (!serving.get()) {
+                        // Not serving yet: wait a little rather than spin on 503s.
+                        sleep(50);
+                        continue;
+                      }
+                      sent.incrementAndGet();
+                      if (failure != null) {
+                        failed.incrementAndGet();
+                        if (failures.size() < 20) {
+                          failures.add(failure);
+                        }
+                      }
+                    }
+                  });
+    }
+
+    static Load start(HttpClient http, String url) {
+      return new Load(http, url);
+    }
+
+    /** Whether an answer 200 has come: counting has begun. */
+    boolean serving() {
+      return serving.get();
+    }
+
+    /** Requests counted (from the first 200 on). */
+    int sent() {
+      return sent.get();
+    }
+
+    /** Requests that failed after the first 200. */
+    int failed() {
+      return failed.get();
+    }
+
+    /** The first failures, as status and body or the error. */
+    List<String> failures() {
+      return List.copyOf(failures);
+    }
+
+    /** Every body of an answer 200. */
+    Set<String> bodies() {
+      return Set.copyOf(bodies);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join();
+    }
+
+    private static void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 
   /** How many times HAProxy has started a worker (each start or reload does) in a data dir. */
   static long workersStarted(Path dataDir) {

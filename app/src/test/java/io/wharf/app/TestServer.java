@@ -54,9 +54,22 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Duration lostAfter, ControlPlane.ElbSettings elb) {
+    return start(lostAfter, HEALTHY_AFTER, elb);
+  }
+
+  /**
+   * A test server whose service tasks without health checks count as healthy after {@code
+   * healthyAfter} (ECS: 40 s), for tests of what happens within that time.
+   */
+  static TestServer startWithHealthyAfter(Duration healthyAfter) {
+    return start(Duration.ofSeconds(60), healthyAfter, defaultElb());
+  }
+
+  private static TestServer start(
+      Duration lostAfter, Duration healthyAfter, ControlPlane.ElbSettings elb) {
     try {
       Path dir = Files.createTempDirectory("wharf-test");
-      return new TestServer(dir, startOn(dir, lostAfter, elb));
+      return new TestServer(dir, startOn(dir, lostAfter, healthyAfter, elb));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the test server", e);
     }
@@ -78,6 +91,12 @@ final class TestServer implements AutoCloseable {
 
   static ControlPlane startOn(Path dir, Duration lostAfter, ControlPlane.ElbSettings elb)
       throws Exception {
+    return startOn(dir, lostAfter, HEALTHY_AFTER, elb);
+  }
+
+  private static ControlPlane startOn(
+      Path dir, Duration lostAfter, Duration healthyAfter, ControlPlane.ElbSettings elb)
+      throws Exception {
     return ControlPlane.start(
         new ControlPlane.Config(
             "127.0.0.1",
@@ -90,7 +109,7 @@ final class TestServer implements AutoCloseable {
             new AdminCredentials(KEY_ID, SECRET, "test"),
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom"),
-            new ServiceController.Settings(Duration.ofSeconds(1), HEALTHY_AFTER, lostAfter),
+            new ServiceController.Settings(Duration.ofSeconds(1), healthyAfter, lostAfter),
             elb));
   }
 

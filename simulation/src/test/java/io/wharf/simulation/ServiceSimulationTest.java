@@ -241,6 +241,142 @@ class ServiceSimulationTest {
     }
   }
 
+  /** Tasks that run and are meant to: what the minimum counts, on the control plane's view. */
+  static long runningOf(Simulation sim, String name, String taskDefinition) {
+    return live(sim, name).stream()
+        .filter(
+            t ->
+                t.taskDefinitionArn().endsWith(taskDefinition)
+                    && t.lastStatus() == TaskStatus.RUNNING
+                    && t.desiredStatus().equals("RUNNING"))
+        .count();
+  }
+
+  /** Tasks of this definition healthy by ECS's rule without health checks: 40 s RUNNING. */
+  static long healthyOf(Simulation sim, String name, String taskDefinition) {
+    return live(sim, name).stream()
+        .filter(
+            t ->
+                t.taskDefinitionArn().endsWith(taskDefinition)
+                    && t.lastStatus() == TaskStatus.RUNNING
+                    && t.desiredStatus().equals("RUNNING")
+                    && !t.startedAt().plusSeconds(40).isAfter(sim.clock().instant()))
+        .count();
+  }
+
+  @Test
+  void youngTasksOfAnOlderDeploymentRunUntilTheirReplacementsAreHealthy() throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(6, 59))) {
+      register(sim, "web", "web:1", 256, 512);
+      create(sim, "web", "web", 3);
+      advanceUntil(sim, Duration.ofMinutes(1), s -> stable(describe(s, "web")), () -> {});
+      List<String> first = live(sim, "web").stream().map(Task::arn).toList();
+      // Well within the 40 s after which ECS counts them healthy.
+      assertThat(live(sim, "web"))
+          .allSatisfy(
+              t -> assertThat(t.startedAt().plusSeconds(30)).isAfter(sim.clock().instant()));
+      register(sim, "web", "web:2", 256, 512);
+      update(sim, JSON.createObjectNode().put("service", "web").put("taskDefinition", "web"));
+      advanceUntil(
+          sim,
+          Duration.ofMinutes(3),
+          s ->
+              stable(describe(s, "web"))
+                  && live(s, "web").stream().allMatch(t -> t.taskDefinitionArn().endsWith("web:2")),
+          () -> {
+            // minimumHealthyPercent 100: the young first tasks that still run and the new ones
+            // healthy by ECS's rule are never fewer than 3.
+            long oldRunning = runningOf(sim, "web", "web:1");
+            long newHealthy = healthyOf(sim, "web", "web:2");
+            assertThat(oldRunning + newHealthy)
+                .as("web:1 running %d + web:2 healthy %d", oldRunning, newHealthy)
+                .isGreaterThanOrEqualTo(3);
+          });
+      // The first tasks went, each once a replacement had run its 40 s.
+      for (String arn : first) {
+        Task t = sim.state().tasks().get(arn);
+        assertThat(t.stopCode()).isEqualTo("ServiceSchedulerInitiated");
+      }
+    }
+  }
+
+  /**
+   * The issue's outage: revision 2 is the service's first deployment, and within 40 s a revision
+   * whose image cannot be pulled replaces it, with the breaker on. There is no COMPLETED deployment
+   * to roll back to, so the rollout stalls FAILED and revision 2 keeps running.
+   */
+  private static void aBrokenRevisionWithNothingToRollBackTo(boolean rollback) throws Exception {
+    try (Simulation sim = Simulation.start(Simulation.Options.of(6, rollback ? 61 : 67))) {
+      register(sim, "pay", "pay:1", 256, 512);
+      register(sim, "pay", "pay:2", 256, 512);
+      ObjectNode body =
+          JSON.createObjectNode()
+              .put("cluster", Simulation.CLUSTER)
+              .put("serviceName", "pay")
+              .put("taskDefinition", "pay:2")
+              .put("desiredCount", 3);
+      body.putObject("deploymentConfiguration")
+          .putObject("deploymentCircuitBreaker")
+          .put("enable", true)
+          .put("rollback", rollback);
+      sim.call("CreateService", body);
+      advanceUntil(sim, Duration.ofMinutes(1), s -> stable(describe(s, "pay")), () -> {});
+      List<String> revision2 = live(sim, "pay").stream().map(Task::arn).toList();
+      assertThat(revision2).hasSize(3);
+      String failing = describe(sim, "pay").path("deployments").path(0).path("id").asText();
+
+      sim.failImage("pay:broken");
+      register(sim, "pay", "pay:broken", 256, 512);
+      update(sim, JSON.createObjectNode().put("service", "pay").put("taskDefinition", "pay:3"));
+      Runnable revision2Runs =
+          () ->
+              assertThat(revision2)
+                  .allSatisfy(
+                      arn -> {
+                        Task t = sim.state().tasks().get(arn);
+                        assertThat(t.lastStatus()).as(arn).isEqualTo(TaskStatus.RUNNING);
+                        assertThat(t.desiredStatus()).as(arn).isEqualTo("RUNNING");
+                      });
+      advanceUntil(
+          sim,
+          Duration.ofMinutes(5),
+          s ->
+              describe(s, "pay")
+                  .path("deployments")
+                  .path(0)
+                  .path("rolloutState")
+                  .asText()
+                  .equals("FAILED"),
+          revision2Runs);
+      // Long after, nothing has changed: the failed deployment launches no more, the old stays.
+      sim.advance(Duration.ofMinutes(2));
+      revision2Runs.run();
+      JsonNode after = describe(sim, "pay");
+      assertThat(after.path("runningCount").asInt()).isEqualTo(3);
+      assertThat(after.path("deployments").path(0).path("taskDefinition").asText())
+          .endsWith("pay:3");
+      assertThat(after.path("deployments").path(0).path("rolloutStateReason").asText())
+          .isEqualTo("ECS deployment circuit breaker: tasks failed to start.");
+      assertThat(after.path("deployments").path(1).path("id").asText()).isEqualTo(failing);
+      assertThat(after.path("deployments").path(1).path("runningCount").asInt()).isEqualTo(3);
+      assertThat(live(sim, "pay"))
+          .filteredOn(t -> t.desiredStatus().equals("RUNNING"))
+          .extracting(Task::arn)
+          .containsExactlyInAnyOrderElementsOf(revision2);
+    }
+  }
+
+  @Test
+  void aBrokenRevisionWithRollbackButNothingCompletedLeavesThePreviousTasksRunning()
+      throws Exception {
+    aBrokenRevisionWithNothingToRollBackTo(true);
+  }
+
+  @Test
+  void aBrokenRevisionWithoutRollbackLeavesThePreviousTasksRunning() throws Exception {
+    aBrokenRevisionWithNothingToRollBackTo(false);
+  }
+
   @Test
   void aDaemonRunsOnEveryInstanceAndLeavesADrainingOne() throws Exception {
     try (Simulation sim = Simulation.start(Simulation.Options.of(6, 13))) {

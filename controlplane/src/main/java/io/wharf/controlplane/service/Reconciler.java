@@ -46,8 +46,9 @@ import java.util.function.Supplier;
  * what its deployments want and launches, stops and records the difference.
  *
  * <pre>
- *  tasks of the service ─▶ stop unhealthy ─▶ launch for PRIMARY (≤ maximumPercent)
- *                       ─▶ stop old / draining / excess (≥ minimumHealthyPercent healthy)
+ *  tasks of the service ─▶ stop failed ones ─▶ launch for PRIMARY (≤ maximumPercent)
+ *                       ─▶ stop old / draining / excess: not running first, then within
+ *                          minimumHealthyPercent of the tasks that count and of those serving
  *                       ─▶ retire emptied deployments, complete the rollout, events
  * </pre>
  *
@@ -86,6 +87,43 @@ final class Reconciler {
    */
   record Outcome(List<Task> touched, boolean balancingChanged, boolean more) {
     static final Outcome NONE = new Outcome(List.of(), false, false);
+  }
+
+  /**
+   * Where a live task stands when the reconciler picks tasks to stop, in the order they are picked:
+   * what costs nothing first, what serves last.
+   *
+   * <p>Two questions, kept apart. Whether a task serves (takes requests now) bounds every stop:
+   * stopping one that serves must leave at least {@code minimumHealthyPercent} of the desired count
+   * serving. Whether a task is healthy by ECS's rule decides when a replacement counts towards that
+   * minimum, so that old tasks go only once their replacements have proved themselves; a task being
+   * replaced counts while it runs (it has not failed for being young: failing is for health checks
+   * past the grace period, which {@code stopUnhealthy} deals with).
+   */
+  enum Standing {
+    /** Not RUNNING (PENDING, ACTIVATING): stopping it takes nothing away. */
+    NOT_RUNNING,
+    /**
+     * RUNNING but taking no requests: its target is not (yet) healthy in every group, or its
+     * essential health checks report UNHEALTHY (within the grace period), or, without load
+     * balancers, they have not reported HEALTHY.
+     */
+    NOT_SERVING,
+    /**
+     * Taking requests but not yet healthy by ECS's rule: RUNNING for less than the healthy-after
+     * time (ECS: 40 s) when nothing checks its containers, or, behind load balancers, healthy in
+     * every group while its containers' checks have not reported HEALTHY yet.
+     */
+    SERVING,
+    /**
+     * ECS's healthy: RUNNING; HEALTHY when its essential containers have health checks, else
+     * RUNNING for the healthy-after time; and, behind load balancers, healthy in every group.
+     */
+    HEALTHY;
+
+    boolean serves() {
+      return this == SERVING || this == HEALTHY;
+    }
   }
 
   /** Reconciles one service. */
@@ -183,49 +221,90 @@ final class Reconciler {
         more = launched == MAX_LAUNCH_PER_PASS;
       }
 
+      Map<String, Standing> standings = new HashMap<>();
+      for (Task t : wanted) {
+        standings.put(t.arn(), standingOf(t));
+      }
       // Excess primary tasks (a scale-in) are replaceable too, picked as ECS scales in.
       if (primaryTasks.size() > desired) {
-        replaceable.addAll(scaleInOrder(primaryTasks, primaryTasks.size() - desired));
+        replaceable.addAll(scaleInOrder(primaryTasks, primaryTasks.size() - desired, standings));
       }
-      // Stop what is to be replaced, keeping minimumHealthyPercent of healthy tasks: unhealthy or
-      // not yet running ones first (stopping them costs no health), healthy ones within budget.
-      int healthy = 0;
+      // Stop what is to be replaced. A stop must fit two budgets (see Standing):
+      //  - ECS's minimum: the tasks that stay and count (those being replaced while they run, the
+      //    rest once healthy by ECS's rule) stay at or above minimumHealthyPercent of desired. A
+      //    young task being replaced counts like any running one: it has not failed, it is only
+      //    new, and the 40 s wait is for trusting its replacement, not for doubting it.
+      //  - serving: a stop never takes the tasks that serve now below that minimum, nor further
+      //    when fewer serve already (replacements that serve but are not healthy yet do count
+      //    here: they take requests).
+      int counted = 0;
+      int serving = 0;
       for (Task t : wanted) {
-        if (isHealthy(t)) {
-          healthy++;
-        }
+        Standing s = standings.get(t.arn());
+        serving += s.serves() ? 1 : 0;
+        counted += counts(t, s, primary) ? 1 : 0;
       }
-      int budget = healthy - minHealthy;
-      // Those that cost no health go whatever the budget; healthy ones in scale-in order, as many
-      // as the budget allows (ordering only those: most passes of a rollout stop none).
-      List<Task> healthyOnes = new ArrayList<>();
+      int minimumBudget = counted - minHealthy;
+      int servingBudget = serving - minHealthy;
+      // Those that cost neither go whatever the budgets (tasks not running yet, excess ones that
+      // neither count nor serve); the rest in scale-in order, as far as the budgets allow: those
+      // that do not serve first (ordering only these: most passes of a rollout stop none).
+      List<Task> costly = new ArrayList<>();
+      int blocked = 0;
       for (Task t : replaceable) {
-        if (isHealthy(t)) {
-          healthyOnes.add(t);
-        } else {
+        Standing s = standings.get(t.arn());
+        boolean costsMinimum = counts(t, s, primary);
+        if (!costsMinimum && !s.serves()) {
           stop(t, scalingReason(t));
+        } else if ((!costsMinimum || minimumBudget > 0) && (!s.serves() || servingBudget > 0)) {
+          costly.add(t);
+        } else {
+          blocked++;
         }
       }
-      for (Task t : scaleInOrder(healthyOnes, Math.max(0, budget))) {
+      for (Task t : scaleInOrder(costly, costly.size(), standings)) {
+        Standing s = standings.get(t.arn());
+        boolean costsMinimum = counts(t, s, primary);
+        if ((costsMinimum && minimumBudget <= 0) || (s.serves() && servingBudget <= 0)) {
+          blocked++;
+          continue;
+        }
+        minimumBudget -= costsMinimum ? 1 : 0;
+        servingBudget -= s.serves() ? 1 : 0;
         stop(t, scalingReason(t));
       }
-      int blocked = healthyOnes.size() - Math.max(0, Math.min(budget, healthyOnes.size()));
       if (!stoppedIds.isEmpty()) {
         edit.event(ServiceEvents.stopped(service.name(), stoppedIds));
       }
-      if (blocked > 0 && launched == 0 && stoppedIds.isEmpty() && room <= 0) {
-        edit.event(ServiceEvents.blocked(service.name()));
-      }
       int primaryHealthy = 0;
       for (Task t : primaryTasks) {
-        if (isHealthy(t)) {
+        if (standings.get(t.arn()) == Standing.HEALTHY) {
           primaryHealthy++;
         }
+      }
+      // Blocked by the configuration, not merely waiting for replacements to become healthy:
+      // nothing can start, nothing may stop, and no replacement is on its way.
+      if (blocked > 0
+          && launched == 0
+          && stoppedIds.isEmpty()
+          && room <= 0
+          && primaryHealthy == primaryTasks.size()) {
+        edit.event(ServiceEvents.blocked(service.name()));
       }
       finishRollout(
           primaryTasks.size() == desired && primaryHealthy >= desired && launched == 0,
           primaryTasks.size() == desired
               && primaryTasks.stream().allMatch(t -> t.lastStatus() == TaskStatus.RUNNING));
+    }
+
+    /**
+     * Whether a task counts towards {@code minimumHealthyPercent}: one being replaced (of an older
+     * deployment, or on a draining instance) while it runs, any other (the primary's, excess ones
+     * of a scale-in too) once it is healthy by ECS's rule.
+     */
+    private boolean counts(Task t, Standing standing, Deployment primary) {
+      boolean replaced = !primary.id().equals(t.startedBy()) || onDrainingInstance(t);
+      return replaced ? standing != Standing.NOT_RUNNING : standing == Standing.HEALTHY;
     }
 
     /** Running tasks whose essential health checks fail, past the grace period, are replaced. */
@@ -687,59 +766,88 @@ final class Reconciler {
       return i == null || i.status() != ContainerInstanceStatus.ACTIVE;
     }
 
-    /**
-     * ECS's healthy: RUNNING, and HEALTHY when its essential containers have health checks, else
-     * running for {@code healthyAfter}.
-     */
+    /** ECS's healthy (see {@link Standing#HEALTHY}). */
     private boolean isHealthy(Task t) {
+      return standingOf(t) == Standing.HEALTHY;
+    }
+
+    /** Where a task stands, from its status, its containers' health and its targets' health. */
+    private Standing standingOf(Task t) {
       if (t.lastStatus() != TaskStatus.RUNNING || !t.desiredStatus().equals("RUNNING")) {
-        return false;
+        return Standing.NOT_RUNNING;
       }
-      if (t.lastStatus() == TaskStatus.DEACTIVATING) {
-        return false;
-      }
-      // Behind a load balancer, a task counts once every group reports its target healthy.
+      TaskDefinition d = state().taskDefinition(t.taskDefinitionArn());
+      boolean checked = d != null && hasHealthChecks(definition(d));
       List<LoadBalancerBindings.Binding> bindings = bindingsOf(t);
       if (!bindings.isEmpty()) {
+        // Behind load balancers, it takes requests once every group reports its target healthy.
         List<LoadBalancerBindings.Bound> targets =
             LoadBalancerBindings.targets(state(), bindings, t);
         if (targets.size() < bindings.size()) {
-          return false;
+          return Standing.NOT_SERVING;
         }
         for (LoadBalancerBindings.Bound b : targets) {
           if (health.health(b.targetGroupArn(), b.target()).state() != TargetHealthState.HEALTHY) {
-            return false;
+            return Standing.NOT_SERVING;
           }
         }
+        if ("UNHEALTHY".equals(t.healthStatus())) {
+          return Standing.NOT_SERVING;
+        }
+      } else if (checked && !"HEALTHY".equals(t.healthStatus())) {
+        return Standing.NOT_SERVING;
       }
-      TaskDefinition d = state().taskDefinition(t.taskDefinitionArn());
-      if (d != null && hasHealthChecks(definition(d))) {
-        return "HEALTHY".equals(t.healthStatus());
+      if (checked) {
+        return "HEALTHY".equals(t.healthStatus()) ? Standing.HEALTHY : Standing.SERVING;
       }
-      return t.startedAt() != null && !t.startedAt().plus(healthyAfter).isAfter(now);
+      return t.startedAt() != null && !t.startedAt().plus(healthyAfter).isAfter(now)
+          ? Standing.HEALTHY
+          : Standing.SERVING;
     }
 
     /**
      * The first {@code limit} tasks in scale-in order, as ECS picks tasks to stop: tasks not yet
-     * running first; then, one at a time, from the availability zone with the most of these tasks
-     * and, within it, from the instance with the most.
+     * running first, then running ones that do not serve yet, then those that serve; within each of
+     * the last two, one at a time, from the availability zone with the most of these tasks and,
+     * within it, from the instance with the most.
      */
-    private List<Task> scaleInOrder(List<Task> tasks, int limit) {
+    private List<Task> scaleInOrder(List<Task> tasks, int limit, Map<String, Standing> standings) {
       List<Task> out = new ArrayList<>(Math.min(limit, tasks.size()));
       if (limit <= 0) {
         return out;
       }
-      // zone -> instance -> tasks, each level in a stable order.
-      Map<String, Map<String, List<Task>>> byZone = new java.util.TreeMap<>();
       List<Task> sorted = new ArrayList<>(tasks);
       sorted.sort(Comparator.comparing(Task::arn));
+      List<Task> idle = new ArrayList<>();
+      List<Task> serving = new ArrayList<>();
       for (Task t : sorted) {
-        if (t.lastStatus() != TaskStatus.RUNNING) {
+        Standing s = standings.get(t.arn());
+        if (s == null || s == Standing.NOT_RUNNING) {
           if (out.size() < limit) {
             out.add(t);
           }
-          continue;
+        } else if (s.serves()) {
+          serving.add(t);
+        } else {
+          idle.add(t);
         }
+      }
+      spreadOut(idle, limit, out);
+      spreadOut(serving, limit, out);
+      return out;
+    }
+
+    /**
+     * Adds running tasks to {@code out}, up to {@code limit} in all, one at a time from the zone
+     * with the most of them and, within it, from the instance with the most.
+     */
+    private void spreadOut(List<Task> running, int limit, List<Task> out) {
+      if (out.size() >= limit || running.isEmpty()) {
+        return;
+      }
+      // zone -> instance -> tasks, each level in a stable order.
+      Map<String, Map<String, List<Task>>> byZone = new java.util.TreeMap<>();
+      for (Task t : running) {
         byZone
             .computeIfAbsent(zone(t.containerInstanceArn()), z -> new java.util.TreeMap<>())
             .computeIfAbsent(t.containerInstanceArn(), i -> new ArrayList<>())
@@ -774,7 +882,6 @@ final class Reconciler {
           zoneCount.remove(zone);
         }
       }
-      return out;
     }
 
     private String zone(String instanceArn) {
