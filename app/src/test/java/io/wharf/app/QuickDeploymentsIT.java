@@ -178,7 +178,7 @@ class QuickDeploymentsIT {
   /** What the services-stable waiter checks: one deployment, running == desired. */
   static boolean stable(String name) {
     Service s = describe(name);
-    return s.deployments().size() == 1 && s.runningCount() == s.desiredCount();
+    return s.deployments().size() == 1 && s.runningCount().equals(s.desiredCount());
   }
 
   static boolean completedOn(String name, String taskDefinition) {
