@@ -206,7 +206,8 @@ public final class ControlPlane implements AutoCloseable {
               config.services());
       WebSocketUpgradeHandler websockets =
           WebSocketUpgradeHandler.from(
-              server, container -> AgentSocket.install(container, gateway, verifier));
+              server,
+              container -> AgentSocket.install(container, gateway, verifier, config.region()));
       ElbApi elb =
           new ElbApi(
               states,
@@ -215,7 +216,9 @@ public final class ControlPlane implements AutoCloseable {
               dataPlane,
               config.elb().addresses(),
               elbRandom);
-      websockets.setHandler(new ApiHandler(ecs, elb, verifier, key -> arns.accountRoot()));
+      websockets.setHandler(
+          new ApiHandler(ecs, elb, verifier, config.region(), key -> arns.accountRoot()));
+      ApiHandler.installLimits(server, connector, elb);
       server.setHandler(websockets);
       server.start();
     } catch (Exception e) {
