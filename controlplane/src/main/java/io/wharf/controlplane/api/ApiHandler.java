@@ -83,7 +83,7 @@ public final class ApiHandler extends Handler.Abstract {
    * far more than clients signing real requests send at once, and a bound on what connections
    * sending bodies under made-up signatures can make the server hold.
    */
-  static final int MAX_BUFFERED_BODY_BYTES = 64 * MAX_BODY_BYTES;
+  public static final int MAX_BUFFERED_BODY_BYTES = 64 * MAX_BODY_BYTES;
 
   /** The SigV4 service name of the ECS API. */
   public static final String ECS_SERVICE = "ecs";
