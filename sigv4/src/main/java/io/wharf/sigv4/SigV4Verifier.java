@@ -216,17 +216,23 @@ public final class SigV4Verifier {
      * @throws WharfException if the body is not what was signed
      */
     public Caller verifyPayload(byte[] body) {
-      byte[] bytes = body == null ? new byte[0] : body;
+      return verifyPayloadDigest(sha256(body == null ? new byte[0] : body));
+    }
+
+    /**
+     * As {@link #verifyPayload}, given the body's SHA-256 rather than the body: for a body hashed
+     * as it was read, never held in one array.
+     */
+    public Caller verifyPayloadDigest(byte[] bodySha256) {
+      String bodyHash = HEX.formatHex(bodySha256);
       if (declaredHash != null) {
-        if (!declaredHash.equals(UNSIGNED_PAYLOAD)
-            && !declaredHash.equalsIgnoreCase(HEX.formatHex(sha256(bytes)))) {
+        if (!declaredHash.equals(UNSIGNED_PAYLOAD) && !declaredHash.equalsIgnoreCase(bodyHash)) {
           throw new WharfException(
               ErrorCode.INVALID_SIGNATURE,
               "The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
         return caller;
       }
-      String bodyHash = HEX.formatHex(sha256(bytes));
       // A presigned URL without a declared hash signed either the body's hash (the SDKs outside
       // S3 and the published test suite) or UNSIGNED-PAYLOAD (S3-style presigning): each is a
       // signature over exactly what its signer meant to vouch for, where the scope allows it.

@@ -9,7 +9,6 @@ import io.wharf.controlplane.api.elb.ElbApi;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import io.wharf.sigv4.SigV4Verifier;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -79,9 +78,9 @@ public final class ApiHandler extends Handler.Abstract {
   public static final int MAX_BODY_BYTES = 1 << 20;
 
   /**
-   * The most request-body bytes held at once, by all requests together: 64 of the largest bodies,
-   * far more than clients signing real requests send at once, and a bound on what connections
-   * sending bodies under made-up signatures can make the server hold.
+   * The most request-body bytes read before their signature is checked, by all requests together:
+   * 64 of the largest bodies, far more than clients signing real requests send at once, and all the
+   * memory that connections sending bodies under made-up signatures can make the server use.
    */
   public static final int MAX_BUFFERED_BODY_BYTES = 64 * MAX_BODY_BYTES;
 
@@ -226,14 +225,13 @@ public final class ApiHandler extends Handler.Abstract {
         throw new WharfException(
             ErrorCode.UNKNOWN_OPERATION, "Query requests are POST (or GET) requests.");
       }
+      Signed signed = readSigned(request, elbScope);
       Map<String, String> params = new LinkedHashMap<>();
-      try (Signed signed = readSigned(request, elbScope)) {
-        String query = request.getHttpURI().getQuery();
-        if (query != null) {
-          params.putAll(ElbApi.decodeForm(query));
-        }
-        params.putAll(ElbApi.decodeForm(new String(signed.body(), StandardCharsets.UTF_8)));
+      String query = request.getHttpURI().getQuery();
+      if (query != null) {
+        params.putAll(ElbApi.decodeForm(query));
       }
+      params.putAll(ElbApi.decodeForm(new String(signed.body(), StandardCharsets.UTF_8)));
       action = params.get("Action");
       body = elb.invoke(params, requestId);
       status = 200;
@@ -285,40 +283,28 @@ public final class ApiHandler extends Handler.Abstract {
           ErrorCode.UNKNOWN_OPERATION,
           "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
     }
-    JsonNode input;
-    SigV4Verifier.Caller caller;
-    try (Signed signed = readSigned(request, ecsScope)) {
-      String prefix = ecs.model().targetPrefix() + ".";
-      if (target == null || !target.startsWith(prefix)) {
-        throw new WharfException(
-            ErrorCode.UNKNOWN_OPERATION,
-            target == null
-                ? "The request has no X-Amz-Target header."
-                : "Unknown operation " + target + ".");
-      }
-      input = parse(signed.body());
-      caller = signed.caller();
-      target = target.substring(prefix.length());
+    Signed signed = readSigned(request, ecsScope);
+    String prefix = ecs.model().targetPrefix() + ".";
+    if (target == null || !target.startsWith(prefix)) {
+      throw new WharfException(
+          ErrorCode.UNKNOWN_OPERATION,
+          target == null
+              ? "The request has no X-Amz-Target header."
+              : "Unknown operation " + target + ".");
     }
-    String accessKeyId = caller.accessKeyId();
-    return ecs.invoke(target, accessKeyId, principalOfKey.apply(accessKeyId), input);
+    JsonNode input = parse(signed.body());
+    String accessKeyId = signed.caller().accessKeyId();
+    return ecs.invoke(
+        target.substring(prefix.length()), accessKeyId, principalOfKey.apply(accessKeyId), input);
   }
 
-  /**
-   * A request's body, read within the size limit and the body budget, and who signed the request.
-   * Closing it returns the body's bytes to the budget: done once the body has been parsed.
-   */
-  private record Signed(byte[] body, SigV4Verifier.Caller caller, BodyBudget.Reservation room)
-      implements AutoCloseable {
-    @Override
-    public void close() {
-      room.close();
-    }
-  }
+  /** A request's body, read within the size limit, and who signed the request. */
+  private record Signed(byte[] body, SigV4Verifier.Caller caller) {}
 
   /**
    * Verifies the request's headers, and only then reads its body (refusing one over the limit, or
-   * one the body budget has no room for) and verifies the signature over it.
+   * one the body budget has no room for) and verifies the signature over it. Only a body whose
+   * signature holds leaves the budget's chunks, as an array of its own.
    */
   private Signed readSigned(Request request, SigV4Verifier.Scope scope) {
     SigV4Verifier.PayloadCheck payload =
@@ -334,13 +320,19 @@ public final class ApiHandler extends Handler.Abstract {
     if (declared > MAX_BODY_BYTES) {
       throw tooLarge(request);
     }
-    BodyBudget.Reservation room = bodies.reserve();
-    try {
-      byte[] bytes = readBody(request, declared, room);
-      return new Signed(bytes, payload.verifyPayload(bytes), room);
-    } catch (RuntimeException e) {
-      room.close();
-      throw e;
+    try (BodyBudget.Reservation body = bodies.reserve();
+        InputStream in = Content.Source.asInputStream(request)) {
+      if (!body.read(in, declared, MAX_BODY_BYTES)) {
+        discard(in);
+        throw tooLarge();
+      }
+      SigV4Verifier.Caller caller = payload.verifyPayloadDigest(body.sha256());
+      return new Signed(body.toByteArray(), caller);
+    } catch (IOException e) {
+      // The client went away mid-body, or was too slow and RequestDeadlines closed it: nobody is
+      // left to read the answer, which is the caller's fault, not the server's.
+      throw new WharfException(
+          ErrorCode.CLIENT, "The request body was not received completely: " + e.getMessage());
     }
   }
 
@@ -362,39 +354,6 @@ public final class ApiHandler extends Handler.Abstract {
       throw new WharfException(
           ErrorCode.SERIALIZATION,
           "The request body is not valid JSON: " + firstLine(e.getMessage()));
-    }
-  }
-
-  /**
-   * Reads the body into memory reserved in {@code room} before it is read: all of it at once when
-   * the length is declared, chunk by chunk when it is not.
-   */
-  private static byte[] readBody(Request request, long declared, BodyBudget.Reservation room) {
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      if (declared >= 0) {
-        room.grow((int) declared);
-        // Into an array of the declared size, not a 16 KiB buffer copied out (Jetty delivers no
-        // more than Content-Length; a shorter body fails the signature's payload hash).
-        return in.readNBytes((int) declared);
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] chunk = new byte[16 * 1024];
-      int n;
-      while ((n = in.read(chunk)) >= 0) {
-        if (out.size() + n > MAX_BODY_BYTES) {
-          discard(in);
-          throw tooLarge();
-        }
-        // Twice the chunk: the stream's array may double to take it.
-        room.grow(2 * n);
-        out.write(chunk, 0, n);
-      }
-      return out.toByteArray();
-    } catch (IOException e) {
-      // The client went away mid-body, or was too slow and RequestDeadlines closed it: nobody is
-      // left to read the answer, which is the caller's fault, not the server's.
-      throw new WharfException(
-          ErrorCode.CLIENT, "The request body was not received completely: " + e.getMessage());
     }
   }
 
