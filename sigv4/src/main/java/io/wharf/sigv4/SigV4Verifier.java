@@ -21,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
 
@@ -264,20 +263,21 @@ public final class SigV4Verifier {
    * @param region the region the credential must be scoped to, or {@code null} for any
    * @param signedWhenPresent lower-case names of headers that must be signed whenever the request
    *     carries them: those the API reads to decide what the request means (an unsigned {@code
-   *     x-amz-target} would let anyone who saw a signed ListServices resend it as DeleteCluster)
+   *     x-amz-target} would let anyone who saw a signed ListServices resend it as DeleteCluster).
+   *     The first one unsigned, in this order, is the one the refusal names.
    * @param unsignedPayloadAllowed whether {@code UNSIGNED-PAYLOAD} may stand for the body's hash
    */
   public record Scope(
       String service,
       String region,
-      Set<String> signedWhenPresent,
+      List<String> signedWhenPresent,
       boolean unsignedPayloadAllowed) {
 
     /** No demands: any service and region, {@code UNSIGNED-PAYLOAD} allowed. */
-    public static final Scope ANY = new Scope(null, null, Set.of(), true);
+    public static final Scope ANY = new Scope(null, null, List.of(), true);
 
     public Scope {
-      signedWhenPresent = Set.copyOf(Objects.requireNonNull(signedWhenPresent));
+      signedWhenPresent = List.copyOf(Objects.requireNonNull(signedWhenPresent));
     }
 
     /** A service's API in one region, payloads signed, {@code headers} signed when sent. */
@@ -285,7 +285,7 @@ public final class SigV4Verifier {
       return new Scope(
           Objects.requireNonNull(service, "service"),
           Objects.requireNonNull(region, "region"),
-          Set.of(headers),
+          List.of(headers),
           false);
     }
   }

@@ -112,22 +112,12 @@ public final class ApiHandler extends Handler.Abstract {
       SigV4Verifier verifier,
       String region,
       Function<String, String> principalOfKey) {
-    this(ecs, elb, verifier, region, principalOfKey, new BodyBudget(MAX_BUFFERED_BODY_BYTES));
-  }
-
-  ApiHandler(
-      EcsApi ecs,
-      ElbApi elb,
-      SigV4Verifier verifier,
-      String region,
-      Function<String, String> principalOfKey,
-      BodyBudget bodies) {
     this.ecs = ecs;
     this.elb = elb;
     this.verifier = verifier;
     this.ecsScope = SigV4Verifier.Scope.of(ECS_SERVICE, region, MEANINGFUL_HEADERS);
     this.elbScope = SigV4Verifier.Scope.of(ELB_SERVICE, region, MEANINGFUL_HEADERS);
-    this.bodies = bodies;
+    this.bodies = new BodyBudget(MAX_BUFFERED_BODY_BYTES);
     this.principalOfKey = principalOfKey;
     this.json =
         Wire.forVirtualThreads(
