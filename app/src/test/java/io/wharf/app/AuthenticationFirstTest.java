@@ -391,6 +391,39 @@ class AuthenticationFirstTest {
                     .contains("container-instance/x\\n2026-12-07 INFO forged"));
   }
 
+  /**
+   * A channel upgrade signed as the agent signs it (ecs, the server's region) for an ARN with
+   * control characters is refused: no ARN has them, and refusing them keeps them out of the log.
+   */
+  @Test
+  void aSignedChannelUpgradeForAnArnWithControlCharactersIsRefused() throws Exception {
+    String bad = "arn:aws:ecs:us-east-1:123456789012:container-instance/x\rforged";
+
+    assertThat(signedUpgradeStatus(bad)).isEqualTo(400);
+  }
+
+  private static int signedUpgradeStatus(String arn) throws IOException {
+    URI uri =
+        URI.create(
+            server.endpoint()
+                + AgentSocket.PATH
+                + "?containerInstanceArn="
+                + URLEncoder.encode(arn, UTF_8));
+    Map<String, String> signed =
+        new SigV4Signer(TestServer.KEY_ID, TestServer.SECRET, "us-east-1", "ecs", Clock.systemUTC())
+            .sign("GET", uri, Map.of(), new byte[0]);
+    StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + "?" + uri.getRawQuery());
+    request.append(" HTTP/1.1\r\n");
+    signed.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+    request.append("Upgrade: websocket\r\nConnection: Upgrade\r\n");
+    request.append(
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write(request.toString().getBytes(UTF_8));
+      return readAnswer(socket.getInputStream()).status();
+    }
+  }
+
   // --- Raw HTTP -----------------------------------------------------------------------------
 
   private record Answer(int status, Map<String, String> headers, byte[] body) {
