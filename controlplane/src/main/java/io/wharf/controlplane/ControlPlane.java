@@ -203,7 +203,9 @@ public final class ControlPlane implements AutoCloseable {
               config.services());
       WebSocketUpgradeHandler websockets =
           WebSocketUpgradeHandler.from(
-              server, container -> AgentSocket.install(container, gateway, verifier, keys, states));
+              server,
+              container ->
+                  AgentSocket.install(container, gateway, verifier, keys, states, config.region()));
       ElbApi elb =
           new ElbApi(
               states,
@@ -212,7 +214,8 @@ public final class ControlPlane implements AutoCloseable {
               dataPlane,
               config.elb().addresses(),
               elbRandom);
-      websockets.setHandler(new ApiHandler(ecs, elb, verifier, keys::principalOf));
+      websockets.setHandler(new ApiHandler(ecs, elb, verifier, config.region(), keys::principalOf));
+      ApiHandler.installLimits(server, connector, elb);
       server.setHandler(websockets);
       server.start();
     } catch (Exception e) {

@@ -31,10 +31,11 @@ import java.util.function.Function;
  * <p>Both ways of carrying a signature are accepted: the {@code Authorization} header, which is
  * what every CLI and SDK call uses, and presigned URLs ({@code X-Amz-*} query parameters). The
  * signature is checked against the request's own list of signed headers, which differs between
- * clients; {@code host} must be among them. A request signed for any region or service passes; the
- * caller checks the returned {@link Caller} if it cares. A session token ({@code
- * x-amz-security-token}) is not checked: Wharf issues no temporary credentials, so to the verifier
- * it is just another header, signed or not.
+ * clients; {@code host} must be among them, and so must the headers the API's {@link Scope} names.
+ * The scope also fixes the region and service a credential must be scoped to, and whether {@code
+ * UNSIGNED-PAYLOAD} is accepted. A session token ({@code x-amz-security-token}) is not checked:
+ * Wharf issues no temporary credentials, so to the verifier it is just another header, signed or
+ * not.
  *
  * <p>Failures are {@link WharfException}s with AWS's codes and messages: {@link
  * ErrorCode#MISSING_AUTHENTICATION_TOKEN} when there is no signature at all, {@link
@@ -42,9 +43,15 @@ import java.util.function.Function;
  * an unknown access key id, and {@link ErrorCode#INVALID_SIGNATURE} when it does not match or is
  * outside its time window.
  *
+ * <p>A verification has two halves, so that the HTTP front need not read a body to refuse a
+ * request: {@link #verifyHeaders} checks all that the headers decide (and the signature itself when
+ * the payload's hash is declared in {@code x-amz-content-sha256}), then {@link
+ * PayloadCheck#verifyPayload} checks the body that was read.
+ *
  * <p>Thread-safe: one verifier serves all request threads at once. Apart from a bounded cache of
  * derived signing keys it holds no mutable state; the secrets function is called at most once per
- * {@link #verify}, on the calling thread, and only for requests that are well formed and in time.
+ * {@link #verifyHeaders}, on the calling thread, and only for requests that are well formed, in
+ * time and in scope.
  */
 public final class SigV4Verifier {
 
@@ -103,7 +110,9 @@ public final class SigV4Verifier {
   }
 
   /**
-   * Verifies the request's signature.
+   * Verifies the request's signature, with no demands on its scope: any region and service, {@code
+   * UNSIGNED-PAYLOAD} allowed, only {@code host} required among the signed headers. The APIs use
+   * {@link #verifyHeaders} with their {@link Scope} instead.
    *
    * @return the verified caller: the access key id, and the region and service of the credential
    *     scope
@@ -112,11 +121,36 @@ public final class SigV4Verifier {
    */
   public Caller verify(SignedRequest request) {
     Objects.requireNonNull(request, "request");
+    return verifyHeaders(request, Scope.ANY).verifyPayload(request.body());
+  }
+
+  /**
+   * The first half of a verification, done before any of the body is read, so that a request that
+   * cannot be genuine costs the server its headers only: the signature is parsed, the signed
+   * headers, the time and the credential scope are checked against {@code scope}, and the access
+   * key is looked up. When the request declares its payload's hash ({@code x-amz-content-sha256})
+   * the signature itself is checked too; otherwise it covers the body's hash and waits for {@link
+   * PayloadCheck#verifyPayload}.
+   *
+   * @param request the request; its body is ignored (pass {@code null})
+   * @throws WharfException as {@link #verify} does, and for a request outside {@code scope}
+   */
+  public PayloadCheck verifyHeaders(SignedRequest request, Scope scope) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(scope, "scope");
     List<QueryParameter> query = QueryParameter.parse(request.rawQuery());
     Claim claim = claim(request, query);
-    checkSignedHeaders(claim, request);
+    checkSignedHeaders(claim, request, scope);
     checkScopeDate(claim);
     checkTime(claim);
+    checkScope(claim.credential(), scope);
+    String declared = request.firstHeader("x-amz-content-sha256");
+    boolean unsigned = UNSIGNED_PAYLOAD.equals(declared);
+    if (unsigned && !scope.unsignedPayloadAllowed()) {
+      throw incomplete(
+          "'x-amz-content-sha256: UNSIGNED-PAYLOAD' is not accepted by this service: sign the"
+              + " SHA-256 of the payload.");
+    }
 
     Credential credential = claim.credential();
     String secret =
@@ -135,15 +169,125 @@ public final class SigV4Verifier {
             claim.signedHeaders(),
             claim.presigned() ? SIGNATURE_PARAMETER : null,
             credential.service().equals("s3"));
-    byte[] provided = claim.signature().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
-    for (String payloadHash : payloadHashes(claim, request)) {
-      byte[] expected = expectedSignature(signingKey, claim, canonical.text(payloadHash));
-      // Constant time, so response timing does not reveal how much of a forgery was right.
-      if (MessageDigest.isEqual(expected, provided)) {
-        return new Caller(credential.accessKeyId(), credential.region(), credential.service());
+    Caller caller = new Caller(credential.accessKeyId(), credential.region(), credential.service());
+    PayloadCheck check = new PayloadCheck(signingKey, claim, canonical, declared, caller, scope);
+    if (declared != null) {
+      // The payload hash is in the headers: the signature is decided now, the body only has to
+      // match the hash it declared.
+      check.checkSignature(declared);
+    }
+    return check;
+  }
+
+  /**
+   * The second half of a verification: what remains to check once the body has been read. Returned
+   * by {@link #verifyHeaders} only for requests whose headers passed.
+   */
+  public static final class PayloadCheck {
+    private final byte[] signingKey;
+    private final Claim claim;
+    private final CanonicalRequest canonical;
+    private final String declaredHash;
+    private final Caller caller;
+    private final Scope scope;
+
+    private PayloadCheck(
+        byte[] signingKey,
+        Claim claim,
+        CanonicalRequest canonical,
+        String declaredHash,
+        Caller caller,
+        Scope scope) {
+      this.signingKey = signingKey;
+      this.claim = claim;
+      this.canonical = canonical;
+      this.declaredHash = declaredHash;
+      this.caller = caller;
+      this.scope = scope;
+    }
+
+    /**
+     * Checks the body against the signature: its hash against the declared one, or, without a
+     * declared hash, the signature over the body's hash.
+     *
+     * @param body the body as received; {@code null} is read as empty
+     * @return the verified caller
+     * @throws WharfException if the body is not what was signed
+     */
+    public Caller verifyPayload(byte[] body) {
+      return verifyPayloadDigest(sha256(body == null ? new byte[0] : body));
+    }
+
+    /**
+     * As {@link #verifyPayload}, given the body's SHA-256 rather than the body: for a body hashed
+     * as it was read, never held in one array.
+     */
+    public Caller verifyPayloadDigest(byte[] bodySha256) {
+      String bodyHash = HEX.formatHex(bodySha256);
+      if (declaredHash != null) {
+        if (!declaredHash.equals(UNSIGNED_PAYLOAD) && !declaredHash.equalsIgnoreCase(bodyHash)) {
+          throw new WharfException(
+              ErrorCode.INVALID_SIGNATURE,
+              "The provided 'x-amz-content-sha256' header does not match what was computed.");
+        }
+        return caller;
+      }
+      // A presigned URL without a declared hash signed either the body's hash (the SDKs outside
+      // S3 and the published test suite) or UNSIGNED-PAYLOAD (S3-style presigning): each is a
+      // signature over exactly what its signer meant to vouch for, where the scope allows it.
+      if (claim.presigned() && scope.unsignedPayloadAllowed() && matches(UNSIGNED_PAYLOAD)) {
+        return caller;
+      }
+      checkSignature(bodyHash);
+      return caller;
+    }
+
+    private void checkSignature(String payloadHash) {
+      if (!matches(payloadHash)) {
+        throw new WharfException(ErrorCode.INVALID_SIGNATURE, MISMATCH);
       }
     }
-    throw new WharfException(ErrorCode.INVALID_SIGNATURE, MISMATCH);
+
+    private boolean matches(String payloadHash) {
+      byte[] provided = claim.signature().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+      byte[] expected = expectedSignature(signingKey, claim, canonical.text(payloadHash));
+      // Constant time, so response timing does not reveal how much of a forgery was right.
+      return MessageDigest.isEqual(expected, provided);
+    }
+  }
+
+  /**
+   * What an API demands of a signature beyond its being valid.
+   *
+   * @param service the service the credential must be scoped to, or {@code null} for any
+   * @param region the region the credential must be scoped to, or {@code null} for any
+   * @param signedWhenPresent lower-case names of headers that must be signed whenever the request
+   *     carries them: those the API reads to decide what the request means (an unsigned {@code
+   *     x-amz-target} would let anyone who saw a signed ListServices resend it as DeleteCluster).
+   *     The first one unsigned, in this order, is the one the refusal names.
+   * @param unsignedPayloadAllowed whether {@code UNSIGNED-PAYLOAD} may stand for the body's hash
+   */
+  public record Scope(
+      String service,
+      String region,
+      List<String> signedWhenPresent,
+      boolean unsignedPayloadAllowed) {
+
+    /** No demands: any service and region, {@code UNSIGNED-PAYLOAD} allowed. */
+    public static final Scope ANY = new Scope(null, null, List.of(), true);
+
+    public Scope {
+      signedWhenPresent = List.copyOf(Objects.requireNonNull(signedWhenPresent));
+    }
+
+    /** A service's API in one region, payloads signed, {@code headers} signed when sent. */
+    public static Scope of(String service, String region, String... headers) {
+      return new Scope(
+          Objects.requireNonNull(service, "service"),
+          Objects.requireNonNull(region, "region"),
+          List.of(headers),
+          false);
+    }
   }
 
   /** The lower-case hex signature of a canonical request, as ASCII bytes for the comparison. */
@@ -298,7 +442,16 @@ public final class SigV4Verifier {
       } catch (NumberFormatException e) {
         seconds = -1;
       }
-      if (seconds < 1 || seconds > MAX_PRESIGNED_SECONDS) {
+      if (seconds > MAX_PRESIGNED_SECONDS) {
+        // AWS's words for the longest a presigned URL may live.
+        throw incomplete(
+            "X-Amz-Expires must be less than a week (in seconds) that is "
+                + MAX_PRESIGNED_SECONDS
+                + ", got '"
+                + expires
+                + "'.");
+      }
+      if (seconds < 1) {
         throw incomplete(
             "X-Amz-Expires must be a number of seconds from 1 to "
                 + MAX_PRESIGNED_SECONDS
@@ -331,15 +484,38 @@ public final class SigV4Verifier {
    * {@code host} must be signed, or a signature could be replayed against another endpoint; every
    * signed header must be present, or there is nothing to check it against.
    */
-  private static void checkSignedHeaders(Claim claim, SignedRequest request) {
+  private static void checkSignedHeaders(Claim claim, SignedRequest request, Scope scope) {
     if (!claim.signedHeaders().contains("host")) {
       throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+    for (String name : scope.signedWhenPresent()) {
+      if (request.headers().containsKey(name) && !claim.signedHeaders().contains(name)) {
+        throw incomplete("'" + name + "' must be a 'SignedHeader' in the AWS Authorization.");
+      }
     }
     for (String name : claim.signedHeaders()) {
       if (!request.headers().containsKey(name)) {
         throw incomplete(
             "Header '" + name + "' is listed in SignedHeaders but is absent from the request.");
       }
+    }
+  }
+
+  /** AWS's own messages: the scope names a region and service, which must be this API's. */
+  private static void checkScope(Credential credential, Scope scope) {
+    if (scope.region() != null && !scope.region().equals(credential.region())) {
+      throw new WharfException(
+          ErrorCode.INVALID_SIGNATURE,
+          "Credential should be scoped to a valid region. This endpoint's region is '"
+              + scope.region()
+              + "', not '"
+              + credential.region()
+              + "'.");
+    }
+    if (scope.service() != null && !scope.service().equals(credential.service())) {
+      throw new WharfException(
+          ErrorCode.INVALID_SIGNATURE,
+          "Credential should be scoped to correct service: '" + scope.service() + "'.");
     }
   }
 
@@ -371,7 +547,8 @@ public final class SigV4Verifier {
     if (claim.time().isBefore(earliest)) {
       throw new WharfException(
           ErrorCode.INVALID_SIGNATURE,
-          "Signature expired: "
+          (claim.validity() != null ? "Request has expired. " : "")
+              + "Signature expired: "
               + BASIC_DATE_TIME.format(claim.time())
               + " is now earlier than "
               + BASIC_DATE_TIME.format(earliest)
@@ -395,28 +572,6 @@ public final class SigV4Verifier {
               + describe(maxClockSkew)
               + ")");
     }
-  }
-
-  /**
-   * The payload hashes the client may have signed. A declared {@code x-amz-content-sha256} is the
-   * one, after checking that it is true of the body. Without it, a header-signed request signed the
-   * body's hash, and a presigned one either that (the SDKs outside S3 and the published test suite)
-   * or {@code UNSIGNED-PAYLOAD} (S3-style presigning): each is a signature over exactly what its
-   * signer meant to vouch for, so accepting both opens nothing.
-   */
-  private static List<String> payloadHashes(Claim claim, SignedRequest request) {
-    String declared = request.firstHeader("x-amz-content-sha256");
-    if (declared != null) {
-      if (!declared.equals(UNSIGNED_PAYLOAD)
-          && !declared.equalsIgnoreCase(HEX.formatHex(sha256(request.body())))) {
-        throw new WharfException(
-            ErrorCode.INVALID_SIGNATURE,
-            "The provided 'x-amz-content-sha256' header does not match what was computed.");
-      }
-      return List.of(declared);
-    }
-    String bodyHash = HEX.formatHex(sha256(request.body()));
-    return claim.presigned() ? List.of(bodyHash, UNSIGNED_PAYLOAD) : List.of(bodyHash);
   }
 
   /** Parses {@code yyyyMMdd'T'HHmmss'Z'} by hand: it runs on every request. */

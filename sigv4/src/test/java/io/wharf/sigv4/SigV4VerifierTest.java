@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import io.wharf.sigv4.SigV4Verifier.Caller;
+import io.wharf.sigv4.SigV4Verifier.Scope;
 import io.wharf.sigv4.SigV4Verifier.SignedRequest;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -788,6 +789,197 @@ class SigV4VerifierTest {
           i % 3 == 0 ? ErrorCode.INVALID_SIGNATURE.name() : regions.get(i % regions.size());
       assertThat(outcomes.get(i).get()).as("request %d", i).isEqualTo(expected);
     }
+  }
+
+  // --- An API's scope: decided from the headers, before the body -----------------------------
+
+  private static final Scope ECS_SCOPE =
+      Scope.of("ecs", "us-east-1", "x-amz-target", "content-type");
+
+  @Test
+  void decidesASignatureOverADeclaredPayloadHashWithoutTheBody() {
+    SdkHttpRequest declaring =
+        listClusters().toBuilder()
+            .putHeader("x-amz-content-sha256", sha256Hex(LIST_CLUSTERS_BODY))
+            .build();
+    SignedRequest forged =
+        sdkSigned(declaring, LIST_CLUSTERS_BODY, ACCESS_KEY, SECRET + "x", o -> {});
+    SignedRequest genuine = sdkSigned(declaring, LIST_CLUSTERS_BODY, ACCESS_KEY, SECRET, o -> {});
+    SigV4Verifier verifier = verifierAt(SIGNED_AT);
+
+    assertThatThrownBy(() -> verifier.verifyHeaders(withBody(forged, null), ECS_SCOPE))
+        .isInstanceOfSatisfying(
+            WharfException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SIGNATURE));
+    SigV4Verifier.PayloadCheck check = verifier.verifyHeaders(withBody(genuine, null), ECS_SCOPE);
+    assertThat(check.verifyPayload(LIST_CLUSTERS_BODY).accessKeyId()).isEqualTo(ACCESS_KEY);
+    assertThatThrownBy(() -> check.verifyPayload("{}".getBytes(UTF_8)))
+        .hasMessageContaining("'x-amz-content-sha256' header does not match");
+  }
+
+  @Test
+  void refusesAnUnknownKeyOrAForeignScopeFromTheHeadersAloneWithoutLookingUpAnOutOfScopeKey() {
+    List<String> lookedUp = new ArrayList<>();
+    SigV4Verifier verifier =
+        new SigV4Verifier(
+            key -> {
+              lookedUp.add(key);
+              return secretOf(key);
+            },
+            Clock.fixed(SIGNED_AT, ZoneOffset.UTC),
+            SKEW);
+    SignedRequest unknownKey =
+        sdkSigned(listClusters(), LIST_CLUSTERS_BODY, "AKIAUNKNOWN000000000", SECRET, o -> {});
+    SignedRequest otherRegion =
+        sdkSigned(
+            listClusters(),
+            LIST_CLUSTERS_BODY,
+            ACCESS_KEY,
+            SECRET,
+            o -> o.putProperty(AwsV4HttpSigner.REGION_NAME, "eu-west-1"));
+
+    assertThatThrownBy(() -> verifier.verifyHeaders(withBody(unknownKey, null), ECS_SCOPE))
+        .isInstanceOfSatisfying(
+            WharfException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNRECOGNIZED_CLIENT));
+    assertThatThrownBy(() -> verifier.verifyHeaders(withBody(otherRegion, null), ECS_SCOPE))
+        .isInstanceOfSatisfying(
+            WharfException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SIGNATURE);
+              assertThat(e.getMessage())
+                  .startsWith("Credential should be scoped to a valid region.")
+                  .contains("'us-east-1'", "'eu-west-1'");
+            });
+    assertThat(lookedUp).containsExactly("AKIAUNKNOWN000000000");
+  }
+
+  @Test
+  void refusesACredentialScopedToAnotherService() {
+    SignedRequest ecsSigned = signedListClusters();
+
+    assertThatThrownBy(
+            () ->
+                verifierAt(SIGNED_AT)
+                    .verifyHeaders(ecsSigned, Scope.of("elasticloadbalancing", "us-east-1")))
+        .isInstanceOfSatisfying(
+            WharfException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SIGNATURE);
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "Credential should be scoped to correct service: 'elasticloadbalancing'.");
+            });
+    assertThat(
+            verifierAt(SIGNED_AT)
+                .verifyHeaders(ecsSigned, ECS_SCOPE)
+                .verifyPayload(LIST_CLUSTERS_BODY))
+        .isEqualTo(new Caller(ACCESS_KEY, "us-east-1", "ecs"));
+  }
+
+  @Test
+  void requiresTheHeadersTheApiReadsToBeSigned() {
+    // Signed without X-Amz-Target, which is added afterwards: what an attacker who saw a signed
+    // ListServices would do to make it a DeleteCluster, were the target not part of the signature.
+    SdkHttpRequest withoutTarget = listClusters().toBuilder().removeHeader("X-Amz-Target").build();
+    SignedRequest retargeted =
+        withHeader(
+            legacySdkSigned(withoutTarget, LIST_CLUSTERS_BODY),
+            "x-amz-target",
+            "AmazonEC2ContainerServiceV20141113.DeleteCluster");
+    SdkHttpRequest withoutType = listClusters().toBuilder().removeHeader("Content-Type").build();
+    SignedRequest retyped =
+        withHeader(
+            legacySdkSigned(withoutType, LIST_CLUSTERS_BODY),
+            "content-type",
+            "application/x-www-form-urlencoded");
+
+    // Without the scope's rule the signature alone lets it through.
+    assertThat(verifierAt(SIGNED_AT).verify(retargeted).accessKeyId()).isEqualTo(ACCESS_KEY);
+    assertThatThrownBy(() -> verifierAt(SIGNED_AT).verifyHeaders(retargeted, ECS_SCOPE))
+        .isInstanceOfSatisfying(
+            WharfException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INCOMPLETE_SIGNATURE);
+              assertThat(e.getMessage())
+                  .isEqualTo("'x-amz-target' must be a 'SignedHeader' in the AWS Authorization.");
+            });
+    assertThatThrownBy(() -> verifierAt(SIGNED_AT).verifyHeaders(retyped, ECS_SCOPE))
+        .hasMessage("'content-type' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+
+  @Test
+  void refusesAnUnsignedPayloadUnderAnApiScope() {
+    SignedRequest unsignedPayload =
+        sdkSigned(
+            listClusters(),
+            LIST_CLUSTERS_BODY,
+            ACCESS_KEY,
+            SECRET,
+            o -> o.putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false));
+
+    assertThatThrownBy(() -> verifierAt(SIGNED_AT).verifyHeaders(unsignedPayload, ECS_SCOPE))
+        .isInstanceOfSatisfying(
+            WharfException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INCOMPLETE_SIGNATURE);
+              assertThat(e.getMessage()).contains("UNSIGNED-PAYLOAD", "not accepted");
+            });
+  }
+
+  @Test
+  void refusesAnS3StylePresignedUrlOverAnUnsignedPayloadUnderAnApiScope() {
+    String query =
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            + "&X-Amz-Credential="
+            + ACCESS_KEY
+            + "%2F20260314%2Fus-east-1%2Fecs%2Faws4_request"
+            + "&X-Amz-Date=20260314T092653Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host";
+    String canonical =
+        String.join("\n", "GET", "/", query, "host:wharf.example", "", "host", "UNSIGNED-PAYLOAD");
+    String signature =
+        referenceSignature(
+            SECRET, "20260314T092653Z", "20260314/us-east-1/ecs/aws4_request", canonical);
+    SignedRequest request =
+        new SignedRequest(
+            "GET",
+            "/",
+            query + "&X-Amz-Signature=" + signature,
+            Map.of("host", List.of("wharf.example")),
+            null);
+    SigV4Verifier verifier = verifierAt(SIGNED_AT);
+
+    assertThat(verifier.verify(request).accessKeyId()).isEqualTo(ACCESS_KEY);
+    assertThatThrownBy(() -> verifier.verifyHeaders(request, ECS_SCOPE).verifyPayload(null))
+        .hasMessage(MISMATCH);
+  }
+
+  @Test
+  void boundsAPresignedUrlsLifeAsAwsDoes() {
+    SignedRequest request =
+        sdkSigned(
+            listClusters(),
+            LIST_CLUSTERS_BODY,
+            ACCESS_KEY,
+            SECRET,
+            o ->
+                o.putProperty(AwsV4HttpSigner.AUTH_LOCATION, AuthLocation.QUERY_STRING)
+                    .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, Duration.ofMinutes(5)));
+
+    assertRejected(
+        verifierAt(SIGNED_AT.plus(Duration.ofMinutes(6))),
+        request,
+        ErrorCode.INVALID_SIGNATURE,
+        "Request has expired.");
+    assertRejected(
+        verifierAt(SIGNED_AT),
+        withQuery(request, request.rawQuery().replace("X-Amz-Expires=300", "X-Amz-Expires=604801")),
+        ErrorCode.INCOMPLETE_SIGNATURE,
+        "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+    assertRejected(
+        verifierAt(SIGNED_AT),
+        withQuery(request, request.rawQuery().replace("X-Amz-Expires=300", "X-Amz-Expires=0")),
+        ErrorCode.INCOMPLETE_SIGNATURE,
+        "X-Amz-Expires must be a number of seconds from 1 to 604800");
   }
 
   // --- Fixtures -------------------------------------------------------------------------------

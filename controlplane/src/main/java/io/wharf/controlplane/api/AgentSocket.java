@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The WebSocket endpoint agents connect to ({@code /ws/acs?containerInstanceArn=...}), found
- * through DiscoverPollEndpoint. The upgrade request is SigV4-signed like any API call; an unsigned
- * or badly signed upgrade is refused with 403 before a socket exists.
+ * through DiscoverPollEndpoint. The upgrade request is SigV4-signed like any API call, for the
+ * {@code ecs} service in the server's region; an unsigned or badly signed upgrade is refused with
+ * 403 before a socket exists.
  *
  * <p>The channel carries the instance's manifest (its tasks, their environment values included), so
  * it is opened only for a registered, not deregistered instance, and only by that instance's own
@@ -49,13 +50,19 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
     this.accessKeyId = accessKeyId;
   }
 
-  /** Maps the endpoint into a WebSocket container; every upgrade is authenticated first. */
+  /**
+   * Maps the endpoint into a WebSocket container; every upgrade is authenticated first.
+   *
+   * @param region the server's region, which the upgrade must be signed for
+   */
   public static void install(
       ServerWebSocketContainer container,
       AgentGateway gateway,
       SigV4Verifier verifier,
       AccessKeys keys,
-      StateMachine states) {
+      StateMachine states,
+      String region) {
+    SigV4Verifier.Scope scope = SigV4Verifier.Scope.of(ApiHandler.ECS_SERVICE, region);
     container.addMapping(
         PATH,
         (request, response, callback) -> {
@@ -63,23 +70,32 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
               Request.extractQueryParameters(request).getValue("containerInstanceArn");
           String accessKeyId;
           try {
+            // An upgrade has no body: the empty one is what the agent signed.
             accessKeyId =
                 verifier
-                    .verify(
+                    .verifyHeaders(
                         new SigV4Verifier.SignedRequest(
                             request.getMethod(),
                             request.getHttpURI().getPath(),
                             request.getHttpURI().getQuery(),
                             ApiHandler.headers(request),
-                            new byte[0]))
+                            null),
+                        scope)
+                    .verifyPayload(null)
                     .accessKeyId();
           } catch (WharfException e) {
-            log.info("Refused an agent channel for {}: {}", instance, e.getMessage());
+            log.info(
+                "Refused an agent channel for {}: {}",
+                LogText.escape(instance),
+                LogText.escape(e.getMessage()));
             response.setStatus(403);
             callback.succeeded();
             return null;
           }
-          if (instance == null || instance.isBlank()) {
+          // No ARN has control characters; refusing them keeps them out of every later log line.
+          if (instance == null
+              || instance.isBlank()
+              || !instance.equals(LogText.escape(instance))) {
             response.setStatus(400);
             callback.succeeded();
             return null;
@@ -147,7 +163,7 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
 
   @Override
   public void onWebSocketError(Throwable cause) {
-    log.debug("Agent channel of {} failed", instanceArn, cause);
+    log.debug("Agent channel of {} failed", LogText.escape(instanceArn), cause);
     gateway.closed(instanceArn, this);
   }
 

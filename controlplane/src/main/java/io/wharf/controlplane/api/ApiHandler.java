@@ -28,8 +28,11 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +44,19 @@ import org.slf4j.LoggerFactory;
  * elasticloadbalancing} service (ELBv2). Every request is SigV4-verified.
  *
  * <pre>
- *  request ─▶ size check ─▶ SigV4 ─▶ target ─▶ parse JSON ─▶ model check ─▶ operation ─▶ 200 JSON
- *                 └──────────────┴─────────┴──────────┴────────────┴───────────┴─▶ 4xx/5xx {"__type","message"}
- *  query   ─▶ size check ─▶ SigV4 ─▶ scope elasticloadbalancing ─▶ ElbApi ─▶ 200 XML
- *                 └──────────────┴──────────────┴───────────────────────┴─▶ 4xx/5xx &lt;ErrorResponse>
+ *  request ─▶ SigV4 headers ─▶ size ─▶ body budget ─▶ read body ─▶ SigV4 payload ─▶ target ─▶ parse ─▶ operation ─▶ 200 JSON
+ *                 └──────────────┴──────────┴─────────────┴──────────────┴────────────┴─────────┴─────────┴─▶ 4xx/5xx {"__type","message"}
+ *  query   ─▶ (the same, scoped to elasticloadbalancing) ─▶ ElbApi ─▶ 200 XML
+ *                 └──────────────────────────────────────────────┴─▶ 4xx/5xx &lt;ErrorResponse>
  * </pre>
+ *
+ * <p>Authentication comes first: whatever the headers can decide (the signature's form, its time,
+ * its credential scope against this server's region and the API's service, the access key, and the
+ * signature itself when the payload's hash is declared) is decided before a byte of the body is
+ * read, so an unsigned or mis-signed request costs its headers only. A body that does have to be
+ * read is held within a {@link BodyBudget} shared by all requests. The headers the API reads to
+ * decide what a request means ({@code X-Amz-Target}, {@code Content-Type}) must be signed, and
+ * {@code UNSIGNED-PAYLOAD} is refused.
  *
  * <p>A request is a query request when it has no {@code X-Amz-Target} and its body is form-encoded
  * (or its URL carries {@code Action}); its errors, signature errors included, are answered in XML.
@@ -68,21 +79,48 @@ public final class ApiHandler extends Handler.Abstract {
    */
   public static final int MAX_BODY_BYTES = 1 << 20;
 
+  /**
+   * The most request-body bytes read before their signature is checked, by all requests together:
+   * 64 of the largest bodies, far more than clients signing real requests send at once, and all the
+   * memory that connections sending bodies under made-up signatures can make the server use.
+   */
+  public static final int MAX_BUFFERED_BODY_BYTES = 64 * MAX_BODY_BYTES;
+
+  /** The SigV4 service name of the ECS API. */
+  public static final String ECS_SERVICE = "ecs";
+
+  /**
+   * Headers a request must sign whenever it carries them, because they decide what it means: the
+   * operation, and the protocol (JSON or query).
+   */
+  private static final String[] MEANINGFUL_HEADERS = {"x-amz-target", "content-type"};
+
   private final EcsApi ecs;
   private final ElbApi elb;
   private final SigV4Verifier verifier;
+  private final SigV4Verifier.Scope ecsScope;
+  private final SigV4Verifier.Scope elbScope;
+  private final BodyBudget bodies;
   private final Function<String, Principal> principalOfKey;
   private final ObjectMapper json;
 
   /**
+   * @param region the server's region: requests must be signed for it
    * @param principalOfKey who holds a verified access key (the admin, a container instance, a join
    *     token)
    */
   public ApiHandler(
-      EcsApi ecs, ElbApi elb, SigV4Verifier verifier, Function<String, Principal> principalOfKey) {
+      EcsApi ecs,
+      ElbApi elb,
+      SigV4Verifier verifier,
+      String region,
+      Function<String, Principal> principalOfKey) {
     this.ecs = ecs;
     this.elb = elb;
     this.verifier = verifier;
+    this.ecsScope = SigV4Verifier.Scope.of(ECS_SERVICE, region, MEANINGFUL_HEADERS);
+    this.elbScope = SigV4Verifier.Scope.of(ELB_SERVICE, region, MEANINGFUL_HEADERS);
+    this.bodies = new BodyBudget(MAX_BUFFERED_BODY_BYTES);
     this.principalOfKey = principalOfKey;
     this.json =
         Wire.forVirtualThreads(
@@ -108,14 +146,14 @@ public final class ApiHandler extends Handler.Abstract {
       status = 200;
     } catch (WharfException e) {
       if (e.code().isFault()) {
-        log.error("Request {} ({}) failed", requestId, target, e);
+        log.error("Request {} ({}) failed", requestId, LogText.escape(target), e);
       } else {
         log.debug(
             "Request {} ({}) refused: {} {}",
             requestId,
-            target,
+            LogText.escape(target),
             e.code().wireCode(),
-            e.getMessage());
+            LogText.escape(e.getMessage()));
       }
       status = e.code().httpStatus();
       body =
@@ -124,8 +162,8 @@ public final class ApiHandler extends Handler.Abstract {
               e.code().isFault()
                   ? "An internal error occurred. Request ID: " + requestId
                   : e.getMessage());
-    } catch (RuntimeException | IOException e) {
-      log.error("Request {} ({}) failed", requestId, target, e);
+    } catch (RuntimeException e) {
+      log.error("Request {} ({}) failed", requestId, LogText.escape(target), e);
       status = 500;
       body = error(ErrorCode.SERVER, "An internal error occurred. Request ID: " + requestId);
     }
@@ -143,6 +181,20 @@ public final class ApiHandler extends Handler.Abstract {
     }
     response.write(true, ByteBuffer.wrap(bytes), callback);
     return true;
+  }
+
+  /**
+   * Puts the limits on a request's arrival that Jetty does not have in the connector and server:
+   * total deadlines for a request's headers and body ({@link RequestDeadlines}), and Jetty's own
+   * refusals (headers over the limit, 431) answered in the API's error shape.
+   */
+  public static void installLimits(Server server, ServerConnector connector, ElbApi elb) {
+    RequestDeadlines deadlines = new RequestDeadlines(RequestDeadlines.Limits.DEFAULT);
+    connector.addEventListener(deadlines);
+    server.addBean(deadlines);
+    HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+    int maxHeaderBytes = http.getHttpConfiguration().getRequestHeaderSize();
+    server.setErrorHandler(new ApiErrorHandler(elb, maxHeaderBytes));
   }
 
   /** A query-protocol request: no target, and a form body or an {@code Action} in the URL. */
@@ -166,15 +218,7 @@ public final class ApiHandler extends Handler.Abstract {
         throw new WharfException(
             ErrorCode.UNKNOWN_OPERATION, "Query requests are POST (or GET) requests.");
       }
-      Signed signed = readSigned(request);
-      if (!signed.caller().service().equals(ELB_SERVICE)) {
-        throw new WharfException(
-            ErrorCode.INVALID_SIGNATURE,
-            "Credential should be scoped to correct service: '"
-                + ELB_SERVICE
-                + "'. Wharf's query"
-                + " API is Elastic Load Balancing (v2).");
-      }
+      Signed signed = readSigned(request, elbScope);
       Map<String, String> params = new LinkedHashMap<>();
       String query = request.getHttpURI().getQuery();
       if (query != null) {
@@ -199,9 +243,14 @@ public final class ApiHandler extends Handler.Abstract {
       status = 200;
     } catch (WharfException e) {
       if (e.code().isFault()) {
-        log.error("Request {} ({}) failed", requestId, action, e);
+        log.error("Request {} ({}) failed", requestId, LogText.escape(action), e);
       } else {
-        log.debug("Request {} ({}) refused: {} {}", requestId, action, e.code(), e.getMessage());
+        log.debug(
+            "Request {} ({}) refused: {} {}",
+            requestId,
+            LogText.escape(action),
+            e.code(),
+            LogText.escape(e.getMessage()));
       }
       status = ElbApi.errorOf(e.code()).status();
       body =
@@ -211,8 +260,8 @@ public final class ApiHandler extends Handler.Abstract {
                   ? "An internal error occurred. Request ID: " + requestId
                   : e.getMessage(),
               requestId);
-    } catch (RuntimeException | IOException e) {
-      log.error("Request {} ({}) failed", requestId, action, e);
+    } catch (RuntimeException e) {
+      log.error("Request {} ({}) failed", requestId, LogText.escape(action), e);
       status = 500;
       body =
           elb.errorXml(
@@ -227,20 +276,20 @@ public final class ApiHandler extends Handler.Abstract {
    * A request ID: a random (version 4) UUID from a fast generator. It needs to be unique, not
    * unguessable, and UUID.randomUUID() reads the kernel's entropy for every request.
    */
-  private static String requestId() {
+  static String requestId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long high = (random.nextLong() & ~0xF000L) | 0x4000L;
     long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
     return new UUID(high, low).toString();
   }
 
-  private JsonNode dispatch(Request request, String target) throws IOException {
+  private JsonNode dispatch(Request request, String target) {
     if (!"POST".equals(request.getMethod())) {
       throw new WharfException(
           ErrorCode.UNKNOWN_OPERATION,
           "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
     }
-    Signed signed = readSigned(request);
+    Signed signed = readSigned(request, ecsScope);
     Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
     String wharfPrefix = EcsApi.wharfTargetPrefix() + ".";
     if (target != null && target.startsWith(wharfPrefix)) {
@@ -262,22 +311,39 @@ public final class ApiHandler extends Handler.Abstract {
   /** A request's body, read within the size limit, and who signed the request. */
   private record Signed(byte[] body, SigV4Verifier.Caller caller) {}
 
-  /** Reads the body (refusing one over the limit) and verifies the request's signature over it. */
-  private Signed readSigned(Request request) throws IOException {
-    long declared = request.getLength();
-    if (declared > MAX_BODY_BYTES) {
-      throw tooLarge(request);
-    }
-    byte[] bytes = readBody(request, declared);
-    SigV4Verifier.Caller caller =
-        verifier.verify(
+  /**
+   * Verifies the request's headers, and only then reads its body (refusing one over the limit, or
+   * one the body budget has no room for) and verifies the signature over it. Only a body whose
+   * signature holds leaves the budget's chunks, as an array of its own.
+   */
+  private Signed readSigned(Request request, SigV4Verifier.Scope scope) {
+    SigV4Verifier.PayloadCheck payload =
+        verifier.verifyHeaders(
             new SigV4Verifier.SignedRequest(
                 request.getMethod(),
                 request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery(),
                 headers(request),
-                bytes));
-    return new Signed(bytes, caller);
+                null),
+            scope);
+    long declared = request.getLength();
+    if (declared > MAX_BODY_BYTES) {
+      throw tooLarge(request);
+    }
+    try (BodyBudget.Reservation body = bodies.reserve();
+        InputStream in = Content.Source.asInputStream(request)) {
+      if (!body.read(in, declared, MAX_BODY_BYTES)) {
+        discard(in);
+        throw tooLarge();
+      }
+      SigV4Verifier.Caller caller = payload.verifyPayloadDigest(body.sha256());
+      return new Signed(body.toByteArray(), caller);
+    } catch (IOException e) {
+      // The client went away mid-body, or was too slow and RequestDeadlines closed it: nobody is
+      // left to read the answer, which is the caller's fault, not the server's.
+      throw new WharfException(
+          ErrorCode.CLIENT, "The request body was not received completely: " + e.getMessage());
+    }
   }
 
   private JsonNode parse(byte[] bytes) {
@@ -304,22 +370,6 @@ public final class ApiHandler extends Handler.Abstract {
       throw new WharfException(
           ErrorCode.SERIALIZATION,
           "The request body is not valid JSON: " + firstLine(e.getMessage()));
-    }
-  }
-
-  private static byte[] readBody(Request request, long declared) throws IOException {
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      if (declared >= 0) {
-        // Into an array of the declared size, not a 16 KiB buffer copied out (Jetty delivers no
-        // more than Content-Length; a shorter body fails the signature's payload hash).
-        return in.readNBytes((int) declared);
-      }
-      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-      if (bytes.length > MAX_BODY_BYTES) {
-        discard(in);
-        throw tooLarge();
-      }
-      return bytes;
     }
   }
 
