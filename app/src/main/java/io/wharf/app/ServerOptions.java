@@ -65,8 +65,8 @@ final class ServerOptions {
   Duration instanceLostAfter = Duration.ofSeconds(60);
 
   /**
-   * The shortest {@code --instance-lost-after} accepted whatever the other options say: below it,
-   * a control-plane restart, a slow start with a large state or a short network blip would already
+   * The shortest {@code --instance-lost-after} accepted whatever the other options say: below it, a
+   * control-plane restart, a slow start with a large state or a short network blip would already
    * stop tasks, and every stopped task is a real container killed and started again elsewhere.
    */
   static final Duration LOST_AFTER_FLOOR = Duration.ofSeconds(30);

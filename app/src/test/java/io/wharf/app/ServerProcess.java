@@ -61,7 +61,19 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess spawn(List<String> args, String ready)
       throws IOException, InterruptedException {
+    return spawn(null, args, ready);
+  }
+
+  /**
+   * As {@link #spawn(List, String)}, through {@code sh} with {@code umask} (e.g. {@code "022"}) as
+   * the process's umask, so a test can check the modes Wharf gives its files whatever the umask.
+   */
+  static ServerProcess spawn(String umask, List<String> args, String ready)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
+    if (umask != null) {
+      command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""));
+    }
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
