@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -76,11 +75,12 @@ final class PrivateFiles {
    * neither followed nor changed.
    */
   static void tightenTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(root)) {
       return;
     }
+    // A data directory that is a link: its target's tree (the walk does not follow links).
     Files.walkFileTree(
-        root,
+        root.toRealPath(),
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
@@ -109,7 +109,8 @@ final class PrivateFiles {
   /** Takes the group and other permissions away from one existing path. */
   static void tighten(Path path) throws IOException {
     try {
-      Set<PosixFilePermission> now = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+      // Through a link to its target (a link's own mode means nothing, and setting one follows it).
+      Set<PosixFilePermission> now = Files.getPosixFilePermissions(path);
       if (now.stream().anyMatch(OTHERS::contains)) {
         Set<PosixFilePermission> owner = EnumSet.copyOf(now);
         owner.removeAll(OTHERS);

@@ -251,6 +251,23 @@ class StoreEncryptionTest {
     assertThat(modesIn(dir)).allSatisfy(m -> assertThat(m).endsWith(" rw-------"));
   }
 
+  @Test
+  void aDataDirectoryThatIsALinkHasItsTargetTightenedAndLinksInsideAreLeftAlone()
+      throws IOException {
+    Path target = Files.createDirectory(dir.resolve("target"));
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path outside = Files.createFile(dir.resolve("outside.txt"));
+    Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.createSymbolicLink(target.resolve("link-to-outside"), outside);
+    Path link = Files.createSymbolicLink(dir.resolve("data"), target);
+    PrivateFiles.tightenTree(link);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+        .isEqualTo("rwx------");
+    // Not Wharf's file: a link inside the data directory is not followed.
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)))
+        .isEqualTo("rw-r--r--");
+  }
+
   private static List<String> modesIn(Path d) throws IOException {
     try (Stream<Path> files = Files.list(d)) {
       List<String> out = new ArrayList<>();
