@@ -126,8 +126,10 @@ public final class Agent implements AutoCloseable {
         }
         subscribeToDocker();
         connectAndServe(backoff);
-        // The channel was open and ended (the control plane went away): try again at once-ish.
+        // The channel was open and ended (the control plane went away): try again at once-ish,
+        // and say so if that fails.
         wait = backoff.next();
+        lastWarned = System.nanoTime() - QUIET_LOG.toNanos();
       } catch (ControlPlaneClient.CallFailed e) {
         wait = backoff.next();
         failure = "Control plane call failed (" + e.getMessage() + ")";
