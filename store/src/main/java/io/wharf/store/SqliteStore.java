@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The data directory is guarded by an exclusive OS file lock ({@code wharf.lock}) for as long as
  * the store is open, so two servers never write one database.
+ *
+ * <p>Private: the directory and every file in it are owner-only ({@link PrivateFiles}), and every
+ * row's value is encrypted ({@link RowCipher}, keys from {@link StoreKeys}); a row's kind and key,
+ * the revision and the schema version stay readable.
  */
 public final class SqliteStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
