@@ -15,5 +15,12 @@ wharf_ensure_haproxy with-wrk
 wharf_ensure_docker
 cd "$root"
 # package, not install: the benchmark runs app/target/wharf.jar of this checkout.
-./mvnw -q -B package -DskipTests >&2
-exec ./mvnw -q -B -pl bench exec:exec@load-balancer "$@"
+# package, not install, and the classpath this build resolved (bench/target/classpath.txt: this
+# checkout's module jars): running through ./mvnw -pl bench exec:exec instead would take Wharf's
+# modules from the local Maven repository, where a fresh clone has none (and another checkout's
+# install may have put different ones).
+./mvnw -q -B package -DskipTests dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+  -Dwharf.bench.serverJar=app/target/wharf.jar -Dwharf.bench.lb.imageScript=bench/lb-target-image.sh \
+  "$@" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.wharf.bench.LoadBalancerBench

@@ -12,5 +12,12 @@ wharf_require_jdk
 cd "$root"
 # package, not install: the benchmark runs app/target/wharf.jar of this checkout and needs
 # nothing from the local Maven repository that another checkout could have replaced.
-./mvnw -q -B package -DskipTests >&2
-exec ./mvnw -q -B -pl bench exec:exec@task-start "$@"
+# package, not install, and the classpath this build resolved (bench/target/classpath.txt: this
+# checkout's module jars): running through ./mvnw -pl bench exec:exec instead would take Wharf's
+# modules from the local Maven repository, where a fresh clone has none (and another checkout's
+# install may have put different ones).
+./mvnw -q -B package -DskipTests dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+  -Dwharf.bench.serverJar=app/target/wharf.jar -Dwharf.bench.testImageScript=scripts/test-image.sh \
+  "$@" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.wharf.bench.TaskStartBench

@@ -41,12 +41,24 @@ import org.slf4j.LoggerFactory;
  * <p>Agents own their machine; the control plane owns intent. Containers keep running while the
  * agent or the control plane is down. A restarted agent keeps its identity (state file), finds its
  * containers by their labels, and hands them to the task managers of the first manifest, so no task
- * is started twice and none is left behind. A lost channel is retried with back-off.
+ * is started twice and none is left behind. A lost channel is retried with a short, jittered
+ * back-off ({@link Backoff}), so the agent is back within {@link #MAX_RECONNECT_WAIT} or so of the
+ * control plane answering again.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * The longest the agent waits between two attempts to reach the control plane (registration, poll
+   * endpoint, channel): after an outage it is back within about this long of the control plane
+   * answering again. The control plane's {@code --instance-lost-after} must allow for it.
+   */
+  public static final Duration MAX_RECONNECT_WAIT = Backoff.RECONNECT_CAP;
+
+  private static final Duration QUIET_LOG = Duration.ofSeconds(30);
+
+  /** A channel open this long counted as a success (see {@link #connectAndServe}). */
+  private static final Duration STABLE_CHANNEL = Duration.ofSeconds(10);
 
   private final AgentConfig config;
   private final ContainerRuntime runtime;
@@ -151,8 +163,12 @@ public final class Agent implements AutoCloseable {
   }
 
   private void loop() {
-    Duration backoff = FIRST_BACKOFF;
+    Backoff backoff = Backoff.reconnect();
+    // Attempts come about every second during an outage: one warning per QUIET_LOG, the rest debug.
+    long lastWarned = System.nanoTime() - QUIET_LOG.toNanos();
     while (!closed) {
+      Duration wait = Duration.ZERO;
+      String failure = null;
       try {
         if (key == null) {
           join();
@@ -161,8 +177,11 @@ public final class Agent implements AutoCloseable {
           register();
         }
         subscribeToDocker();
-        connectAndServe();
-        backoff = FIRST_BACKOFF;
+        connectAndServe(backoff);
+        // The channel was open and ended (the control plane went away): try again at once-ish,
+        // and say so if that fails.
+        wait = backoff.next();
+        lastWarned = System.nanoTime() - QUIET_LOG.toNanos();
       } catch (ControlPlaneClient.CallFailed e) {
         if (isRefusal(e)) {
           giveUp(
@@ -175,24 +194,30 @@ public final class Agent implements AutoCloseable {
                       + " and join again with a new token");
           return;
         }
-        log.warn("Control plane call failed ({}); retrying in {}", e.getMessage(), backoff);
+        wait = backoff.next();
+        failure = "Control plane call failed (" + e.getMessage() + ")";
       } catch (RuntimeException e) {
-        log.warn("Agent loop failed ({}); retrying in {}", e.toString(), backoff);
+        wait = backoff.next();
+        failure = "Agent loop failed (" + e + ")";
       } catch (InterruptedException e) {
         return;
+      }
+      if (failure != null) {
+        if (System.nanoTime() - lastWarned >= QUIET_LOG.toNanos()) {
+          lastWarned = System.nanoTime();
+          log.warn("{}; retrying in {} (and about every second until it answers)", failure, wait);
+        } else {
+          log.debug("{}; retrying in {}", failure, wait);
+        }
       }
       if (closed) {
         return;
       }
       try {
-        Thread.sleep(backoff);
+        Thread.sleep(wait);
       } catch (InterruptedException e) {
         return;
       }
-      backoff =
-          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-              ? MAX_BACKOFF
-              : backoff.multipliedBy(2);
     }
   }
 
@@ -357,7 +382,9 @@ public final class Agent implements AutoCloseable {
 
   // ---- the channel ------------------------------------------------------------------------------
 
-  private void connectAndServe() throws ControlPlaneClient.CallFailed, InterruptedException {
+  /** Opens the channel and serves it until it ends; {@code backoff} starts over if it lasted. */
+  private void connectAndServe(Backoff backoff)
+      throws ControlPlaneClient.CallFailed, InterruptedException {
     ObjectNode discover = client.json().createObjectNode();
     discover.put("cluster", config.cluster());
     discover.put("containerInstance", state.containerInstanceArn());
@@ -387,6 +414,7 @@ public final class Agent implements AutoCloseable {
           "cannot open the agent channel " + uri + ": " + e.getMessage(), e);
     }
     log.info("Agent channel open to {}", endpoint);
+    long openedAt = System.nanoTime();
     // Heartbeats until the channel ends.
     while (!closed && !ended.isDone()) {
       try {
@@ -400,6 +428,11 @@ public final class Agent implements AutoCloseable {
     }
     socket.abort();
     log.info("Agent channel closed");
+    // A channel that served a while was a success: the next failure starts from a short wait. One
+    // that ends at once (refused after the upgrade) keeps backing off, so it cannot spin.
+    if (System.nanoTime() - openedAt >= STABLE_CHANNEL.toNanos()) {
+      backoff.reset();
+    }
   }
 
   private final class Listener implements WebSocket.Listener {

@@ -17,8 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Reporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reporter.class);
-  private static final long FIRST_BACKOFF_MS = 250;
-  private static final long MAX_BACKOFF_MS = 15_000;
 
   private final ControlPlaneClient client;
   private final StateFile state;
@@ -54,7 +52,8 @@ final class Reporter implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      long backoff = FIRST_BACKOFF_MS;
+      // The reconnect back-off: a report held up by an outage goes out as soon as the channel does.
+      Backoff backoff = Backoff.reconnect();
       boolean kept = state.reports().contains(entry);
       while (!closed) {
         try {
@@ -77,13 +76,13 @@ final class Reporter implements AutoCloseable {
             state.addReport(entry);
             kept = true;
           }
-          log.debug("Report delivery failed, retrying in {} ms: {}", backoff, e.getMessage());
+          java.time.Duration wait = backoff.next();
+          log.debug("Report delivery failed, retrying in {}: {}", wait, e.getMessage());
           try {
-            Thread.sleep(backoff);
+            Thread.sleep(wait);
           } catch (InterruptedException ie) {
             return;
           }
-          backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
         }
       }
     }

@@ -43,7 +43,9 @@ final class StateFile {
   static StateFile open(Path dataDir) {
     StateFile state = new StateFile(dataDir.resolve(FILE));
     try {
-      Files.createDirectories(dataDir);
+      // Owner-only: the file names this instance, and its pending reports what its tasks did.
+      PrivateFiles.createDirectories(dataDir);
+      PrivateFiles.tightenTree(dataDir);
       if (Files.exists(state.file)) {
         JsonNode root = state.json.readTree(state.file.toFile());
         state.instanceId = root.path("instanceId").asText(null);
@@ -118,6 +120,8 @@ final class StateFile {
     pendingReports.forEach(reports::add);
     Path tmp = file.resolveSibling(FILE + ".tmp");
     try {
+      Files.deleteIfExists(tmp);
+      PrivateFiles.createFile(tmp);
       Files.write(tmp, json.writeValueAsBytes(root));
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         channel.force(true);

@@ -1,5 +1,6 @@
 package io.wharf.app;
 
+import io.wharf.agent.Agent;
 import io.wharf.controlplane.ControlPlane;
 import io.wharf.controlplane.auth.AdminCredentials;
 import io.wharf.controlplane.balancing.AddressPool;
@@ -59,8 +60,59 @@ final class ServerOptions {
       names = "--instance-lost-after",
       description =
           "Tasks of an instance whose agent has been silent this long are marked STOPPED and"
-              + " services replace them elsewhere. Default: ${DEFAULT-VALUE}.")
+              + " services replace them elsewhere; at least 30 s and --agent-disconnect-after"
+              + " + 10 s. Default: ${DEFAULT-VALUE}.")
   Duration instanceLostAfter = Duration.ofSeconds(60);
+
+  /**
+   * The shortest {@code --instance-lost-after} accepted whatever the other options say: below it, a
+   * control-plane restart, a slow start with a large state or a short network blip would already
+   * stop tasks, and every stopped task is a real container killed and started again elsewhere.
+   */
+  static final Duration LOST_AFTER_FLOOR = Duration.ofSeconds(30);
+
+  /**
+   * How much longer than {@code --agent-disconnect-after} an agent may be silent in a normal
+   * reconnect. An agent whose channel drops was heard at most a disconnect time before (else it
+   * counted as disconnected already); it then tries again within {@link Agent#MAX_RECONNECT_WAIT}
+   * (1.5 s) and needs a DiscoverPollEndpoint and the channel's upgrade, which a busy or just
+   * restarted control plane may take seconds to answer. 10 s covers that several times over.
+   */
+  static final Duration RECONNECT_ALLOWANCE = Duration.ofSeconds(10);
+
+  /**
+   * The shortest {@code --instance-lost-after} a normal reconnect can meet with this {@code
+   * --agent-disconnect-after}. (A restarted control plane counts every agent's silence from its own
+   * start, so an outage of the control plane itself never needs more than the reconnect.)
+   */
+  static Duration minimumInstanceLostAfter(Duration agentDisconnectAfter) {
+    Duration needed = agentDisconnectAfter.plus(RECONNECT_ALLOWANCE);
+    return needed.compareTo(LOST_AFTER_FLOOR) > 0 ? needed : LOST_AFTER_FLOOR;
+  }
+
+  /** Refuses durations no agent could meet, naming the option and the bound. */
+  void checkDurations() {
+    if (agentDisconnectAfter.isNegative() || agentDisconnectAfter.isZero()) {
+      throw new IllegalArgumentException(
+          "--agent-disconnect-after must be positive, not " + agentDisconnectAfter);
+    }
+    Duration minimum = minimumInstanceLostAfter(agentDisconnectAfter);
+    if (instanceLostAfter.compareTo(minimum) < 0) {
+      throw new IllegalArgumentException(
+          "--instance-lost-after "
+              + instanceLostAfter
+              + " is too short: an agent that reconnects normally can be silent for up to"
+              + " --agent-disconnect-after ("
+              + agentDisconnectAfter
+              + ") + "
+              + RECONNECT_ALLOWANCE.toSeconds()
+              + " s, and its tasks would be stopped and started again elsewhere. The minimum is "
+              + minimum
+              + " (and never below "
+              + LOST_AFTER_FLOOR
+              + ").");
+    }
+  }
 
   @Option(
       names = "--haproxy",
@@ -83,6 +135,7 @@ final class ServerOptions {
    */
   Started startOrExplain() throws Exception {
     try {
+      checkDurations();
       AdminCredentials admin = admin();
       return new Started(start(admin), admin);
     } catch (io.wharf.store.StoreException | IllegalArgumentException e) {

@@ -61,7 +61,7 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess spawn(List<String> args, String ready)
       throws IOException, InterruptedException {
-    return spawn(args, ready, true);
+    return spawn(null, args, ready, true);
   }
 
   /**
@@ -70,7 +70,25 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess spawn(List<String> args, String ready, boolean withAdminKey)
       throws IOException, InterruptedException {
+    return spawn(null, args, ready, withAdminKey);
+  }
+
+  /**
+   * As {@link #spawn(List, String)}, through {@code sh} with {@code umask} (e.g. {@code "022"}) as
+   * the process's umask, so a test can check the modes Wharf gives its files whatever the umask.
+   */
+  static ServerProcess spawn(String umask, List<String> args, String ready)
+      throws IOException, InterruptedException {
+    return spawn(umask, args, ready, true);
+  }
+
+  private static ServerProcess spawn(
+      String umask, List<String> args, String ready, boolean withAdminKey)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
+    if (umask != null) {
+      command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""));
+    }
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

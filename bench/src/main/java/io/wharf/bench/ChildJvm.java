@@ -39,6 +39,10 @@ final class ChildJvm implements AutoCloseable {
   private final long spawnedNanos;
   private final long readyNanos;
   private final Deque<String> tail;
+  private final List<LineWatch> watches;
+
+  /** A wait for the next line that starts with {@code prefix}: completes with its arrival time. */
+  private record LineWatch(String prefix, CompletableFuture<Long> arrived) {}
 
   private ChildJvm(
       String name,
@@ -46,8 +50,10 @@ final class ChildJvm implements AutoCloseable {
       String readyLine,
       long spawnedNanos,
       long readyNanos,
-      Deque<String> tail) {
+      Deque<String> tail,
+      List<LineWatch> watches) {
     this.name = name;
+    this.watches = watches;
     this.process = process;
     this.readyLine = readyLine;
     this.spawnedNanos = spawnedNanos;
@@ -80,6 +86,7 @@ final class ChildJvm implements AutoCloseable {
     builder.environment().put("WHARF_SECRET_ACCESS_KEY", WharfServer.SECRET);
 
     Deque<String> tail = new ArrayDeque<>();
+    List<LineWatch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
     CompletableFuture<Ready> ready = new CompletableFuture<>();
     long spawned = System.nanoTime();
     Process process = builder.start();
@@ -88,10 +95,10 @@ final class ChildJvm implements AutoCloseable {
     Thread.ofPlatform()
         .daemon()
         .name(name.replace(' ', '-') + "-output")
-        .start(() -> drain(process, readyPrefix, tail, ready));
+        .start(() -> drain(process, readyPrefix, tail, watches, ready));
     try {
       Ready r = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return new ChildJvm(name, process, r.line(), spawned, r.nanos(), tail);
+      return new ChildJvm(name, process, r.line(), spawned, r.nanos(), tail, watches);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
@@ -105,7 +112,11 @@ final class ChildJvm implements AutoCloseable {
   private record Ready(String line, long nanos) {}
 
   private static void drain(
-      Process process, String readyPrefix, Deque<String> tail, CompletableFuture<Ready> ready) {
+      Process process,
+      String readyPrefix,
+      Deque<String> tail,
+      List<LineWatch> watches,
+      CompletableFuture<Ready> ready) {
     try (BufferedReader in =
         new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -122,11 +133,20 @@ final class ChildJvm implements AutoCloseable {
         if (line.startsWith(readyPrefix)) {
           ready.complete(new Ready(line, now));
         }
+        for (LineWatch w : watches) {
+          // Log lines start with a time stamp and a level: the text is looked for anywhere.
+          if (line.contains(w.prefix()) && w.arrived().complete(now)) {
+            watches.remove(w);
+          }
+        }
       }
     } catch (IOException e) {
       // The pipe broke because the process is gone; the completion below reports that.
     }
     ready.completeExceptionally(new IllegalStateException("the process exited"));
+    for (LineWatch w : watches) {
+      w.arrived().completeExceptionally(new IllegalStateException("the process exited"));
+    }
   }
 
   private static String tailOf(Deque<String> tail) {
@@ -152,6 +172,25 @@ final class ChildJvm implements AutoCloseable {
   /** Nanoseconds from spawning the process to reading its ready line. */
   long nanosToReady() {
     return readyNanos - spawnedNanos;
+  }
+
+  /**
+   * The arrival time ({@link System#nanoTime()}) of the next line, printed after this call, that
+   * contains {@code text}; fails when the process exits first.
+   */
+  CompletableFuture<Long> nextLineContaining(String text) {
+    CompletableFuture<Long> arrived = new CompletableFuture<>();
+    watches.add(new LineWatch(text, arrived));
+    return arrived;
+  }
+
+  /** SIGKILL: no shutdown hook runs, as in a crash or an OOM kill. */
+  void kill() {
+    try {
+      process.destroyForcibly().waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The last lines the process printed (for failure messages). */

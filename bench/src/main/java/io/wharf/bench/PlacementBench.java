@@ -408,8 +408,9 @@ public final class PlacementBench {
     Path copy = root.resolve("server-alone");
     Files.createDirectories(copy);
     // Nothing writes while the simulation idles (heartbeats and manifests are not stored), so
-    // the database and its write-ahead log copied together are a consistent state.
-    for (String file : List.of("wharf.db", "wharf.db-wal")) {
+    // the database and its write-ahead log copied together are a consistent state. The rows are
+    // encrypted: the key goes along (unless WHARF_STORE_KEY gives it to both).
+    for (String file : List.of("wharf.db", "wharf.db-wal", "store.key")) {
       Path from = dataDir(sim).resolve(file);
       if (Files.exists(from)) {
         Files.copy(from, copy.resolve(file), StandardCopyOption.REPLACE_EXISTING);

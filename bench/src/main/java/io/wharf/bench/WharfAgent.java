@@ -147,6 +147,14 @@ final class WharfAgent implements AutoCloseable {
     return process.pid();
   }
 
+  /** The agent's log line once its channel to the control plane is open. */
+  static final String CHANNEL_OPEN = "Agent channel open to ";
+
+  /** When the agent next logs {@link #CHANNEL_OPEN} ({@link System#nanoTime()}). */
+  java.util.concurrent.CompletableFuture<Long> nextChannelOpen() {
+    return process.nextLineContaining(CHANNEL_OPEN);
+  }
+
   /** The agent process's resident set size in bytes; see {@link ChildJvm#residentBytes()}. */
   OptionalLong residentBytes() {
     return process.residentBytes();

@@ -46,12 +46,21 @@ final class WharfServer implements AutoCloseable {
 
   /** As {@link #start(Path, Path)}, with more {@code wharf server} options. */
   static WharfServer start(Path dataDir, Path serverJar, List<String> moreArgs) throws IOException {
+    return startOnPort(0, dataDir, serverJar, moreArgs);
+  }
+
+  /**
+   * As {@link #start(Path, Path, List)}, on a given port: a restarted control plane comes back
+   * where its agents look for it.
+   */
+  static WharfServer startOnPort(int port, Path dataDir, Path serverJar, List<String> moreArgs)
+      throws IOException {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
                 "server",
                 "--port",
-                "0",
+                Integer.toString(port),
                 "--data-dir",
                 dataDir.toString(),
                 "--account-id",
@@ -95,6 +104,11 @@ final class WharfServer implements AutoCloseable {
    */
   long stop() {
     return process.stop(STOP_TIMEOUT);
+  }
+
+  /** SIGKILL: a crash, with no shutdown hook. */
+  void kill() {
+    process.kill();
   }
 
   /** Stops the server if it is still running (after a failure elsewhere). */

@@ -15,6 +15,7 @@ import io.wharf.controlplane.state.StateMachine;
 import io.wharf.model.ResourceArn;
 import io.wharf.model.identity.InstanceKey;
 import io.wharf.sigv4.SigV4Verifier;
+import io.wharf.store.PrivateFiles;
 import io.wharf.store.SqliteStore;
 import io.wharf.store.Store;
 import java.net.InetSocketAddress;
@@ -149,6 +150,8 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Opens the store, loads the state and starts serving. */
   public static ControlPlane start(Config config) throws Exception {
+    // Owner-only, all of it (a data directory an older Wharf or a permissive umask left readable).
+    PrivateFiles.tightenTree(config.dataDir());
     Store store = SqliteStore.open(config.dataDir());
     StateMachine states;
     try {

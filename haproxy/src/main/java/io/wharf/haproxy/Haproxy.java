@@ -97,7 +97,9 @@ public final class Haproxy implements AutoCloseable {
   private Haproxy(Settings settings) throws IOException {
     this.settings = settings;
     Path work = settings.workDir().toAbsolutePath();
-    Files.createDirectories(work);
+    // Owner-only: the configuration names every target, the sockets are the admin API.
+    PrivateFiles.createDirectories(work);
+    PrivateFiles.tightenTree(work);
     this.config = work.resolve("haproxy.cfg");
     this.stateFile = work.resolve("servers.state");
     this.pidFile = work.resolve("haproxy.pid");
@@ -108,7 +110,7 @@ public final class Haproxy implements AutoCloseable {
           Path.of(
               System.getProperty("java.io.tmpdir"),
               "wharf-haproxy-" + Integer.toHexString(work.toString().hashCode()));
-      Files.createDirectories(sockets);
+      PrivateFiles.createDirectories(sockets);
     }
     this.masterSocket = sockets.resolve("master.sock");
     this.runtime = new RuntimeApi(sockets.resolve("admin.sock"));
@@ -229,8 +231,19 @@ public final class Haproxy implements AutoCloseable {
     writeAtomically(config, text);
     deleteIfExists(runtime.socket());
     deleteIfExists(masterSocket);
+    try {
+      PrivateFiles.createFile(logFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + logFile, e);
+    }
+    // Through sh for its umask: HAProxy writes its pid file (again at every reload, when the
+    // master re-executes itself) with mode 0644 less the umask. exec keeps the pid and leaves
+    // haproxy's own command line in /proc, which adopt() looks for.
     List<String> command =
         List.of(
+            "/bin/sh",
+            "-c",
+            "umask 077 && exec \"$0\" \"$@\"",
             settings.binary().toString(),
             "-W",
             "-db",
@@ -674,6 +687,8 @@ public final class Haproxy implements AutoCloseable {
   private static void writeAtomically(Path file, String text) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
+      Files.deleteIfExists(tmp);
+      PrivateFiles.createFile(tmp);
       Files.writeString(tmp, text);
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

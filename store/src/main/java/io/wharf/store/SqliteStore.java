@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
@@ -30,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The data directory is guarded by an exclusive OS file lock ({@code wharf.lock}) for as long as
  * the store is open, so two servers never write one database.
+ *
+ * <p>Private: the directory and every file in it are owner-only ({@link PrivateFiles}), and every
+ * row's value is encrypted ({@link RowCipher}, keys from {@link StoreKeys}); a row's kind and key,
+ * the revision and the schema version stay readable.
  */
 public final class SqliteStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -37,7 +40,7 @@ public final class SqliteStore implements Store {
   /**
    * Bumped when the layout of the database changes; a newer database is refused, not guessed at.
    */
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 3;
 
   private static final String DB_FILE = "wharf.db";
   private static final String LOCK_FILE = "wharf.lock";
@@ -51,6 +54,7 @@ public final class SqliteStore implements Store {
   private final PreparedStatement delete;
   private final PreparedStatement setRevision;
   private final WalCheckpointer checkpointer;
+  private final RowCipher cipher;
 
   /**
    * Every row's id by kind and key, read at {@link #load} (or at the first commit): a put of a
@@ -61,16 +65,18 @@ public final class SqliteStore implements Store {
 
   private long nextId;
 
-  private SqliteStore(Path dataDir, FileChannel lockChannel, FileLock lock, Connection connection)
+  private SqliteStore(
+      Path dataDir, FileChannel lockChannel, FileLock lock, Connection connection, RowCipher cipher)
       throws SQLException {
     this.dataDir = dataDir;
+    this.cipher = cipher;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.connection = connection;
     this.insert =
         connection.prepareStatement(
-            "INSERT INTO entities(id, kind, key, json) VALUES (?, ?, ?, ?)");
-    this.update = connection.prepareStatement("UPDATE entities SET json = ? WHERE id = ?");
+            "INSERT INTO entities(id, kind, key, value) VALUES (?, ?, ?, ?)");
+    this.update = connection.prepareStatement("UPDATE entities SET value = ? WHERE id = ?");
     this.delete = connection.prepareStatement("DELETE FROM entities WHERE id = ?");
     this.setRevision =
         connection.prepareStatement(
@@ -80,15 +86,31 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * Opens (creating when absent) the store in {@code dataDir}.
+   * Opens (creating when absent) the store in {@code dataDir}, with the keys from {@code
+   * WHARF_STORE_KEY} or {@code <dataDir>/store.key} (created on first start).
    *
    * @throws StoreException when the directory is locked by another server, the database is corrupt
-   *     or was written by a newer Wharf
+   *     or was written by a newer Wharf, or its key is missing
    */
   public static SqliteStore open(Path dataDir) {
+    return open(dataDir, StoreKeys.from(dataDir, System.getenv()));
+  }
+
+  /** As {@link #open(Path)}, with the keys from {@code keys}. */
+  public static SqliteStore open(Path dataDir, StoreKeys.Source keys) {
     FileChannel channel = null;
     try {
-      Files.createDirectories(dataDir);
+      // Owner-only, and so is everything the store writes in it: the database holds every secret
+      // the control plane knows (encrypted, but a copy of the file is still nobody else's
+      // business).
+      PrivateFiles.createDirectories(dataDir);
+      PrivateFiles.createFile(dataDir.resolve(LOCK_FILE));
+      // Created before SQLite opens it, so that it is owner-only from the start: SQLite creates the
+      // -wal and -shm files with the permissions of the database file.
+      Path dbFile = dataDir.resolve(DB_FILE);
+      PrivateFiles.createFile(dbFile);
+      PrivateFiles.tighten(dataDir.resolve(DB_FILE + "-wal"));
+      PrivateFiles.tighten(dataDir.resolve(DB_FILE + "-shm"));
       channel =
           FileChannel.open(
               dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -105,8 +127,9 @@ public final class SqliteStore implements Store {
       channel.write(
           ByteBuffer.wrap(
               (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
-      Connection connection = connect(dataDir.resolve(DB_FILE));
-      SqliteStore store = new SqliteStore(dataDir, channel, lock, connection);
+      Opened opened = connect(dbFile, keys);
+      SqliteStore store =
+          new SqliteStore(dataDir, channel, lock, opened.connection(), opened.cipher());
       log.info("Opened store {} (schema {})", dataDir.resolve(DB_FILE), SCHEMA_VERSION);
       return store;
     } catch (IOException e) {
@@ -137,8 +160,24 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private static Connection connect(Path dbFile) throws SQLException {
+  private record Opened(Connection connection, RowCipher cipher) {}
+
+  private static Opened connect(Path dbFile, StoreKeys.Source keySource) throws SQLException {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+    try {
+      return prepare(c, dbFile, keySource);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
+  private static Opened prepare(Connection c, Path dbFile, StoreKeys.Source keySource)
+      throws SQLException {
     try (Statement s = c.createStatement()) {
       // quick_check reads every page: a corrupt file is refused at start, not discovered later.
       try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
@@ -167,16 +206,27 @@ public final class SqliteStore implements Store {
                 + SCHEMA_VERSION
                 + " and older. Run the newer Wharf, or point --data-dir elsewhere.");
       }
+      // A database that holds sealed rows needs the key they were sealed with, not a new one.
+      RowCipher cipher;
+      try {
+        cipher = new RowCipher(keySource.keys(version < 3));
+      } catch (StoreException e) {
+        c.close();
+        throw e;
+      }
       if (version == 0) {
         s.execute(CREATE_ENTITIES);
         s.execute(
             "INSERT INTO meta(name, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
-      } else if (version == 1) {
-        migrateFromVersion1(c, dbFile);
+      } else if (version < 3) {
+        if (version == 1) {
+          migrateFromVersion1(c, dbFile);
+        }
+        sealPlainRows(c, dbFile, cipher);
       }
+      c.setAutoCommit(false);
+      return new Opened(c, cipher);
     }
-    c.setAutoCommit(false);
-    return c;
   }
 
   /**
@@ -194,7 +244,55 @@ public final class SqliteStore implements Store {
    */
   private static final String CREATE_ENTITIES =
       "CREATE TABLE entities(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,"
-          + " json TEXT NOT NULL)";
+          + " value BLOB NOT NULL)";
+
+  /**
+   * Schema 3 seals every row's value ({@link RowCipher}); schema 2 held them as JSON text, in a
+   * column named {@code json}. Rewrites every row sealed, in one transaction (a crash leaves schema
+   * 2 as it was), then compacts the file and empties the WAL, so that no page of the plain rows is
+   * left behind in either.
+   */
+  private static void sealPlainRows(Connection c, Path dbFile, RowCipher cipher)
+      throws SQLException {
+    log.info("Encrypting the rows of {} (schema {})", dbFile, SCHEMA_VERSION);
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      if (hasColumn(s, "json")) {
+        s.execute("ALTER TABLE entities RENAME COLUMN json TO value");
+      }
+      try (ResultSet rs = s.executeQuery("SELECT id, kind, key, value FROM entities");
+          PreparedStatement seal =
+              c.prepareStatement("UPDATE entities SET value = ? WHERE id = ?")) {
+        while (rs.next()) {
+          seal.setBytes(1, cipher.seal(rs.getString(2), rs.getString(3), rs.getString(4)));
+          seal.setLong(2, rs.getLong(1));
+          seal.addBatch();
+        }
+        seal.executeBatch();
+      }
+      s.execute("UPDATE meta SET value = '" + SCHEMA_VERSION + "' WHERE name = 'schema_version'");
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    }
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("VACUUM");
+      s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+  }
+
+  private static boolean hasColumn(Statement s, String column) throws SQLException {
+    try (ResultSet rs = s.executeQuery("PRAGMA table_info(entities)")) {
+      while (rs.next()) {
+        if (column.equals(rs.getString("name"))) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
 
   /**
    * Rewrites a schema 1 database in schema 2's layout, in one transaction (a crash leaves schema 1
@@ -207,18 +305,15 @@ public final class SqliteStore implements Store {
     try (Statement s = c.createStatement()) {
       s.execute("ALTER TABLE entities RENAME TO entities_v1");
       s.execute(CREATE_ENTITIES);
-      s.execute("INSERT INTO entities(kind, key, json) SELECT kind, key, json FROM entities_v1");
+      s.execute("INSERT INTO entities(kind, key, value) SELECT kind, key, json FROM entities_v1");
       s.execute("DROP TABLE entities_v1");
-      s.execute("UPDATE meta SET value = '" + SCHEMA_VERSION + "' WHERE name = 'schema_version'");
+      s.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'");
       c.commit();
     } catch (SQLException e) {
       c.rollback();
       throw e;
     }
     c.setAutoCommit(true);
-    try (Statement s = c.createStatement()) {
-      s.execute("VACUUM");
-    }
   }
 
   private static int schemaVersion(Statement s) throws SQLException {
@@ -245,21 +340,45 @@ public final class SqliteStore implements Store {
       }
       List<Store.Row> rows = new ArrayList<>();
       Map<String, Map<String, Long>> found = new HashMap<>();
+      // Rows sealed with an older key (before a rotation): sealed again with the current one.
+      Map<Long, Store.Row> stale = new LinkedHashMap<>();
       long maxId = 0;
-      try (ResultSet rs = s.executeQuery("SELECT id, kind, key, json FROM entities")) {
+      try (ResultSet rs = s.executeQuery("SELECT id, kind, key, value FROM entities")) {
         while (rs.next()) {
           long id = rs.getLong(1);
-          Store.Row row = new Store.Row(rs.getString(2), rs.getString(3), rs.getString(4));
+          String kind = rs.getString(2);
+          String key = rs.getString(3);
+          byte[] sealed = rs.getBytes(4);
+          Store.Row row = new Store.Row(kind, key, cipher.open(kind, key, sealed));
           remember(found, row.kind(), row.key(), id);
           maxId = Math.max(maxId, id);
           rows.add(row);
+          if (!cipher.sealedWithCurrentKey(sealed)) {
+            stale.put(id, row);
+          }
         }
+      }
+      if (!stale.isEmpty()) {
+        log.info("Encrypting {} rows of {} with the current key", stale.size(), dataDir);
+        for (Map.Entry<Long, Store.Row> e : stale.entrySet()) {
+          Store.Row row = e.getValue();
+          update.setBytes(1, cipher.seal(row.kind(), row.key(), row.json()));
+          update.setLong(2, e.getKey());
+          update.addBatch();
+        }
+        update.executeBatch();
       }
       connection.commit();
       ids = found;
       nextId = maxId + 1;
       return new Snapshot(revision, rows);
     } catch (SQLException | NumberFormatException e) {
+      try {
+        update.clearBatch();
+        connection.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
       throw new StoreException("Cannot read the database in " + dataDir + ": " + e.getMessage(), e);
     }
   }
@@ -322,7 +441,7 @@ public final class SqliteStore implements Store {
         Long id = ofKind == null ? null : ofKind.get(m.key());
         switch (m) {
           case Mutation.Put put when id != null -> {
-            update.setString(1, put.json());
+            update.setBytes(1, cipher.seal(put.kind(), put.key(), put.json()));
             update.setLong(2, id);
             update.addBatch();
           }
@@ -331,7 +450,7 @@ public final class SqliteStore implements Store {
             insert.setLong(1, newId);
             insert.setString(2, put.kind());
             insert.setString(3, put.key());
-            insert.setString(4, put.json());
+            insert.setBytes(4, cipher.seal(put.kind(), put.key(), put.json()));
             insert.addBatch();
             added.add(new NewRow(put.kind(), put.key(), newId));
           }
@@ -359,7 +478,7 @@ public final class SqliteStore implements Store {
         known.get(m.kind()).remove(m.key());
       }
       checkpointer.committed();
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       try {
         insert.clearBatch();
         update.clearBatch();

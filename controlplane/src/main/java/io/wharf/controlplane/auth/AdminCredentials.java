@@ -99,7 +99,7 @@ public record AdminCredentials(String accessKeyId, String secretAccessKey, Strin
   }
 
   private static void write(Path dataDir, AdminCredentials key, String region) throws IOException {
-    Files.createDirectories(dataDir);
+    io.wharf.store.PrivateFiles.createDirectories(dataDir);
     String credentials =
         "["
             + PROFILE
