@@ -32,6 +32,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void privateFilesImportOnlyTheJdk() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.files..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("io.wharf.files..", "java..")
+        .check(wharf);
+  }
+
+  @Test
   void theStoreKnowsNothingOfEcs() {
     noClasses()
         .that()

@@ -1,5 +1,6 @@
 package io.wharf.haproxy;
 
+import io.wharf.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

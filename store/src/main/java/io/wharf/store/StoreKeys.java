@@ -1,5 +1,6 @@
 package io.wharf.store;
 
+import io.wharf.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -99,7 +99,7 @@ public record AdminCredentials(String accessKeyId, String secretAccessKey, Strin
   }
 
   private static void write(Path dataDir, AdminCredentials key, String region) throws IOException {
-    io.wharf.store.PrivateFiles.createDirectories(dataDir);
+    io.wharf.files.PrivateFiles.createDirectories(dataDir);
     String credentials =
         "["
             + PROFILE

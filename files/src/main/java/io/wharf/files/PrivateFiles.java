@@ -1,4 +1,4 @@
-package io.wharf.store;
+package io.wharf.files;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
