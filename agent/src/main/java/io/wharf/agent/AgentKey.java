@@ -3,14 +3,11 @@ package io.wharf.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -61,17 +58,9 @@ record AgentKey(
     root.put("containerInstanceArn", containerInstanceArn);
     root.put("clusterArn", clusterArn);
     Path file = dataDir.resolve(FILE);
-    Path tmp = dataDir.resolve(FILE + ".tmp");
     try {
-      Files.createDirectories(dataDir);
-      Files.deleteIfExists(tmp);
-      Files.createFile(
-          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(tmp, json.writeValueAsBytes(root));
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      PrivateFiles.createDirectories(dataDir);
+      PrivateFiles.writeAtomically(file, json.writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot write the agent's key " + file + ": " + e.getMessage(), e);

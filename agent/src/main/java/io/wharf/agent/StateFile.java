@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -119,15 +116,8 @@ final class StateFile {
     }
     ArrayNode reports = root.putArray("pendingReports");
     pendingReports.forEach(reports::add);
-    Path tmp = file.resolveSibling(FILE + ".tmp");
     try {
-      Files.deleteIfExists(tmp);
-      PrivateFiles.createFile(tmp);
-      Files.write(tmp, json.writeValueAsBytes(root));
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      PrivateFiles.writeAtomically(file, json.writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot write the agent state " + file + ": " + e.getMessage(), e);

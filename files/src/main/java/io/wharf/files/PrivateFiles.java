@@ -1,11 +1,14 @@
 package io.wharf.files;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -33,6 +36,22 @@ public final class PrivateFiles {
           PosixFilePermission.OTHERS_EXECUTE);
 
   private PrivateFiles() {}
+
+  /**
+   * Replaces {@code file} with {@code bytes}, owner-only, all or nothing: written to a sibling
+   * {@code <name>.tmp} created 0600, forced to disk, then renamed over the file, so a crash leaves
+   * either the old contents or the new ones, never a torn file.
+   */
+  public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    createFile(tmp);
+    Files.write(tmp, bytes);
+    try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
 
   /** Creates {@code dir} and any missing parents owner-only; an existing {@code dir} is made so. */
   public static void createDirectories(Path dir) throws IOException {
