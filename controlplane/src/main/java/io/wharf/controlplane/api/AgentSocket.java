@@ -89,6 +89,7 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
                 LogText.escape(instance),
                 LogText.escape(e.getMessage()));
             response.setStatus(403);
+            ApiHandler.closeIfRefusedAuthentication(e.code(), response);
             callback.succeeded();
             return null;
           }
@@ -107,6 +108,7 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
             callback.succeeded();
             return null;
           }
+          UnauthenticatedConnections.authenticated(request);
           return new AgentSocket(gateway, instance, keys, states, accessKeyId);
         });
   }

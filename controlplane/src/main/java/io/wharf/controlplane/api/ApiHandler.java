@@ -86,6 +86,13 @@ public final class ApiHandler extends Handler.Abstract {
    */
   public static final int MAX_BUFFERED_BODY_BYTES = 64 * MAX_BODY_BYTES;
 
+  /**
+   * The most connections that have not yet carried a request whose signature verified; beyond it
+   * the oldest is closed ({@link UnauthenticatedConnections}, which says why this many).
+   */
+  public static final int MAX_UNAUTHENTICATED_CONNECTIONS =
+      UnauthenticatedConnections.DEFAULT_LIMIT;
+
   /** The SigV4 service name of the ECS API. */
   public static final String ECS_SERVICE = "ecs";
 
@@ -156,6 +163,7 @@ public final class ApiHandler extends Handler.Abstract {
             LogText.escape(e.getMessage()));
       }
       status = e.code().httpStatus();
+      closeIfRefusedAuthentication(e.code(), response);
       body =
           error(
               e.code(),
@@ -185,13 +193,16 @@ public final class ApiHandler extends Handler.Abstract {
 
   /**
    * Puts the limits on a request's arrival that Jetty does not have in the connector and server:
-   * total deadlines for a request's headers and body ({@link RequestDeadlines}), and Jetty's own
+   * total deadlines for a request's headers and body ({@link RequestDeadlines}), a bound on the
+   * connections not yet authenticated ({@link UnauthenticatedConnections}), and Jetty's own
    * refusals (headers over the limit, 431) answered in the API's error shape.
    */
   public static void installLimits(Server server, ServerConnector connector, ElbApi elb) {
     RequestDeadlines deadlines = new RequestDeadlines(RequestDeadlines.Limits.DEFAULT);
     connector.addEventListener(deadlines);
     server.addBean(deadlines);
+    // As a listener it is also a bean of the connector, where UnauthenticatedConnections finds it.
+    connector.addEventListener(new UnauthenticatedConnections(MAX_UNAUTHENTICATED_CONNECTIONS));
     HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
     int maxHeaderBytes = http.getHttpConfiguration().getRequestHeaderSize();
     server.setErrorHandler(new ApiErrorHandler(elb, maxHeaderBytes));
@@ -253,6 +264,7 @@ public final class ApiHandler extends Handler.Abstract {
             LogText.escape(e.getMessage()));
       }
       status = ElbApi.errorOf(e.code()).status();
+      closeIfRefusedAuthentication(e.code(), response);
       body =
           elb.errorXml(
               e.code(),
@@ -308,6 +320,22 @@ public final class ApiHandler extends Handler.Abstract {
     return ecs.invoke(target.substring(prefix.length()), principal, input);
   }
 
+  /**
+   * Ends the connection once a refusal of the request's authentication is written: a client that
+   * could not sign has no use for a kept-alive connection, and one left open would count against
+   * {@link UnauthenticatedConnections} until the idle timeout.
+   */
+  static void closeIfRefusedAuthentication(ErrorCode code, Response response) {
+    switch (code) {
+      case MISSING_AUTHENTICATION_TOKEN,
+          UNRECOGNIZED_CLIENT,
+          INVALID_SIGNATURE,
+          INCOMPLETE_SIGNATURE ->
+          response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      default -> {}
+    }
+  }
+
   /** A request's body, read within the size limit, and who signed the request. */
   private record Signed(byte[] body, SigV4Verifier.Caller caller) {}
 
@@ -337,6 +365,7 @@ public final class ApiHandler extends Handler.Abstract {
         throw tooLarge();
       }
       SigV4Verifier.Caller caller = payload.verifyPayloadDigest(body.sha256());
+      UnauthenticatedConnections.authenticated(request);
       return new Signed(body.toByteArray(), caller);
     } catch (IOException e) {
       // The client went away mid-body, or was too slow and RequestDeadlines closed it: nobody is
