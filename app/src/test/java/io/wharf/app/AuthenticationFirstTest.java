@@ -29,11 +29,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DescribeClustersResponse;
 
 /**
@@ -121,6 +127,150 @@ class AuthenticationFirstTest {
       closeAll(sockets);
     }
     assertThat(listClustersStatus()).isEqualTo(200);
+  }
+
+  // --- Unauthenticated connections are bounded ----------------------------------------------
+
+  /**
+   * An attacker who opens more idle connections than the bound makes the server close the oldest of
+   * them, never a connection that has authenticated; and while the attackers keep reopening what is
+   * closed, an SDK client's fresh connection still gets its signed request through.
+   */
+  @Test
+  void idleConnectionsBeyondTheBoundCloseTheOldestWhileSignedClientsGetThrough() throws Exception {
+    int limit = ApiHandler.MAX_UNAUTHENTICATED_CONNECTIONS;
+    // More than one over the bound, so that several reconnecting attackers are in flight at once.
+    int attackers = limit + 8;
+    Socket client = connect();
+    assertThat(signedListClusters(client).status()).isEqualTo(200);
+    List<Socket> sockets = new ArrayList<>();
+    sockets.add(client);
+    AtomicInteger closedByServer = new AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    try {
+      // Opened one after the other, as a storm of connects would overflow the accept backlog and
+      // leave the kernel retrying them for many seconds.
+      for (int i = 0; i < attackers; i++) {
+        Socket attacker = connect();
+        synchronized (sockets) {
+          sockets.add(attacker);
+        }
+        threads.add(Thread.ofVirtual().start(() -> attack(attacker, sockets, closedByServer)));
+        if (i % 128 == 0) {
+          // In use all along, so that Jetty's idle timeout has no say in whether it stays open.
+          assertThat(signedListClusters(client).status()).isEqualTo(200);
+        }
+      }
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .untilAsserted(
+              () -> {
+                int closedNow = closedByServer.get();
+                assertThat(closedNow).isGreaterThanOrEqualTo(attackers - limit);
+              });
+
+      // The client's kept-alive connection was opened before every attacker's: had it counted, it
+      // would have been closed before any of theirs.
+      assertThat(signedListClusters(client).status()).isEqualTo(200);
+      for (int i = 0; i < 5; i++) {
+        // A client of its own each time, so a fresh connection, and no retries to hide a close.
+        try (EcsClient sdk = noRetryClient()) {
+          assertThat(sdk.listClusters().clusterArns()).isNotNull();
+        }
+      }
+    } finally {
+      threads.forEach(Thread::interrupt);
+      synchronized (sockets) {
+        closeAll(sockets);
+      }
+    }
+  }
+
+  /** A refused request's connection is not kept alive: the server closes it after the answer. */
+  @Test
+  void aConnectionIsClosedOnceARefusalOfItsAuthenticationIsAnswered() throws Exception {
+    Map<String, String> unsigned =
+        Map.of(
+            "X-Amz-Target", PREFIX + "ListClusters", "Content-Type", "application/x-amz-json-1.1");
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write(head(unsigned, 0, false));
+      Answer answer = readAnswer(socket.getInputStream());
+      assertThat(answer.status()).isEqualTo(403);
+      assertThat(answer.headers()).containsEntry("connection", "close");
+      AtomicBoolean closed = watchForClose(socket);
+      await().atMost(Duration.ofMinutes(1)).untilTrue(closed);
+    }
+  }
+
+  /**
+   * One attacker: holds an idle connection, and when the server closes it, opens the next after a
+   * pause (so that the attackers reconnect at a steady rate rather than all at once).
+   */
+  private static void attack(Socket first, List<Socket> sockets, AtomicInteger closedByServer) {
+    Socket socket = first;
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        while (socket.getInputStream().read() >= 0) {
+          // An idle attacker is sent nothing.
+        }
+      } catch (IOException e) {
+        // A reset is a close too, and so is the test's own close at its end.
+      }
+      closedByServer.incrementAndGet();
+      try {
+        Thread.sleep(100);
+        socket = connect();
+      } catch (InterruptedException | IOException e) {
+        return;
+      }
+      synchronized (sockets) {
+        sockets.add(socket);
+      }
+    }
+  }
+
+  private static EcsClient noRetryClient() {
+    return EcsClient.builder()
+        .endpointOverride(URI.create(server.endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(TestServer.KEY_ID, TestServer.SECRET)))
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
+  }
+
+  private static Answer signedListClusters(Socket socket) throws IOException {
+    byte[] body = "{}".getBytes(UTF_8);
+    Map<String, String> headers =
+        sign(
+            Map.of("X-Amz-Target", PREFIX + "ListClusters"),
+            body,
+            TestServer.KEY_ID,
+            TestServer.SECRET,
+            "us-east-1",
+            "ecs");
+    OutputStream out = socket.getOutputStream();
+    out.write(head(headers, body.length, false));
+    out.write(body);
+    return readAnswer(socket.getInputStream());
+  }
+
+  private static AtomicBoolean watchForClose(Socket socket) {
+    AtomicBoolean closed = new AtomicBoolean();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                while (socket.getInputStream().read() >= 0) {
+                  // Whatever comes before the close.
+                }
+              } catch (IOException e) {
+                // A reset is a close too.
+              }
+              closed.set(true);
+            });
+    return closed;
   }
 
   // --- Bodies that must be read stay within the budget --------------------------------------
