@@ -103,7 +103,7 @@ public final class Agent implements AutoCloseable {
           "This machine has not joined a cluster yet: give it a join token (wharf join-token"
               + " create, where the admin key is).");
     }
-    this.reporter = new Reporter(client, state);
+    this.reporter = new Reporter(client, state, refusal -> giveUp(staleReason(refusal)));
     this.ports =
         new PortAllocator(
             config.instanceAddress(), config.dynamicPortFirst(), config.dynamicPortLast());
@@ -183,6 +183,10 @@ public final class Agent implements AutoCloseable {
         wait = backoff.next();
         lastWarned = System.nanoTime() - QUIET_LOG.toNanos();
       } catch (ControlPlaneClient.CallFailed e) {
+        if (ControlPlaneClient.isStaleEpoch(e)) {
+          giveUp(staleReason(e));
+          return;
+        }
         if (isRefusal(e)) {
           giveUp(
               key == null
@@ -226,6 +230,14 @@ public final class Agent implements AutoCloseable {
     return e.code.equals("UnrecognizedClientException")
         || e.code.equals("AccessDeniedException")
         || (key == null && !e.retryable);
+  }
+
+  private String staleReason(ControlPlaneClient.CallFailed e) {
+    return "another agent process of this instance registered after this one ("
+        + e.getMessage()
+        + "); this one makes way rather than fight it. If that was a copy of "
+        + config.dataDir()
+        + ", only one of them can be this instance";
   }
 
   private void giveUp(String reason) {
@@ -327,6 +339,12 @@ public final class Agent implements AutoCloseable {
         });
     JsonNode answer = client.call("RegisterContainerInstance", body);
     String arn = answer.path("containerInstance").path("containerInstanceArn").asText();
+    for (JsonNode attribute : answer.path("containerInstance").path("attributes")) {
+      if (ControlPlaneClient.EPOCH_ATTRIBUTE.equals(attribute.path("name").asText())) {
+        // A control plane that predates epochs sends none: the calls then go without it.
+        client.registeredAt(attribute.path("value").asLong(0));
+      }
+    }
     state.containerInstanceArn(arn);
     registered.countDown();
     log.info("Registered as {} ({}) in cluster {}", arn, state.instanceId(), config.cluster());
@@ -396,7 +414,8 @@ public final class Agent implements AutoCloseable {
                 + URLEncoder.encode(state.containerInstanceArn(), StandardCharsets.UTF_8)
                 + "&cluster="
                 + URLEncoder.encode(config.cluster(), StandardCharsets.UTF_8));
-    Map<String, String> signed = client.signer().sign("GET", uri, Map.of(), new byte[0]);
+    Map<String, String> signed =
+        client.signer().sign("GET", uri, client.epochHeaders(), new byte[0]);
     WebSocket.Builder builder =
         HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     signed.forEach(

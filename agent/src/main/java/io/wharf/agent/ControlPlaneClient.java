@@ -45,10 +45,20 @@ final class ControlPlaneClient {
   /** The target prefix of Wharf's own operations (the join-token exchange). */
   static final String WHARF_TARGET_PREFIX = "WharfV1.";
 
+  /** Where the agent's registration epoch travels (see {@link #registeredAt}). */
+  static final String EPOCH_HEADER = "x-wharf-registration-epoch";
+
+  /** The attribute of RegisterContainerInstance's answer that carries the epoch. */
+  static final String EPOCH_ATTRIBUTE = "ecs.wharf.registration-epoch";
+
   private final URI endpoint;
   private final String region;
   private final Clock clock;
   private volatile SigV4Signer signer;
+
+  /** The epoch this process's registration got; 0 before it registered. */
+  private volatile long registrationEpoch;
+
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
 
@@ -66,6 +76,29 @@ final class ControlPlaneClient {
   /** From now on every call is signed with this key (the instance's own). */
   void use(AgentKey key) {
     signer = signerFor(key.accessKeyId(), key.secretAccessKey());
+  }
+
+  /**
+   * From now on every call carries this registration epoch (signed, so it cannot be stripped or
+   * replaced in transit): a newer registration of the instance fences this process out.
+   */
+  void registeredAt(long epoch) {
+    registrationEpoch = epoch;
+  }
+
+  /** The headers to sign besides the protocol's own: the registration epoch, once known. */
+  Map<String, String> epochHeaders() {
+    long epoch = registrationEpoch;
+    return epoch > 0 ? Map.of(EPOCH_HEADER, Long.toString(epoch)) : Map.of();
+  }
+
+  /**
+   * Whether the control plane refused a call because a newer process of this instance registered
+   * since this one did: retrying cannot help, and this process must make way.
+   */
+  static boolean isStaleEpoch(CallFailed e) {
+    return e.code.equals("ClientException")
+        && e.getMessage().contains("is stale: the instance was registered again");
   }
 
   SigV4Signer signerFor(String accessKeyId, String secret) {
@@ -106,12 +139,10 @@ final class ControlPlaneClient {
       throw new CallFailed("ClientError", e.getMessage(), false);
     }
     URI uri = endpoint.resolve("/");
-    Map<String, String> headers =
-        signer.sign(
-            "POST",
-            uri,
-            Map.of("content-type", "application/x-amz-json-1.1", "x-amz-target", target),
-            bytes);
+    Map<String, String> given = new java.util.HashMap<>(epochHeaders());
+    given.put("content-type", "application/x-amz-json-1.1");
+    given.put("x-amz-target", target);
+    Map<String, String> headers = signer.sign("POST", uri, given, bytes);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .timeout(CALL_TIMEOUT)

@@ -24,8 +24,15 @@ final class Reporter implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
 
-  Reporter(ControlPlaneClient client, StateFile state) {
+  /** Told when a report was refused because a newer process of this instance registered. */
+  private final java.util.function.Consumer<ControlPlaneClient.CallFailed> fenced;
+
+  Reporter(
+      ControlPlaneClient client,
+      StateFile state,
+      java.util.function.Consumer<ControlPlaneClient.CallFailed> fenced) {
     this.client = client;
+    this.fenced = fenced;
     this.state = state;
     // Reports a previous run could not deliver go first.
     queue.addAll(state.reports());
@@ -63,6 +70,12 @@ final class Reporter implements AutoCloseable {
           }
           break;
         } catch (ControlPlaneClient.CallFailed e) {
+          if (ControlPlaneClient.isStaleEpoch(e)) {
+            // Not this process's to deliver any more: the report stays where it was, and the
+            // agent stops.
+            fenced.accept(e);
+            return;
+          }
           if (!e.retryable) {
             // The control plane refused it for good (e.g. the task is unknown there): drop it.
             log.warn("Report {} refused: {}", entry.path("operation").asText(), e.getMessage());

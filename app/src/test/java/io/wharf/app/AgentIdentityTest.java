@@ -125,6 +125,12 @@ class AgentIdentityTest {
       WebSocket socket, LinkedBlockingQueue<String> messages, CompletableFuture<Integer> closed) {}
 
   static CompletableFuture<Channel> openChannel(String instanceArn, String keyId, String secret) {
+    return openChannel(instanceArn, keyId, secret, Map.of());
+  }
+
+  /** As an agent opens it, with {@code extra} headers signed (the registration epoch). */
+  static CompletableFuture<Channel> openChannel(
+      String instanceArn, String keyId, String secret, Map<String, String> extra) {
     URI uri =
         URI.create(
             server.endpoint().replaceFirst("^http", "ws")
@@ -132,7 +138,7 @@ class AgentIdentityTest {
                 + URLEncoder.encode(instanceArn, StandardCharsets.UTF_8));
     Map<String, String> signed =
         new SigV4Signer(keyId, secret, "us-east-1", "ecs", Clock.systemUTC())
-            .sign("GET", uri, Map.of(), new byte[0]);
+            .sign("GET", uri, extra, new byte[0]);
     WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
     signed.forEach(
         (k, v) -> {
@@ -629,5 +635,198 @@ class AgentIdentityTest {
     } finally {
       TestServer.deleteTree(own.dataDir);
     }
+  }
+
+  // ---- registration epochs --------------------------------------------------------------------
+
+  static final String EPOCH = "x-wharf-registration-epoch";
+
+  /** Registers the key's instance as the agent does; returns the epoch its answer carries. */
+  static long registerForEpoch(Key key, String ec2InstanceId) {
+    try (EcsClient ecs = key.client()) {
+      return ecs
+          .registerContainerInstance(
+              b ->
+                  b.cluster(CLUSTER)
+                      .containerInstanceArn(key.instanceArn())
+                      .instanceIdentityDocument("{\"instanceId\":\"" + ec2InstanceId + "\"}")
+                      .totalResources(
+                          Resource.builder().name("CPU").type("INTEGER").integerValue(1024).build(),
+                          Resource.builder()
+                              .name("MEMORY")
+                              .type("INTEGER")
+                              .integerValue(1024)
+                              .build()))
+          .containerInstance()
+          .attributes()
+          .stream()
+          .filter(a -> a.name().equals("ecs.wharf.registration-epoch"))
+          .mapToLong(a -> Long.parseLong(a.value()))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  /** An ECS call signed with the key and, when not null, the registration epoch header. */
+  static RawClient.Answer callWithEpoch(Key key, String operation, String body, String epoch)
+      throws Exception {
+    URI uri = URI.create(server.endpoint() + "/");
+    Map<String, String> given = new java.util.HashMap<>();
+    given.put("content-type", "application/x-amz-json-1.1");
+    given.put("x-amz-target", PREFIX + operation);
+    if (epoch != null) {
+      given.put(EPOCH, epoch);
+    }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    Map<String, String> signed =
+        new SigV4Signer(key.accessKeyId(), key.secret(), "us-east-1", "ecs", Clock.systemUTC())
+            .sign("POST", uri, given, bytes);
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(uri)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
+    signed.forEach(
+        (k, v) -> {
+          if (!k.equals("host") && !k.equals("content-length")) {
+            request.header(k, v);
+          }
+        });
+    java.net.http.HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    return new RawClient.Answer(
+        response.statusCode(),
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()),
+        response.headers().map());
+  }
+
+  @Test
+  void aRegistrationAgainFencesTheEarlierOnesReportsAndChannel() throws Exception {
+    Key key = joined();
+    String arn = key.instanceArn();
+    long first = registerForEpoch(key, "i-0000000000000ab01");
+    assertThat(first).isEqualTo(1);
+    Channel stale =
+        openChannel(arn, key.accessKeyId(), key.secret(), Map.of(EPOCH, Long.toString(first)))
+            .join();
+    assertThat(stale.messages().poll(30, TimeUnit.SECONDS)).contains("\"manifest\"");
+
+    // The same instance key registers again (a second agent process, a copied data directory).
+    long second = registerForEpoch(key, "i-0000000000000ab01");
+    assertThat(second).isEqualTo(2);
+    // The earlier process's channel is closed at once ...
+    assertThat(stale.closed().get(30, TimeUnit.SECONDS)).isNotNull();
+    // ... and it cannot open another.
+    assertThatThrownBy(
+            () ->
+                openChannel(
+                        arn, key.accessKeyId(), key.secret(), Map.of(EPOCH, Long.toString(first)))
+                    .join())
+        .isInstanceOf(CompletionException.class)
+        .rootCause()
+        .hasMessageContaining("403");
+
+    Channel current =
+        openChannel(arn, key.accessKeyId(), key.secret(), Map.of(EPOCH, Long.toString(second)))
+            .join();
+    try {
+      assertThat(current.messages().poll(30, TimeUnit.SECONDS)).contains("\"manifest\"");
+      admin.registerTaskDefinition(
+          b ->
+              b.family("epoch")
+                  .containerDefinitions(
+                      ContainerDefinition.builder()
+                          .name("main")
+                          .image("busybox")
+                          .memory(16)
+                          .build()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  admin
+                      .describeContainerInstances(b -> b.cluster(CLUSTER).containerInstances(arn))
+                      .containerInstances()
+                      .get(0)
+                      .agentConnected());
+      String taskArn =
+          admin
+              .startTask(b -> b.cluster(CLUSTER).taskDefinition("epoch").containerInstances(arn))
+              .tasks()
+              .get(0)
+              .taskArn();
+      String staleMessage =
+          "Registration epoch 1 of "
+              + arn
+              + " is stale: the instance was registered again (epoch"
+              + " 2).";
+      String taskReport =
+          "{\"cluster\":\"" + CLUSTER + "\",\"task\":\"" + taskArn + "\",\"status\":\"STOPPED\"}";
+      String containerReport =
+          "{\"cluster\":\""
+              + CLUSTER
+              + "\",\"task\":\""
+              + taskArn
+              + "\",\"containerName\":\"main\",\"status\":\"STOPPED\",\"exitCode\":1}";
+      String discover = "{\"cluster\":\"" + CLUSTER + "\",\"containerInstance\":\"" + arn + "\"}";
+      for (String[] call :
+          List.of(
+              new String[] {"SubmitTaskStateChange", taskReport},
+              new String[] {"SubmitContainerStateChange", containerReport},
+              new String[] {"DiscoverPollEndpoint", discover})) {
+        RawClient.Answer refused = callWithEpoch(key, call[0], call[1], "1");
+        assertThat(refused.status()).as(call[0]).isEqualTo(400);
+        assertThat(refused.type()).as(call[0]).isEqualTo("ClientException");
+        assertThat(refused.message()).as(call[0]).isEqualTo(staleMessage);
+      }
+      // Nothing the stale process reported took effect.
+      Task task = admin.describeTasks(b -> b.cluster(CLUSTER).tasks(taskArn)).tasks().get(0);
+      assertThat(task.lastStatus()).isEqualTo("PENDING");
+      assertThat(task.containers().get(0).lastStatus()).isEqualTo("PENDING");
+
+      // The newer process's epoch works for all of them.
+      RawClient.Answer endpoint = callWithEpoch(key, "DiscoverPollEndpoint", discover, "2");
+      assertThat(endpoint.status()).as(endpoint.body().toString()).isEqualTo(200);
+      assertThat(endpoint.body().path("endpoint").asText()).isNotEmpty();
+      String running =
+          "{\"cluster\":\"" + CLUSTER + "\",\"task\":\"" + taskArn + "\",\"status\":\"RUNNING\"}";
+      RawClient.Answer reported = callWithEpoch(key, "SubmitTaskStateChange", running, "2");
+      assertThat(reported.status()).as(reported.body().toString()).isEqualTo(200);
+      assertThat(
+              admin
+                  .describeTasks(b -> b.cluster(CLUSTER).tasks(taskArn))
+                  .tasks()
+                  .get(0)
+                  .lastStatus())
+          .isEqualTo("RUNNING");
+      String containerRunning =
+          "{\"cluster\":\""
+              + CLUSTER
+              + "\",\"task\":\""
+              + taskArn
+              + "\",\"containerName\":\"main\",\"status\":\"RUNNING\"}";
+      RawClient.Answer container =
+          callWithEpoch(key, "SubmitContainerStateChange", containerRunning, "2");
+      assertThat(container.status()).as(container.body().toString()).isEqualTo(200);
+      // The current channel stayed open through all of it.
+      assertThat(current.closed()).isNotDone();
+    } finally {
+      current.socket().abort();
+    }
+  }
+
+  @Test
+  void anEpochThatIsNotAPositiveNumberIsAClientError() throws Exception {
+    Key key = joined();
+    registerForEpoch(key, "i-0000000000000ab02");
+    String discover =
+        "{\"cluster\":\"" + CLUSTER + "\",\"containerInstance\":\"" + key.instanceArn() + "\"}";
+    for (String bad : List.of("0", "-1", "two", "9223372036854775808")) {
+      RawClient.Answer answer = callWithEpoch(key, "DiscoverPollEndpoint", discover, bad);
+      assertThat(answer.status()).as(bad).isEqualTo(400);
+      assertThat(answer.type()).as(bad).isEqualTo("ClientException");
+      assertThat(answer.message()).as(bad).contains("X-Wharf-Registration-Epoch", bad);
+    }
+    // Without the header the call is not fenced (the admin, older agents).
+    assertThat(callWithEpoch(key, "DiscoverPollEndpoint", discover, null).status()).isEqualTo(200);
   }
 }

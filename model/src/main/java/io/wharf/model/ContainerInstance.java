@@ -14,6 +14,10 @@ import java.util.Objects;
  * @param privateIpAddress the address the instance publishes container ports on (the agent's {@code
  *     privateIp} in its identity document), where load balancers send traffic for its targets; null
  *     when the agent did not give one
+ * @param registrationEpoch 1 at the first registration, one more at each re-registration: an agent
+ *     process sends the epoch its registration got, so a process of the same instance that
+ *     registered earlier (a stale copy of its data directory, an old process still running) is
+ *     refused once a newer one registered. 0 in rows stored before epochs existed.
  */
 public record ContainerInstance(
     String arn,
@@ -27,7 +31,19 @@ public record ContainerInstance(
     Document versionInfo,
     Instant registeredAt,
     long revision,
-    String privateIpAddress) {
+    String privateIpAddress,
+    long registrationEpoch) {
+  /** The epoch of an instance's first registration. */
+  public static final long FIRST_EPOCH = 1;
+
+  /**
+   * The epoch the next registration of this instance gets. A row stored before epochs existed reads
+   * as epoch 0, so its next registration is the first counted one.
+   */
+  public long nextRegistrationEpoch() {
+    return Math.max(registrationEpoch, FIRST_EPOCH - 1) + 1;
+  }
+
   public ContainerInstance {
     Objects.requireNonNull(arn, "arn");
     Objects.requireNonNull(clusterArn, "clusterArn");
@@ -51,7 +67,8 @@ public record ContainerInstance(
         versionInfo,
         registeredAt,
         revision,
-        privateIpAddress);
+        privateIpAddress,
+        registrationEpoch);
   }
 
   public ContainerInstance withAttributes(List<Attribute> newAttributes) {
@@ -67,7 +84,8 @@ public record ContainerInstance(
         versionInfo,
         registeredAt,
         revision,
-        privateIpAddress);
+        privateIpAddress,
+        registrationEpoch);
   }
 
   public ContainerInstance withTags(List<Tag> newTags) {
@@ -83,7 +101,8 @@ public record ContainerInstance(
         versionInfo,
         registeredAt,
         revision,
-        privateIpAddress);
+        privateIpAddress,
+        registrationEpoch);
   }
 
   public ContainerInstance withRevision(long newRevision) {
@@ -99,6 +118,7 @@ public record ContainerInstance(
         versionInfo,
         registeredAt,
         newRevision,
-        privateIpAddress);
+        privateIpAddress,
+        registrationEpoch);
   }
 }

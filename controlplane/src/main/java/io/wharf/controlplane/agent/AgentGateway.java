@@ -72,6 +72,14 @@ public final class AgentGateway implements AutoCloseable {
     void send(String text);
 
     void close();
+
+    /**
+     * The registration epoch the agent opened the channel with, or 0 when it sent none (the admin,
+     * an agent that predates epochs): such a channel is not fenced.
+     */
+    default long registrationEpoch() {
+      return 0;
+    }
   }
 
   /**
@@ -179,6 +187,29 @@ public final class AgentGateway implements AutoCloseable {
       heardBeforeClose.put(instanceArn, session.heardMillis);
       session.channel.close();
       log.info("Closed the agent channel of {}: its key was revoked", instanceArn);
+    }
+  }
+
+  /**
+   * The instance registered again, at {@code epoch}: a channel opened with an older epoch belongs
+   * to the agent process that registered before, now stale, and is closed at once (the process
+   * cannot open another with that epoch). A channel that carried no epoch stays.
+   */
+  public void supersede(String instanceArn, long epoch) {
+    Session session = sessions.get(instanceArn);
+    if (session == null) {
+      return;
+    }
+    long opened = session.channel.registrationEpoch();
+    if (opened > 0 && opened < epoch && sessions.remove(instanceArn, session)) {
+      heardBeforeClose.put(instanceArn, session.heardMillis);
+      session.channel.close();
+      log.info(
+          "Closed the agent channel of {}: opened with registration epoch {}, the instance"
+              + " registered again (epoch {})",
+          instanceArn,
+          opened,
+          epoch);
     }
   }
 

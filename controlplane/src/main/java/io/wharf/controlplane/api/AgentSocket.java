@@ -35,6 +35,7 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
   private final AccessKeys keys;
   private final StateMachine states;
   private final String accessKeyId;
+  private final long registrationEpoch;
   private volatile Session session;
 
   private AgentSocket(
@@ -42,8 +43,10 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
       String instanceArn,
       AccessKeys keys,
       StateMachine states,
-      String accessKeyId) {
+      String accessKeyId,
+      long registrationEpoch) {
     this.gateway = gateway;
+    this.registrationEpoch = registrationEpoch;
     this.instanceArn = instanceArn;
     this.keys = keys;
     this.states = states;
@@ -62,7 +65,8 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
       AccessKeys keys,
       StateMachine states,
       String region) {
-    SigV4Verifier.Scope scope = SigV4Verifier.Scope.of(ApiHandler.ECS_SERVICE, region);
+    SigV4Verifier.Scope scope =
+        SigV4Verifier.Scope.of(ApiHandler.ECS_SERVICE, region, RegistrationEpochs.HEADER);
     container.addMapping(
         PATH,
         (request, response, callback) -> {
@@ -101,7 +105,15 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
             callback.succeeded();
             return null;
           }
-          String refusal = refusal(keys, states.current(), accessKeyId, instance);
+          long epoch;
+          String refusal;
+          try {
+            epoch = RegistrationEpochs.parse(request.getHeaders().get(RegistrationEpochs.HEADER));
+            refusal = refusal(keys, states.current(), accessKeyId, instance, epoch);
+          } catch (WharfException e) {
+            epoch = 0;
+            refusal = e.getMessage();
+          }
           if (refusal != null) {
             log.info("Refused an agent channel for {}: {}", instance, refusal);
             response.setStatus(403);
@@ -109,13 +121,13 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
             return null;
           }
           UnauthenticatedConnections.authenticated(request);
-          return new AgentSocket(gateway, instance, keys, states, accessKeyId);
+          return new AgentSocket(gateway, instance, keys, states, accessKeyId, epoch);
         });
   }
 
   /** Why this key may not open this instance's channel now, or null when it may. */
   private static String refusal(
-      AccessKeys keys, State state, String accessKeyId, String instanceArn) {
+      AccessKeys keys, State state, String accessKeyId, String instanceArn, long epoch) {
     Principal principal;
     try {
       principal = keys.principalOf(accessKeyId);
@@ -140,15 +152,16 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
     if (registered.status().isTerminal()) {
       return "the container instance is deregistered";
     }
-    return null;
+    return RegistrationEpochs.staleness(epoch, registered);
   }
 
   @Override
   public void onWebSocketOpen(Session session) {
     this.session = session;
     gateway.opened(instanceArn, this);
-    // A deregistration between the upgrade's check and now revoked the key: close what it opened.
-    if (refusal(keys, states.current(), accessKeyId, instanceArn) != null) {
+    // A deregistration between the upgrade's check and now revoked the key, or a registration
+    // since made the epoch stale: close what it opened.
+    if (refusal(keys, states.current(), accessKeyId, instanceArn, registrationEpoch) != null) {
       gateway.revoke(instanceArn);
     }
   }
@@ -175,6 +188,11 @@ public final class AgentSocket implements Session.Listener.AutoDemanding, AgentG
     if (s != null && s.isOpen()) {
       s.sendText(text, Callback.NOOP);
     }
+  }
+
+  @Override
+  public long registrationEpoch() {
+    return registrationEpoch;
   }
 
   @Override

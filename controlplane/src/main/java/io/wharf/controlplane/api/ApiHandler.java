@@ -100,7 +100,9 @@ public final class ApiHandler extends Handler.Abstract {
    * Headers a request must sign whenever it carries them, because they decide what it means: the
    * operation, and the protocol (JSON or query).
    */
-  private static final String[] MEANINGFUL_HEADERS = {"x-amz-target", "content-type"};
+  private static final String[] MEANINGFUL_HEADERS = {
+    "x-amz-target", "content-type", RegistrationEpochs.HEADER
+  };
 
   private final EcsApi ecs;
   private final ElbApi elb;
@@ -317,7 +319,8 @@ public final class ApiHandler extends Handler.Abstract {
               : "Unknown operation " + target + ".");
     }
     JsonNode input = parse(signed.body());
-    return ecs.invoke(target.substring(prefix.length()), principal, input);
+    long epoch = RegistrationEpochs.parse(request.getHeaders().get(RegistrationEpochs.HEADER));
+    return ecs.invoke(target.substring(prefix.length()), principal, epoch, input);
   }
 
   /**

@@ -41,6 +41,9 @@ final class ContainerInstanceOperations {
   /** ECS allows at most 10 custom attributes per resource. */
   static final int MAX_CUSTOM_ATTRIBUTES = 10;
 
+  /** The attribute of RegisterContainerInstance's answer that carries the registration epoch. */
+  static final String EPOCH_ATTRIBUTE = "ecs.wharf.registration-epoch";
+
   private final StateMachine states;
   private final Lookup lookup;
   private final RandomGenerator random;
@@ -130,12 +133,30 @@ final class ContainerInstanceOperations {
                       tx.revision(),
                       privateIp != null || previous == null
                           ? privateIp
-                          : previous.privateIpAddress());
+                          : previous.privateIpAddress(),
+                      previous == null
+                          ? ContainerInstance.FIRST_EPOCH
+                          : previous.nextRegistrationEpoch());
               tx.apply(new Change.ContainerInstancePut(instance));
               identities.registered(instance);
               return instance;
             });
-    return Wire.object().set("containerInstance", toWire(states.current(), registered, false));
+    // The agent process that registered earlier is now stale: its channel goes (it cannot open
+    // another, nor report, with its older epoch).
+    gateway.supersede(registered.arn(), registered.registrationEpoch());
+    ObjectNode wire = toWire(states.current(), registered, false);
+    // The epoch rides in the answer's attributes, which every AWS client already parses as a
+    // list of name/value pairs and passes through: a field or header of Wharf's own would need an
+    // operation that can set headers, and the agent reads the attributes anyway. It is not stored
+    // among the instance's attributes, so it counts against no limit and DescribeContainerInstances
+    // shows what ECS shows.
+    if (wire.get("attributes") instanceof ArrayNode attrs) {
+      attrs
+          .addObject()
+          .put("name", EPOCH_ATTRIBUTE)
+          .put("value", Long.toString(registered.registrationEpoch()));
+    }
+    return Wire.object().set("containerInstance", wire);
   }
 
   /**

@@ -30,6 +30,7 @@ public final class EcsApi {
   private final Map<String, Operation> operations = new HashMap<>();
   private final ServiceController services;
   private final JoinOperations joins;
+  private final StateMachine states;
 
   /**
    * What a container instance's key may call (each only for its own instance); everything else is
@@ -42,6 +43,13 @@ public final class EcsApi {
           "SubmitTaskStateChange",
           "SubmitContainerStateChange");
 
+  /**
+   * The agent-facing operations a stale registration epoch may not call (registering again is how a
+   * process gets the newest epoch, so RegisterContainerInstance is not among them).
+   */
+  static final Set<String> FENCED_OPERATIONS =
+      Set.of("DiscoverPollEndpoint", "SubmitTaskStateChange", "SubmitContainerStateChange");
+
   public EcsApi(
       StateMachine states,
       ResourceArn.Builder arns,
@@ -53,6 +61,7 @@ public final class EcsApi {
       Runnable balancingChanged,
       ServiceController.Settings serviceSettings) {
     this.model = model;
+    this.states = states;
     this.validator = new InputValidator(model);
     Lookup lookup = new Lookup(arns);
     new ClusterOperations(states, lookup).register(operations);
@@ -130,6 +139,16 @@ public final class EcsApi {
    * #AGENT_OPERATIONS}, and a join token none of ECS's.
    */
   public JsonNode invoke(String operation, Principal principal, JsonNode body) {
+    return invoke(operation, principal, 0, body);
+  }
+
+  /**
+   * As {@link #invoke(String, Principal, JsonNode)}, for a call that carried a registration epoch
+   * ({@link RegistrationEpochs}; 0 for none): an instance key's call with an epoch older than its
+   * instance's is refused.
+   */
+  public JsonNode invoke(
+      String operation, Principal principal, long registrationEpoch, JsonNode body) {
     if (!(principal instanceof Principal.Admin)
         && !(principal instanceof Principal.Instance && AGENT_OPERATIONS.contains(operation))) {
       String cluster = body.path("cluster").isTextual() ? body.get("cluster").asText() : null;
@@ -145,6 +164,11 @@ public final class EcsApi {
       throw new WharfException(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + operation + ".");
     }
     validator.validate(operation, body);
+    if (principal instanceof Principal.Instance self && FENCED_OPERATIONS.contains(operation)) {
+      RegistrationEpochs.check(
+          registrationEpoch,
+          states.current().containerInstances().get(self.containerInstanceArn()));
+    }
     String keyId =
         switch (principal) {
           case Principal.Admin a -> a.accessKeyId();

@@ -41,7 +41,8 @@ class InstanceIdentitiesTest {
         null,
         Instant.EPOCH,
         1,
-        null);
+        null,
+        ContainerInstance.FIRST_EPOCH);
   }
 
   private static State with(State state, ContainerInstance... instances) {

@@ -99,6 +99,7 @@ public final class ElbFixtures {
         null,
         T0,
         1,
-        address);
+        address,
+        ContainerInstance.FIRST_EPOCH);
   }
 }
