@@ -9,11 +9,14 @@ import io.wharf.runtime.ContainerState;
 import io.wharf.runtime.docker.DockerRuntime;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -320,5 +323,48 @@ class FailureIT {
 
   static boolean isRunning(ContainerState s) {
     return s.status() == ContainerState.Status.RUNNING;
+  }
+
+  @Test
+  void aCopyOfAnAgentsDataDirFencesTheOlderProcessWhichStopsRatherThanFight() throws Exception {
+    try (TestServer server = TestServer.start();
+        EcsClient ecs = server.client()) {
+      ecs.createCluster(b -> b.clusterName("copied"));
+      Path dir = DockerFixture.tempDir("wharf-agent-original");
+      Agent original =
+          DockerFixture.startAgent(server.endpoint(), "copied", dir, "127.0.0.13", docker);
+      Agent copy = null;
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> connected(ecs, "copied"));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> Files.exists(dir.resolve("agent-state.json")));
+        Path copied = DockerFixture.tempDir("wharf-agent-copy");
+        for (String file : List.of("agent-key.json", "agent-state.json")) {
+          Files.copy(dir.resolve(file), copied.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        // Same key, same instance identity: the copy registers the same instance again.
+        copy = DockerFixture.startAgent(server.endpoint(), "copied", copied, "127.0.0.14", docker);
+        assertThat(copy.containerInstanceArn()).isEqualTo(original.containerInstanceArn());
+
+        // The older process is fenced out and stops, saying why.
+        String reason = original.stopped().get(60, TimeUnit.SECONDS);
+        assertThat(reason).contains("registered after this one").contains("is stale");
+
+        // The newer one serves the instance.
+        await().atMost(Duration.ofSeconds(30)).until(() -> connected(ecs, "copied"));
+        String td = register(ecs, "copied-task", "sleep", "600");
+        String arn =
+            ecs.runTask(b -> b.cluster("copied").taskDefinition(td)).tasks().get(0).taskArn();
+        awaitStatus(ecs, "copied", arn, "RUNNING");
+        assertThat(copy.stopped()).isNotDone();
+      } finally {
+        original.close();
+        DockerFixture.removeContainersOf(docker, original.instanceId());
+        if (copy != null) {
+          copy.close();
+        }
+      }
+    }
   }
 }
