@@ -23,6 +23,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancer;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
 
 /** Helpers for load-balancing tests: HTTP targets on loopback, free ports, plain HTTP calls. */
 final class ElbTesting {
@@ -33,6 +38,44 @@ final class ElbTesting {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     String prefix = "127." + r.nextInt(100, 200) + "." + r.nextInt(0, 256) + ".";
     return prefix + "1-" + prefix + "254";
+  }
+
+  /** A load balancer's target group and the URL of its listener. */
+  record Balancer(String targetGroupArn, String url) {}
+
+  /**
+   * A load balancer named {@code name} with one listener forwarding to a target group of its own
+   * ({@code <name>-tg}) that checks quickly (every 5 s, healthy or unhealthy after 2, 2 s timeout)
+   * and drains for 3 s.
+   */
+  static Balancer balancer(ElasticLoadBalancingV2Client elb, String name) {
+    LoadBalancer lb = elb.createLoadBalancer(r -> r.name(name)).loadBalancers().get(0);
+    TargetGroup tg =
+        elb.createTargetGroup(
+                r ->
+                    r.name(name + "-tg")
+                        .protocol(ProtocolEnum.HTTP)
+                        .port(80)
+                        .healthCheckPath("/")
+                        .healthCheckIntervalSeconds(5)
+                        .healthCheckTimeoutSeconds(2)
+                        .healthyThresholdCount(2)
+                        .unhealthyThresholdCount(2))
+            .targetGroups()
+            .get(0);
+    elb.modifyTargetGroupAttributes(
+        r ->
+            r.targetGroupArn(tg.targetGroupArn())
+                .attributes(a -> a.key("deregistration_delay.timeout_seconds").value("3")));
+    int port = ElbTesting.freePort(lb.dnsName());
+    elb.createListener(
+        r ->
+            r.loadBalancerArn(lb.loadBalancerArn())
+                .protocol(ProtocolEnum.HTTP)
+                .port(port)
+                .defaultActions(
+                    a -> a.type(ActionTypeEnum.FORWARD).targetGroupArn(tg.targetGroupArn())));
+    return new Balancer(tg.targetGroupArn(), "http://" + lb.dnsName() + ":" + port + "/");
   }
 
   /** A port nothing listens on at {@code address} right now. */

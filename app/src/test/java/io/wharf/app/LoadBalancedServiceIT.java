@@ -25,10 +25,6 @@ import software.amazon.awssdk.services.ecs.model.Service;
 import software.amazon.awssdk.services.ecs.model.ServiceEvent;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancer;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
 
 /**
  * A web service behind a real HAProxy listener on real Docker: a rolling deployment under
@@ -111,33 +107,8 @@ class LoadBalancedServiceIT {
 
   @Test
   void aRollingDeploymentUnderLoadLosesNoRequestAndAnUnhealthyTaskIsReplaced() throws Exception {
-    LoadBalancer lb = elb.createLoadBalancer(r -> r.name("site")).loadBalancers().get(0);
-    TargetGroup tg =
-        elb.createTargetGroup(
-                r ->
-                    r.name("site-tg")
-                        .protocol(ProtocolEnum.HTTP)
-                        .port(80)
-                        .healthCheckPath("/")
-                        .healthCheckIntervalSeconds(5)
-                        .healthCheckTimeoutSeconds(2)
-                        .healthyThresholdCount(2)
-                        .unhealthyThresholdCount(2))
-            .targetGroups()
-            .get(0);
-    elb.modifyTargetGroupAttributes(
-        r ->
-            r.targetGroupArn(tg.targetGroupArn())
-                .attributes(a -> a.key("deregistration_delay.timeout_seconds").value("3")));
-    int port = ElbTesting.freePort(lb.dnsName());
-    elb.createListener(
-        r ->
-            r.loadBalancerArn(lb.loadBalancerArn())
-                .protocol(ProtocolEnum.HTTP)
-                .port(port)
-                .defaultActions(
-                    a -> a.type(ActionTypeEnum.FORWARD).targetGroupArn(tg.targetGroupArn())));
-    String url = "http://" + lb.dnsName() + ":" + port + "/";
+    ElbTesting.Balancer site = ElbTesting.balancer(elb, "site");
+    String url = site.url();
 
     String v1 = register("v1");
     ecs.createService(
@@ -148,14 +119,14 @@ class LoadBalancedServiceIT {
                 .desiredCount(3)
                 .loadBalancers(
                     l ->
-                        l.targetGroupArn(tg.targetGroupArn())
+                        l.targetGroupArn(site.targetGroupArn())
                             .containerName("web")
                             .containerPort(8080)));
     await().atMost(Duration.ofSeconds(120)).until(() -> completedOn(v1));
     assertThat(describe().events())
         .extracting(ServiceEvent::message)
         .anyMatch(
-            m -> m.startsWith("(service site) registered ") && m.contains(tg.targetGroupArn()));
+            m -> m.startsWith("(service site) registered ") && m.contains(site.targetGroupArn()));
     HttpClient http = ElbTesting.keepAliveClient();
     assertThat(ElbTesting.get(http, url).body().trim()).isEqualTo("v1");
 
@@ -212,7 +183,7 @@ class LoadBalancedServiceIT {
                     .equals("STOPPED"));
     Task stopped = ecs.describeTasks(b -> b.cluster(CLUSTER).tasks(sick.taskArn())).tasks().get(0);
     assertThat(stopped.stoppedReason())
-        .isEqualTo("Task failed ELB health checks in (target-group " + tg.targetGroupArn() + ")");
+        .isEqualTo("Task failed ELB health checks in (target-group " + site.targetGroupArn() + ")");
     await()
         .atMost(Duration.ofSeconds(120))
         .until(

@@ -23,10 +23,6 @@ import software.amazon.awssdk.services.ecs.model.Service;
 import software.amazon.awssdk.services.ecs.model.ServiceEvent;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancer;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
 
 /**
  * Deployments that follow each other quickly, on real Docker behind a real HAProxy listener, under
@@ -72,37 +68,8 @@ class QuickDeploymentsIT {
     docker.close();
   }
 
-  /** A load balancer with one listener forwarding to a target group of its own. */
-  record Balancer(String targetGroupArn, String url) {}
-
-  static Balancer balancer(String name) {
-    LoadBalancer lb = elb.createLoadBalancer(r -> r.name(name)).loadBalancers().get(0);
-    TargetGroup tg =
-        elb.createTargetGroup(
-                r ->
-                    r.name(name + "-tg")
-                        .protocol(ProtocolEnum.HTTP)
-                        .port(80)
-                        .healthCheckPath("/")
-                        .healthCheckIntervalSeconds(5)
-                        .healthCheckTimeoutSeconds(2)
-                        .healthyThresholdCount(2)
-                        .unhealthyThresholdCount(2))
-            .targetGroups()
-            .get(0);
-    elb.modifyTargetGroupAttributes(
-        r ->
-            r.targetGroupArn(tg.targetGroupArn())
-                .attributes(a -> a.key("deregistration_delay.timeout_seconds").value("3")));
-    int port = ElbTesting.freePort(lb.dnsName());
-    elb.createListener(
-        r ->
-            r.loadBalancerArn(lb.loadBalancerArn())
-                .protocol(ProtocolEnum.HTTP)
-                .port(port)
-                .defaultActions(
-                    a -> a.type(ActionTypeEnum.FORWARD).targetGroupArn(tg.targetGroupArn())));
-    return new Balancer(tg.targetGroupArn(), "http://" + lb.dnsName() + ":" + port + "/");
+  static ElbTesting.Balancer balancer(String name) {
+    return ElbTesting.balancer(elb, name);
   }
 
   /** A web server answering {@code version} on / (its health check path too). */
@@ -141,7 +108,7 @@ class QuickDeploymentsIT {
         .taskDefinitionArn();
   }
 
-  static void create(String name, String taskDefinition, Balancer lb, boolean breaker) {
+  static void create(String name, String taskDefinition, ElbTesting.Balancer lb, boolean breaker) {
     ecs.createService(
         b ->
             b.cluster(CLUSTER)
@@ -191,7 +158,7 @@ class QuickDeploymentsIT {
   }
 
   /** How many targets the group reports healthy. */
-  static long healthyTargets(Balancer lb) {
+  static long healthyTargets(ElbTesting.Balancer lb) {
     return elb
         .describeTargetHealth(r -> r.targetGroupArn(lb.targetGroupArn()))
         .targetHealthDescriptions()
@@ -205,7 +172,7 @@ class QuickDeploymentsIT {
    * its targets healthy, or, 9 s after stable, at least one (the group checks every 5 s and counts
    * a target healthy after 2 checks). Its tasks are seconds old then, far from ECS's 40 s.
    */
-  static Instant awaitServing(String name, Balancer lb) {
+  static Instant awaitServing(String name, ElbTesting.Balancer lb) {
     await().atMost(Duration.ofSeconds(120)).until(() -> stable(name));
     Instant stableAt = Instant.now();
     Instant enough = stableAt.plusSeconds(9);
@@ -236,7 +203,7 @@ class QuickDeploymentsIT {
 
   @Test
   void aServiceUpdatedWithinTenSecondsOfBecomingStableLosesNoRequest() throws Exception {
-    Balancer lb = balancer("fresh");
+    ElbTesting.Balancer lb = balancer("fresh");
     String v1 = register("fresh", "v1");
     String v2 = register("fresh", "v2");
     create("fresh", v1, lb, false);
@@ -277,7 +244,7 @@ class QuickDeploymentsIT {
 
   @Test
   void threeUpdatesTenSecondsApartLoseNoRequest() throws Exception {
-    Balancer lb = balancer("train");
+    ElbTesting.Balancer lb = balancer("train");
     String v1 = register("train", "v1");
     create("train", v1, lb, false);
     HttpClient http = ElbTesting.keepAliveClient();
@@ -311,7 +278,7 @@ class QuickDeploymentsIT {
 
   @Test
   void aRevisionThatCannotBePulledRightAfterAGoodOneLeavesTheGoodTasksServing() throws Exception {
-    Balancer lb = balancer("pull");
+    ElbTesting.Balancer lb = balancer("pull");
     String good = register("pull", "good");
     String broken = registerUnpullable("pull");
     create("pull", good, lb, true);
