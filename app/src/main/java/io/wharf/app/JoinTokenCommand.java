@@ -2,7 +2,7 @@ package io.wharf.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.core.auth.AdminCredentials;
 import io.wharf.sigv4.SigV4Signer;
 import java.io.IOException;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
-import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.core.auth.AdminCredentials;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;

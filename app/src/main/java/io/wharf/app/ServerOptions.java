@@ -2,9 +2,9 @@ package io.wharf.app;
 
 import io.wharf.agent.Agent;
 import io.wharf.controlplane.ControlPlane;
-import io.wharf.controlplane.auth.AdminCredentials;
-import io.wharf.controlplane.balancing.AddressPool;
-import io.wharf.controlplane.service.ServiceController;
+import io.wharf.core.auth.AdminCredentials;
+import io.wharf.ecs.service.ServiceController;
+import io.wharf.elb.balancing.AddressPool;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.wharf.app;
 
 import io.wharf.agent.Agent;
 import io.wharf.controlplane.ControlPlane;
-import io.wharf.controlplane.auth.AdminCredentials;
+import io.wharf.core.auth.AdminCredentials;
 import io.wharf.model.identity.InstanceKey;
 import io.wharf.runtime.ContainerRuntime;
 import io.wharf.runtime.docker.DockerRuntime;

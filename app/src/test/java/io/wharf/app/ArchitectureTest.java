@@ -57,7 +57,8 @@ class ArchitectureTest {
   void theControlPlaneNeverImportsTheAppOrADockerDriver() {
     noClasses()
         .that()
-        .resideInAPackage("io.wharf.controlplane..")
+        .resideInAnyPackage(
+            "io.wharf.controlplane..", "io.wharf.core..", "io.wharf.ecs..", "io.wharf.elb..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
@@ -69,12 +70,14 @@ class ArchitectureTest {
   void theStateMachineKnowsNeitherTheWireNorTheDataPlane() {
     noClasses()
         .that()
-        .resideInAPackage("io.wharf.controlplane.state..")
+        .resideInAPackage("io.wharf.core.state..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.wharf.controlplane.api..",
-            "io.wharf.controlplane.balancing..",
+            "io.wharf.core.api..",
+            "io.wharf.controlplane..",
+            "io.wharf.ecs..",
+            "io.wharf.elb..",
             "io.wharf.haproxy..",
             "org.eclipse.jetty..")
         .check(wharf);
@@ -102,7 +105,7 @@ class ArchitectureTest {
     noClasses()
         .that()
         .resideOutsideOfPackages(
-            "io.wharf.haproxy..", "io.wharf.controlplane.balancing..", "io.wharf.bench..")
+            "io.wharf.haproxy..", "io.wharf.elb.balancing..", "io.wharf.bench..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.wharf.haproxy..")
@@ -114,7 +117,7 @@ class ArchitectureTest {
     noClasses()
         .that()
         .resideOutsideOfPackages(
-            "io.wharf.controlplane.api..", "io.wharf.controlplane", "io.wharf.app..")
+            "io.wharf.controlplane..", "io.wharf.app..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.eclipse.jetty..")

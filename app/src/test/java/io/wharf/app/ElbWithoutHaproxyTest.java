@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wharf.controlplane.ControlPlane;
-import io.wharf.controlplane.balancing.AddressPool;
+import io.wharf.elb.balancing.AddressPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
-import io.wharf.controlplane.auth.AdminCredentials;
-import io.wharf.controlplane.balancing.AddressPool;
-import io.wharf.controlplane.service.ServiceController;
+import io.wharf.core.auth.AdminCredentials;
+import io.wharf.ecs.service.ServiceController;
+import io.wharf.elb.balancing.AddressPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -3,7 +3,7 @@ package io.wharf.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wharf.controlplane.state.State;
+import io.wharf.core.state.State;
 import io.wharf.model.Deployment;
 import io.wharf.model.Service;
 import io.wharf.model.Task;

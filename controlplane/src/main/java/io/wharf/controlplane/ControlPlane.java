@@ -1,17 +1,16 @@
 package io.wharf.controlplane;
 
-import io.wharf.controlplane.agent.AgentGateway;
-import io.wharf.controlplane.api.AgentSocket;
-import io.wharf.controlplane.api.ApiHandler;
-import io.wharf.controlplane.api.EcsApi;
-import io.wharf.controlplane.api.ServiceModel;
-import io.wharf.controlplane.api.elb.ElbApi;
-import io.wharf.controlplane.auth.AccessKeys;
-import io.wharf.controlplane.auth.AdminCredentials;
-import io.wharf.controlplane.balancing.AddressPool;
-import io.wharf.controlplane.balancing.DataPlane;
-import io.wharf.controlplane.service.ServiceController;
-import io.wharf.controlplane.state.StateMachine;
+import io.wharf.controlplane.front.AgentSocket;
+import io.wharf.controlplane.front.ApiHandler;
+import io.wharf.core.auth.AccessKeys;
+import io.wharf.core.auth.AdminCredentials;
+import io.wharf.core.state.StateMachine;
+import io.wharf.ecs.agent.AgentGateway;
+import io.wharf.ecs.api.EcsApi;
+import io.wharf.ecs.service.ServiceController;
+import io.wharf.elb.api.ElbApi;
+import io.wharf.elb.balancing.AddressPool;
+import io.wharf.elb.balancing.DataPlane;
 import io.wharf.files.PrivateFiles;
 import io.wharf.model.ResourceArn;
 import io.wharf.model.identity.InstanceKey;
@@ -197,7 +196,7 @@ public final class ControlPlane implements AutoCloseable {
           new EcsApi(
               states,
               arns,
-              ServiceModel.ecs(),
+              EcsApi.loadModel(),
               config.random(),
               gateway,
               endpoint,
@@ -273,7 +272,7 @@ public final class ControlPlane implements AutoCloseable {
             .put("maxUses", maxUses);
     return ecs.invokeWharf(
             "CreateJoinToken",
-            new io.wharf.controlplane.auth.Principal.Admin(
+            new io.wharf.core.auth.Principal.Admin(
                 config.admin().accessKeyId(),
                 new ResourceArn.Builder(config.region(), config.accountId()).accountRoot()),
             request)
@@ -310,8 +309,8 @@ public final class ControlPlane implements AutoCloseable {
 
   /**
    * The load balancers' data plane: target health for the service controller ({@link
-   * io.wharf.controlplane.balancing.TargetHealthView}), and {@link DataPlane#changed} to apply a
-   * registration at once.
+   * io.wharf.elb.targets.TargetHealthView}), and {@link DataPlane#changed} to apply a registration
+   * at once.
    */
   public DataPlane dataPlane() {
     return dataPlane;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wharf.controlplane.agent.AgentGateway;
+import io.wharf.ecs.agent.AgentGateway;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,0 +1,172 @@
+package io.wharf.ecs.api;
+
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.core.api.Timestamps;
+import io.wharf.model.Document;
+import io.wharf.model.ErrorCode;
+import io.wharf.model.Tag;
+import io.wharf.model.WharfException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ECS JSON 1.1 wire conventions shared by every operation: timestamps, tags, failures, documents.
+ */
+public final class Wire {
+  static final ObjectMapper JSON = forVirtualThreads(new ObjectMapper());
+  static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+
+  /** ECS's limit on tags per resource. */
+  static final int MAX_TAGS = 50;
+
+  private Wire() {}
+
+  /**
+   * The mapper with its buffers shared by all threads. Jackson keeps its 8 to 16 KiB read and write
+   * buffers per thread by default, and requests run on virtual threads, one new thread each: every
+   * request allocated them afresh (a fifth of the control plane's allocation under RunTask load).
+   */
+  public static ObjectMapper forVirtualThreads(ObjectMapper mapper) {
+    mapper.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
+    return mapper;
+  }
+
+  static ObjectNode object() {
+    return NODES.objectNode();
+  }
+
+  static ArrayNode array() {
+    return NODES.arrayNode();
+  }
+
+  /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years ISO-8601 text writes in 4 digits. */
+  /** A timestamp as clients send it, or null when absent ({@link Timestamps#parse}). */
+  static Instant instant(JsonNode value, String member) {
+    return Timestamps.parse(value, member);
+  }
+
+  static JsonNode timestamp(Instant instant) {
+    return NODES.numberNode(BigDecimal.valueOf(instant.toEpochMilli(), 3));
+  }
+
+  static ArrayNode strings(Iterable<String> values) {
+    ArrayNode out = array();
+    values.forEach(out::add);
+    return out;
+  }
+
+  static ArrayNode tags(List<Tag> tags) {
+    ArrayNode out = array();
+    for (Tag t : tags) {
+      out.addObject().put("key", t.key()).put("value", t.value());
+    }
+    return out;
+  }
+
+  static ObjectNode failure(String arn, String reason, String detail) {
+    ObjectNode f = object().put("arn", arn).put("reason", reason);
+    if (detail != null) {
+      f.put("detail", detail);
+    }
+    return f;
+  }
+
+  /**
+   * Reads a request's {@code tags} (already type-checked by the model) with ECS's rules: keys are
+   * unique (the last wins), the {@code aws:} prefix is reserved, at most 50 tags.
+   */
+  static List<Tag> readTags(JsonNode tags) {
+    if (tags == null || tags.isNull()) {
+      return List.of();
+    }
+    Map<String, Tag> byKey = new LinkedHashMap<>();
+    for (JsonNode t : tags) {
+      String key = t.path("key").asText(null);
+      if (key == null) {
+        throw WharfException.invalidParameter("Each tag needs a key.");
+      }
+      if (key.regionMatches(true, 0, "aws:", 0, 4)) {
+        throw WharfException.invalidParameter(
+            "Tag keys may not begin with 'aws:'; that prefix is reserved: " + key);
+      }
+      byKey.put(key, new Tag(key, t.path("value").asText("")));
+    }
+    return new ArrayList<>(byKey.values());
+  }
+
+  /** Merges tags into existing ones (a key given again replaces its value) and checks the limit. */
+  static List<Tag> mergeTags(List<Tag> existing, List<Tag> added) {
+    Map<String, Tag> byKey = new LinkedHashMap<>();
+    existing.forEach(t -> byKey.put(t.key(), t));
+    added.forEach(t -> byKey.put(t.key(), t));
+    if (byKey.size() > MAX_TAGS) {
+      throw WharfException.invalidParameter(
+          "A resource can have at most "
+              + MAX_TAGS
+              + " tags; this request would give it "
+              + byKey.size()
+              + ".");
+    }
+    return new ArrayList<>(byKey.values());
+  }
+
+  /**
+   * Refuses members Wharf does not support yet with UnsupportedFeatureException naming the member;
+   * absent, null and empty-list members pass.
+   *
+   * @param where what the member belongs to, for the message ("on clusters"), or empty
+   */
+  static void refuseUnsupported(JsonNode request, String where, String... members) {
+    for (String member : members) {
+      JsonNode v = request.get(member);
+      if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+        throw new WharfException(
+            ErrorCode.UNSUPPORTED_FEATURE,
+            "Wharf does not support " + member + where + " yet; leave it out.");
+      }
+    }
+  }
+
+  static Document document(JsonNode node) {
+    return node == null || node.isNull() ? null : new Document(node.toString());
+  }
+
+  static JsonNode parse(Document document) {
+    try {
+      return JSON.readTree(document.json());
+    } catch (IOException e) {
+      throw new WharfException(ErrorCode.SERVER, "A stored document is unreadable.", e);
+    }
+  }
+
+  /** A string member, or {@code fallback} when absent or null. */
+  static String text(JsonNode request, String member, String fallback) {
+    JsonNode v = request.get(member);
+    return v == null || v.isNull() ? fallback : v.asText();
+  }
+
+  static boolean bool(JsonNode request, String member, boolean fallback) {
+    JsonNode v = request.get(member);
+    return v == null || v.isNull() ? fallback : v.asBoolean();
+  }
+
+  /** The strings of a list member; empty when absent. */
+  static List<String> stringList(JsonNode request, String member) {
+    List<String> out = new ArrayList<>();
+    JsonNode v = request.get(member);
+    if (v != null) {
+      v.forEach(n -> out.add(n.asText()));
+    }
+    return out;
+  }
+}
