@@ -116,8 +116,7 @@ class ArchitectureTest {
   void onlyTheApiTouchesHttp() {
     noClasses()
         .that()
-        .resideOutsideOfPackages(
-            "io.wharf.controlplane..", "io.wharf.app..")
+        .resideOutsideOfPackages("io.wharf.controlplane..", "io.wharf.app..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.eclipse.jetty..")

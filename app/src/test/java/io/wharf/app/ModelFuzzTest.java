@@ -110,8 +110,8 @@ class ModelFuzzTest {
             new ControlPlane.ElbSettings(
                 missing, AddressPool.parse(TestServer.LOAD_BALANCER_ADDRESSES)));
     raw = new RawClient(server.endpoint());
-    ecsModel = ModelFuzzer.load("ecs-2014-11-13.json.gz");
-    elbModel = ModelFuzzer.load("elbv2-2015-12-01.json.gz");
+    ecsModel = ModelFuzzer.load("ecs/api/ecs-2014-11-13.json.gz");
+    elbModel = ModelFuzzer.load("elb/api/elbv2-2015-12-01.json.gz");
     ecsCodes = new TreeSet<>(ecsModel.errorCodes());
     ecsCodes.addAll(ECS_PROTOCOL_CODES);
     elbCodes = new TreeSet<>(elbModel.errorCodes());

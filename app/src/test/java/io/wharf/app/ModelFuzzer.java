@@ -50,7 +50,7 @@ final class ModelFuzzer {
   }
 
   static ModelFuzzer load(String resource) {
-    String path = "/io/wharf/controlplane/api/" + resource;
+    String path = "/io/wharf/" + resource;
     try (InputStream in = ModelFuzzer.class.getResourceAsStream(path)) {
       if (in == null) {
         throw new IllegalStateException("No service model " + path + " on the classpath");
