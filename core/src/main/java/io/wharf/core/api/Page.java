@@ -23,12 +23,30 @@ public record Page(List<String> items, String nextToken) {
   /** As {@link #of(List, JsonNode, int)}, for keys sorted by {@code order}. */
   public static Page of(
       List<String> sortedKeys, Comparator<String> order, JsonNode request, int defaultPageSize) {
-    int pageSize = pageSize(request, defaultPageSize);
-    int start = 0;
     JsonNode token = request.get("nextToken");
-    if (token != null && !token.isNull()) {
-      String after = decode(token.asText());
-      start = insertionPoint(sortedKeys, order, after);
+    JsonNode max = request.get("maxResults");
+    return of(
+        sortedKeys,
+        order,
+        token == null || token.isNull() ? null : token.asText(),
+        max == null || max.isNull() ? null : max.asInt(),
+        defaultPageSize);
+  }
+
+  /**
+   * Cuts one page out of {@code sortedKeys} for a typed request's {@code nextToken} and {@code
+   * maxResults} (either may be null).
+   */
+  public static Page of(
+      List<String> sortedKeys,
+      Comparator<String> order,
+      String nextToken,
+      Integer maxResults,
+      int defaultPageSize) {
+    int pageSize = pageSize(maxResults, defaultPageSize);
+    int start = 0;
+    if (nextToken != null) {
+      start = insertionPoint(sortedKeys, order, decode(nextToken));
     }
     int end = Math.min(sortedKeys.size(), start + pageSize);
     List<String> items = sortedKeys.subList(start, end);
@@ -38,10 +56,15 @@ public record Page(List<String> items, String nextToken) {
 
   public static int pageSize(JsonNode request, int defaultPageSize) {
     JsonNode max = request.get("maxResults");
-    if (max == null || max.isNull()) {
+    return pageSize(max == null || max.isNull() ? null : max.asInt(), defaultPageSize);
+  }
+
+  /** The page size a typed request's {@code maxResults} asks for (null: the default). */
+  public static int pageSize(Integer maxResults, int defaultPageSize) {
+    if (maxResults == null) {
       return defaultPageSize;
     }
-    int n = max.asInt();
+    int n = maxResults;
     if (n < 1 || n > MAX_RESULTS) {
       throw WharfException.invalidParameter(
           "maxResults must be between 1 and " + MAX_RESULTS + "; it was " + n + ".");

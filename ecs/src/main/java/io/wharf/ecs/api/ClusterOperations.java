@@ -17,6 +17,7 @@ import io.wharf.model.Task;
 import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class ClusterOperations {
   void register(Map<String, Operation> ops) {
     ops.put("CreateCluster", this::create);
     ops.put("DescribeClusters", this::describe);
-    ops.put("ListClusters", this::list);
+    ops.put("ListClusters", Typed.of(ListClustersRequest.class, this::list));
     ops.put("UpdateCluster", this::update);
     ops.put("UpdateClusterSettings", this::updateSettings);
     ops.put("DeleteCluster", this::delete);
@@ -121,7 +122,11 @@ final class ClusterOperations {
     return out;
   }
 
-  private JsonNode list(Operation.Caller caller, JsonNode request) {
+  record ListClustersRequest(String nextToken, Integer maxResults) {}
+
+  record ListClustersResponse(List<String> clusterArns, String nextToken) {}
+
+  private ListClustersResponse list(Operation.Caller caller, ListClustersRequest request) {
     State state = states.current();
     List<String> arns = new ArrayList<>();
     for (Cluster c : state.clusters().values()) {
@@ -129,13 +134,9 @@ final class ClusterOperations {
         arns.add(c.arn());
       }
     }
-    Page page = Page.of(arns, request, 100);
-    ObjectNode out = Wire.object();
-    out.set("clusterArns", Wire.strings(page.items()));
-    if (page.nextToken() != null) {
-      out.put("nextToken", page.nextToken());
-    }
-    return out;
+    Page page =
+        Page.of(arns, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 100);
+    return new ListClustersResponse(page.items(), page.nextToken());
   }
 
   private JsonNode update(Operation.Caller caller, JsonNode request) {
