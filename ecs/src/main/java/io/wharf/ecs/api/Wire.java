@@ -104,6 +104,38 @@ public final class Wire {
     return new ArrayList<>(byKey.values());
   }
 
+  /** A typed request's {@code tags} with ECS's rules, as {@link #readTags(JsonNode)}. */
+  static List<Tag> readTags(List<Tag> tags) {
+    if (tags == null) {
+      return List.of();
+    }
+    Map<String, Tag> byKey = new LinkedHashMap<>();
+    for (Tag t : tags) {
+      String key = t.key();
+      if (key == null) {
+        throw WharfException.invalidParameter("Each tag needs a key.");
+      }
+      if (key.regionMatches(true, 0, "aws:", 0, 4)) {
+        throw WharfException.invalidParameter(
+            "Tag keys may not begin with 'aws:'; that prefix is reserved: " + key);
+      }
+      byKey.put(key, new Tag(key, t.value() == null ? "" : t.value()));
+    }
+    return new ArrayList<>(byKey.values());
+  }
+
+  /**
+   * Refuses a member of a typed request that Wharf does not support yet, as {@link
+   * #refuseUnsupported(JsonNode, String, String...)}: null and empty collections pass.
+   */
+  static void refuseUnsupported(String where, String member, Object value) {
+    if (value != null && !(value instanceof java.util.Collection<?> c && c.isEmpty())) {
+      throw new WharfException(
+          ErrorCode.UNSUPPORTED_FEATURE,
+          "Wharf does not support " + member + where + " yet; leave it out.");
+    }
+  }
+
   /** Merges tags into existing ones (a key given again replaces its value) and checks the limit. */
   static List<Tag> mergeTags(List<Tag> existing, List<Tag> added) {
     Map<String, Tag> byKey = new LinkedHashMap<>();
