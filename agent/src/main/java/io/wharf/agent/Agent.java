@@ -89,8 +89,10 @@ public final class Agent implements AutoCloseable {
   private volatile ContainerRuntime.Subscription events;
   private volatile boolean firstManifestSeen;
   private Thread main;
+  private final Clock clock;
 
   public Agent(AgentConfig config, ContainerRuntime runtime, Clock clock) {
+    this.clock = clock;
     this.config = config;
     this.runtime = runtime;
     this.state = StateFile.open(config.dataDir());
@@ -622,7 +624,8 @@ public final class Agent implements AutoCloseable {
         state.instanceId(),
         config.cluster(),
         scheduler,
-        knownImages);
+        knownImages,
+        clock);
   }
 
   /** Stops the agent, leaving every container running. */

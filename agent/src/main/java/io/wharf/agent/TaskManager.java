@@ -56,7 +56,8 @@ final class TaskManager {
       String instanceId,
       String clusterName,
       java.util.concurrent.ScheduledExecutorService cleanup,
-      java.util.Set<String> knownImages) {}
+      java.util.Set<String> knownImages,
+      java.time.Clock clock) {}
 
   /** One container of the task, as this manager knows it. */
   private static final class Run {
@@ -237,7 +238,7 @@ final class TaskManager {
   // ---- launch -----------------------------------------------------------------------------------
 
   private void launch() throws InterruptedException {
-    pullStartedAt = Instant.now();
+    pullStartedAt = ctx.clock().instant();
     for (Run run : runs.values()) {
       if (run.runtimeId != null) {
         continue;
@@ -260,7 +261,7 @@ final class TaskManager {
     }
     // The pull times travel with the RUNNING (or STOPPED) report; a separate PENDING report would
     // only delay it, as reports are delivered in order.
-    pullStoppedAt = Instant.now();
+    pullStoppedAt = ctx.clock().instant();
     for (Run run : order()) {
       if (run.started) {
         continue;
@@ -710,7 +711,7 @@ final class TaskManager {
       body.put("pullStoppedAt", pullStoppedAt.toEpochMilli() / 1000.0);
     }
     if (status.equals("STOPPED")) {
-      body.put("executionStoppedAt", Instant.now().toEpochMilli() / 1000.0);
+      body.put("executionStoppedAt", ctx.clock().millis() / 1000.0);
     }
     ctx.reporter().report("SubmitTaskStateChange", body);
   }

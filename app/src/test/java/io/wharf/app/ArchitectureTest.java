@@ -5,6 +5,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -158,6 +163,67 @@ class ArchitectureTest {
             "io.wharf.agent..",
             "io.wharf.app..",
             "io.wharf.store..")
+        .check(wharf);
+  }
+
+  @Test
+  void theCoreKnowsNoService() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.wharf.ecs..", "io.wharf.elb..", "io.wharf.controlplane..")
+        .check(wharf);
+  }
+
+  /**
+   * A service reaches another only through the small interface the other publishes: ECS uses ELB's
+   * {@code targets} (target registration and health) and nothing else of it; ELB knows nothing of
+   * ECS.
+   */
+  @Test
+  void servicesMeetOnlyThroughWhatTheyPublish() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.ecs..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.wharf.elb.api..", "io.wharf.elb.balancing..")
+        .check(wharf);
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.elb..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.wharf.ecs..", "io.wharf.controlplane..")
+        .check(wharf);
+  }
+
+  /**
+   * Time comes from a {@link Clock} handed down from the composition root (the app), so that the
+   * simulation can run the real control plane on virtual time; only the root and the Docker driver
+   * read the wall clock.
+   */
+  @Test
+  void onlyTheCompositionRootAndTheDockerDriverReadTheWallClock() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.wharf.app..", "io.wharf.runtime..", "io.wharf.bench..")
+        .should()
+        .callMethod(Instant.class, "now")
+        .orShould()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(LocalDateTime.class, "now")
+        .orShould()
+        .callMethod(OffsetDateTime.class, "now")
+        .orShould()
+        .callMethod(ZonedDateTime.class, "now")
+        .orShould()
+        .callMethod(Clock.class, "systemUTC")
+        .orShould()
+        .callMethod(Clock.class, "systemDefaultZone")
         .check(wharf);
   }
 }
