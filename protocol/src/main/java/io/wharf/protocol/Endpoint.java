@@ -120,9 +120,26 @@ public final class Endpoint<C> {
     } catch (RuntimeException e) {
       return error(service, WireProtocol.AWS_JSON_1_1, e, requestId);
     }
+    if (!speaks(service.model(), protocol)) {
+      // Answered in a protocol the service speaks: its clients could not read any other.
+      List<WireProtocol> speaks = service.model().protocols();
+      WireProtocol answerIn = speaks.isEmpty() ? WireProtocol.AWS_JSON_1_1 : speaks.get(0);
+      return error(
+          service,
+          answerIn,
+          new WharfException(
+              ErrorCode.UNKNOWN_OPERATION,
+              "The "
+                  + service.model().serviceId()
+                  + " API does not take "
+                  + protocol
+                  + " requests; it takes "
+                  + speaks
+                  + "."),
+          requestId);
+    }
     String operation = null;
     try {
-      requireSpoken(service.model(), protocol);
       Parsed parsed = parse(service, protocol, request);
       operation = parsed.operation();
       Operations<C> operations = service.operations();
@@ -155,20 +172,11 @@ public final class Endpoint<C> {
     return answer(service, protocol, null, e, requestId);
   }
 
-  private static void requireSpoken(ServiceModel model, WireProtocol protocol) {
+  /** True when the model speaks the protocol; a JSON service takes JSON 1.0 and 1.1 alike. */
+  private static boolean speaks(ServiceModel model, WireProtocol protocol) {
     List<WireProtocol> speaks = model.protocols();
-    boolean json = protocol.isJson() && speaks.stream().anyMatch(WireProtocol::isJson);
-    if (!json && !speaks.contains(protocol)) {
-      throw new WharfException(
-          ErrorCode.UNKNOWN_OPERATION,
-          "The "
-              + model.serviceId()
-              + " API does not take "
-              + protocol
-              + " requests; it takes "
-              + speaks
-              + ".");
-    }
+    return speaks.contains(protocol)
+        || (protocol.isJson() && speaks.stream().anyMatch(WireProtocol::isJson));
   }
 
   private Parsed parse(AwsService<C> service, WireProtocol protocol, ProtocolRequest request) {
