@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
@@ -75,9 +76,12 @@ final class Timestamps {
     return BigDecimal.valueOf(instant.toEpochMilli(), 3);
   }
 
-  /** ISO-8601 in UTC with milliseconds, as query services write timestamps. */
+  /** As AWS query services (and ELB today) write timestamps: always three digits of fraction. */
+  private static final DateTimeFormatter ISO_MILLIS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  /** ISO-8601 in UTC with milliseconds ({@code 2026-12-07T10:00:00.000Z}). */
   static String iso(Instant instant) {
-    return DateTimeFormatter.ISO_INSTANT.format(
-        instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    return ISO_MILLIS.format(instant);
   }
 }

@@ -117,7 +117,7 @@ class BindingTest {
         .contains("<MadeAt>2026-12-07T10:00:30.250Z</MadeAt>")
         .contains("<Payload>aGVsbG8=</Payload>")
         .contains("<Labels><entry><key>front</key><value><member><PartId>p2</PartId>")
-        .contains("<Owner><UserName>ann</UserName><Since>2026-01-02T03:04:05Z</Since></Owner>");
+        .contains("<Owner><UserName>ann</UserName><Since>2026-01-02T03:04:05.000Z</Since></Owner>");
   }
 
   @Test

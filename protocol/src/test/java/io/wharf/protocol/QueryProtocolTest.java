@@ -85,7 +85,7 @@ class QueryProtocolTest {
     assertThat(stats.text())
         .contains(
             "<GetMetricStatisticsResult><Label>Latency</Label><Datapoints><member>"
-                + "<Timestamp>2026-12-07T10:00:00Z</Timestamp><Sum>12.5</Sum>"
+                + "<Timestamp>2026-12-07T10:00:00.000Z</Timestamp><Sum>12.5</Sum>"
                 + "<Maximum>12.5</Maximum><Unit>Bytes/Second</Unit></member></Datapoints>"
                 + "</GetMetricStatisticsResult>");
   }
