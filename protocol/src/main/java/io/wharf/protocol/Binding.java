@@ -50,7 +50,9 @@ import java.util.Optional;
  * {@code toString()} (which is {@code name()} unless the enum overrides it with its wire value).
  * {@link Optional} components are written (empty ones dropped) but not read. Handlers may also take
  * and return {@link JsonNode} trees in the model's names (while operations migrate); their members
- * the shape lacks are passed through, where a record's are a programming error.
+ * the shape lacks, their explicit nulls and values that are not of their shape's type are passed
+ * through as they are (so a migrated operation answers byte for byte as before), where a record's
+ * are a programming error.
  *
  * <p>The canonical tree holds timestamps as {@link POJONode}s of {@link Instant} and blobs as
  * {@link BinaryNode}s, so that each protocol writes them its way. Thread-safe.
@@ -225,6 +227,9 @@ final class Binding {
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           if (e.getValue().isNull()) {
+            if (!strict) {
+              out.set(e.getKey(), e.getValue()); // a tree's explicit null is written as today
+            }
             continue;
           }
           String member = model.memberIgnoringCase(shapeName, e.getKey());
@@ -274,14 +279,26 @@ final class Binding {
         try {
           return new POJONode(Timestamps.parse(value, shapeName));
         } catch (WharfException e) {
+          if (!strict) {
+            return value; // a migrating tree's own rendering, written as it was
+          }
           throw new IllegalStateException(
               "The output of " + operation + " has a timestamp that is not one: " + value, e);
         }
       }
       case "blob" -> {
-        return value.isBinary()
-            ? value
-            : BinaryNode.valueOf(Base64.getDecoder().decode(value.asText()));
+        if (value.isBinary()) {
+          return value;
+        }
+        try {
+          return BinaryNode.valueOf(Base64.getDecoder().decode(value.asText()));
+        } catch (IllegalArgumentException e) {
+          if (!strict) {
+            return value;
+          }
+          throw new IllegalStateException(
+              "The output of " + operation + " has a blob that is not base64: " + value, e);
+        }
       }
       default -> {
         return value;

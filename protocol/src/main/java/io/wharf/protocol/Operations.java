@@ -28,6 +28,9 @@ public final class Operations<C> {
    * An access check, before the operation is looked up (so that an unknown operation costs a caller
    * who may not call anything an AccessDenied, as AWS answers). Throws to refuse.
    */
+  // For query requests the operation is the Action parameter, null when the request has none
+  // (the missing Action is answered after the guards: a caller who may call nothing learns no
+  // more).
   @FunctionalInterface
   public interface Guard<C> {
     void check(C caller, String operation, RequestView request);

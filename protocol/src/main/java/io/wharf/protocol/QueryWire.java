@@ -310,7 +310,7 @@ final class QueryWire {
    * A scalar's text: timestamps in ISO-8601, blobs in base64 (a BinaryNode's text), the rest as is.
    */
   private static String scalarText(JsonNode shape, JsonNode value) {
-    if (shape.path("type").asText().equals("timestamp")) {
+    if (shape.path("type").asText().equals("timestamp") && value.isPojo()) {
       return Timestamps.iso(Timestamps.parse(value, "timestamp"));
     }
     return value.asText();
