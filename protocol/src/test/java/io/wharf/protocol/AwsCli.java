@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The aws CLI as a test drives it: v1 (the first {@code aws} on PATH, botocore 1.43: CloudWatch in
- * RPCv2 CBOR) or Debian's v2 ({@code /usr/bin/aws}: CloudWatch in query), with dummy credentials
- * and no user configuration.
+ * AWS JSON 1.0, the first of its model's protocols in botocore's priority order) or Debian's v2
+ * ({@code /usr/bin/aws}, whose older CloudWatch model is query only), with dummy credentials and no
+ * user configuration.
  */
-record AwsCli(String name, Path executable) {
+record AwsCli(String name, Path executable, Map<String, String> environment) {
   /** What one command printed, and its exit status. */
   record Result(int exit, String stdout, String stderr) {}
 
@@ -25,7 +26,7 @@ record AwsCli(String name, Path executable) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       Path aws = Path.of(dir, "aws");
       if (Files.isExecutable(aws) && version(aws).startsWith("aws-cli/1.")) {
-        return Optional.of(new AwsCli("aws CLI v1", aws));
+        return Optional.of(new AwsCli("aws CLI v1", aws, Map.of()));
       }
     }
     return Optional.empty();
@@ -34,8 +35,15 @@ record AwsCli(String name, Path executable) {
   static Optional<AwsCli> v2() {
     Path aws = Path.of("/usr/bin/aws");
     return Files.isExecutable(aws) && version(aws).startsWith("aws-cli/2.")
-        ? Optional.of(new AwsCli("aws CLI v2", aws))
+        ? Optional.of(new AwsCli("aws CLI v2", aws, Map.of()))
         : Optional.empty();
+  }
+
+  /** The same CLI with more environment variables (e.g. AWS_DATA_PATH for other models). */
+  AwsCli with(String name, Map<String, String> more) {
+    Map<String, String> env = new java.util.HashMap<>(environment);
+    env.putAll(more);
+    return new AwsCli(name, executable, Map.copyOf(env));
   }
 
   private static String version(Path aws) {
@@ -71,6 +79,7 @@ record AwsCli(String name, Path executable) {
     env.put("AWS_PAGER", "");
     env.put("AWS_MAX_ATTEMPTS", "1");
     env.remove("AWS_PROFILE");
+    env.putAll(environment);
     env.remove("AWS_SESSION_TOKEN");
     Path out = Files.createTempFile("aws-cli", ".out");
     Path err = Files.createTempFile("aws-cli", ".err");

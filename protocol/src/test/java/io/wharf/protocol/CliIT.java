@@ -5,33 +5,78 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The real clients end to end: the aws CLI v1 (CloudWatch in RPCv2 CBOR) and v2 (CloudWatch in
- * query), both Logs in AWS JSON 1.1, against in-memory services behind a test HTTP front.
+ * The real clients end to end against in-memory services behind a test HTTP front: the aws CLI v1
+ * (CloudWatch in AWS JSON 1.0, and in RPCv2 CBOR when its model lists only that and query) and v2
+ * (CloudWatch in query); both speak Logs in AWS JSON 1.1. The front records the protocol of each
+ * request, so each test also checks which protocol the client really spoke.
  */
 class CliIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
 
+  @TempDir static Path models;
+
+  /**
+   * v1 speaks CloudWatch in JSON 1.0 (botocore ranks json before smithy-rpc-v2-cbor); "v1-cbor" is
+   * the same CLI given, through AWS_DATA_PATH, the same CloudWatch model with only
+   * smithy-rpc-v2-cbor and query listed, so that botocore's own RPCv2 CBOR serializer and parser
+   * talk to the endpoint; v2 speaks query.
+   */
   static Stream<String> clis() {
+    return Stream.of("v1", "v1-cbor", "v2");
+  }
+
+  static Stream<String> logsClis() {
     return Stream.of("v1", "v2");
   }
 
-  private static AwsCli cli(String which) {
-    Optional<AwsCli> cli = which.equals("v1") ? AwsCli.v1() : AwsCli.v2();
+  private static AwsCli cli(String which) throws IOException {
+    Optional<AwsCli> cli = which.startsWith("v1") ? AwsCli.v1() : AwsCli.v2();
     assumeTrue(
         cli.isPresent(),
-        which.equals("v1")
+        which.startsWith("v1")
             ? "assumes the aws CLI v1 (aws-cli/1.x) on PATH"
             : "assumes Debian's aws CLI v2 at /usr/bin/aws");
-    return cli.orElseThrow();
+    if (!which.equals("v1-cbor")) {
+      return cli.orElseThrow();
+    }
+    Path dir = models.resolve("cloudwatch/2010-08-01");
+    if (!Files.exists(dir.resolve("service-2.json"))) {
+      ObjectNode model;
+      try (InputStream in =
+          new GZIPInputStream(CliIT.class.getResourceAsStream("cloudwatch-2010-08-01.json.gz"))) {
+        model = (ObjectNode) JSON.readTree(in);
+      }
+      ObjectNode metadata = (ObjectNode) model.path("metadata");
+      metadata.putArray("protocols").add("smithy-rpc-v2-cbor").add("query");
+      Files.createDirectories(dir);
+      JSON.writeValue(dir.resolve("service-2.json").toFile(), model);
+    }
+    return cli.orElseThrow().with("aws CLI v1 (CBOR)", Map.of("AWS_DATA_PATH", models.toString()));
+  }
+
+  private static WireProtocol cloudWatchProtocolOf(String which) {
+    return switch (which) {
+      case "v1" -> WireProtocol.AWS_JSON_1_0;
+      case "v1-cbor" -> WireProtocol.RPC_V2_CBOR;
+      default -> WireProtocol.AWS_QUERY;
+    };
   }
 
   @ParameterizedTest
@@ -110,6 +155,7 @@ class CliIT {
       assertThat(point.path("Maximum").asDouble()).isEqualTo(12.5);
       assertThat(point.path("SampleCount").asDouble()).isEqualTo(2.0);
       assertThat(point.has("Average")).isFalse();
+      assertThat(front.protocols).containsOnly(cloudWatchProtocolOf(which)).hasSize(4);
       assertThat(point.path("Unit").asText()).isEqualTo("Milliseconds");
       // CLI v1 prints timestamps as the service sent them (here epoch seconds); v2 as ISO-8601.
       JsonNode at = point.path("Timestamp");
@@ -165,11 +211,12 @@ class CliIT {
       assertThat(badNamespace.stderr())
           .contains("(InvalidParameterValue)")
           .contains("Parameter Namespace does not match the pattern [^:].*.");
+      assertThat(front.protocols).containsOnly(cloudWatchProtocolOf(which));
     }
   }
 
   @ParameterizedTest
-  @MethodSource("clis")
+  @MethodSource("logsClis")
   void logsCreatesAndDescribesLogGroupsInJson11(String which) throws Exception {
     AwsCli aws = cli(which);
     LogsService logs = new LogsService(NOW);
@@ -217,6 +264,7 @@ class CliIT {
           .contains("(AccessDeniedException)")
           .contains("User someone may not call logs:CreateLogGroup on /x/y");
       assertThat(logs.groups).containsOnlyKeys("/wharf/web", "/wharf/worker", "/other/x");
+      assertThat(front.protocols).containsOnly(WireProtocol.AWS_JSON_1_1);
     }
   }
 }

@@ -28,10 +28,14 @@ final class TestFront implements AutoCloseable {
 
   private final HttpServer server;
 
+  /** The wire protocol of every request served, in order: which one a client really spoke. */
+  final java.util.Queue<WireProtocol> protocols =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   TestFront(Endpoint<String> endpoint) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext("/", exchange -> serve(endpoint, exchange));
+    server.createContext("/", exchange -> serve(endpoint, exchange, protocols));
     server.start();
   }
 
@@ -39,7 +43,9 @@ final class TestFront implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  private static void serve(Endpoint<String> endpoint, HttpExchange exchange) throws IOException {
+  private static void serve(
+      Endpoint<String> endpoint, HttpExchange exchange, java.util.Queue<WireProtocol> protocols)
+      throws IOException {
     try (exchange) {
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
@@ -66,6 +72,7 @@ final class TestFront implements AutoCloseable {
                 Map.of("Content-Type", "text/plain"),
                 "no such service".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       } else {
+        protocols.add(endpoint.protocolOf(endpoint.service(scope.group(2)).orElseThrow(), request));
         response =
             endpoint.handle(
                 endpoint.service(scope.group(2)).orElseThrow(),
