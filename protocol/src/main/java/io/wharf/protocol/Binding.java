@@ -48,11 +48,11 @@ import java.util.Optional;
  * DNSName}); {@link Instant} for timestamps, {@code byte[]} for blobs, {@link Document} for
  * documents (raw JSON text), boxed numbers for optional numbers; enums are read and written by
  * {@code toString()} (which is {@code name()} unless the enum overrides it with its wire value).
- * {@link Optional} components are written (empty ones dropped) but not read. Handlers may also take
- * and return {@link JsonNode} trees in the model's names (while operations migrate); their members
- * the shape lacks, their explicit nulls and values that are not of their shape's type are passed
- * through as they are (so a migrated operation answers byte for byte as before), where a record's
- * are a programming error.
+ * {@link Optional} components are read (empty when absent or null) and written (empty ones
+ * dropped). Handlers may also take and return {@link JsonNode} trees in the model's names (while
+ * operations migrate); their members the shape lacks, their explicit nulls and values that are not
+ * of their shape's type are passed through as they are (so a migrated operation answers byte for
+ * byte as before), where a record's are a programming error.
  *
  * <p>The canonical tree holds timestamps as {@link POJONode}s of {@link Instant} and blobs as
  * {@link BinaryNode}s, so that each protocol writes them its way. Thread-safe.
@@ -332,6 +332,10 @@ final class Binding {
     if (raw == null) {
       return;
     }
+    if (raw == Optional.class) {
+      typeArgument(type, 0).ifPresent(t -> checkRecord(operation, shapeName, t));
+      return;
+    }
     if (raw.isRecord() && kind.equals("structure") && !model.isDocument(shape)) {
       for (RecordComponent c : raw.getRecordComponents()) {
         String member = model.memberIgnoringCase(shapeName, c.getName());
@@ -385,6 +389,21 @@ final class Binding {
   @SuppressWarnings({"rawtypes", "unchecked"})
   private static SimpleModule documentsAndOptionals() {
     SimpleModule module = new SimpleModule("wharf-protocol");
+    // Set first: addDeserializer below adds to this instance (setting it later would drop them).
+    module.setDeserializers(
+        new com.fasterxml.jackson.databind.module.SimpleDeserializers() {
+          @Override
+          public JsonDeserializer<?> findBeanDeserializer(
+              com.fasterxml.jackson.databind.JavaType type,
+              com.fasterxml.jackson.databind.DeserializationConfig config,
+              com.fasterxml.jackson.databind.BeanDescription beanDesc)
+              throws com.fasterxml.jackson.databind.JsonMappingException {
+            if (type.getRawClass() == Optional.class) {
+              return new OptionalDeserializer(type.containedTypeOrUnknown(0));
+            }
+            return super.findBeanDeserializer(type, config, beanDesc);
+          }
+        });
     module.addDeserializer(
         Document.class,
         new JsonDeserializer<>() {
@@ -418,5 +437,29 @@ final class Binding {
           }
         });
     return module;
+  }
+
+  /** An Optional component: the value when present, empty when absent or null. */
+  private static final class OptionalDeserializer extends JsonDeserializer<Optional<?>> {
+    private final com.fasterxml.jackson.databind.JavaType content;
+
+    OptionalDeserializer(com.fasterxml.jackson.databind.JavaType content) {
+      this.content = content;
+    }
+
+    @Override
+    public Optional<?> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      return Optional.ofNullable(ctxt.readValue(p, content));
+    }
+
+    @Override
+    public Optional<?> getNullValue(DeserializationContext ctxt) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Object getAbsentValue(DeserializationContext ctxt) {
+      return Optional.empty();
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -140,6 +141,41 @@ class BindingTest {
     assertThat(readJson(nested).path("message").asText())
         .isEqualTo("Missing required parameter Parts[0].PartId.");
     assertThat(widgets.widgets).isEmpty();
+  }
+
+  record OptionalGet(String name, Optional<String> requestedBy) {}
+
+  record OptionalOut(Optional<String> requestedBy) {}
+
+  @Test
+  void optionalComponentsAreReadAndWritten() {
+    Service optional =
+        new Service(
+            WidgetsService.MODEL,
+            Operations.<String>builder(WidgetsService.MODEL)
+                .add(
+                    "GetWidget",
+                    OptionalGet.class,
+                    (caller, in) -> new OptionalOut(in.requestedBy().map(p -> p + "!")))
+                .build());
+    Endpoint<String> e = new Endpoint<>(List.of(optional));
+    ProtocolResponse present =
+        e.handle(
+            optional,
+            json("1.0", "WidgetsV1.GetWidget", "{\"Name\":\"w\",\"RequestedBy\":\"a\"}"),
+            "ann",
+            "r");
+    assertThat(present.text()).isEqualTo("{\"RequestedBy\":\"a!\"}");
+    ProtocolResponse nulled =
+        e.handle(
+            optional,
+            json("1.0", "WidgetsV1.GetWidget", "{\"Name\":\"w\",\"RequestedBy\":null}"),
+            "ann",
+            "r");
+    assertThat(nulled.text()).isEqualTo("{}");
+    ProtocolResponse absent =
+        e.handle(optional, json("1.0", "WidgetsV1.GetWidget", "{\"Name\":\"w\"}"), "ann", "r");
+    assertThat(absent.text()).isEqualTo("{}");
   }
 
   record Extra(String name, String nickname) {}
