@@ -32,6 +32,12 @@ import java.util.TreeMap;
 final class QueryWire {
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
+  /**
+   * The most dot-separated parts a parameter name may have (as JSON's nesting limit, x2 for
+   * .member.N).
+   */
+  private static final int MAX_NAME_PARTS = 2 * JsonWire.MAX_NESTING_DEPTH;
+
   private QueryWire() {}
 
   /** Decodes {@code application/x-www-form-urlencoded} text; a name given twice keeps the last. */
@@ -73,7 +79,18 @@ final class QueryWire {
     Node root = new Node();
     for (Map.Entry<String, String> p : params.entrySet()) {
       Node at = root;
-      for (String part : p.getKey().split("\\.", -1)) {
+      String[] parts = p.getKey().split("\\.", -1);
+      // Each part is a level of the shape walk below: bound it as JSON's nesting is bounded.
+      if (parts.length > MAX_NAME_PARTS) {
+        throw new WharfException(
+            ErrorCode.VALIDATION,
+            "The parameter name "
+                + p.getKey().substring(0, 64)
+                + "... has more than "
+                + MAX_NAME_PARTS
+                + " parts.");
+      }
+      for (String part : parts) {
         at = at.children.computeIfAbsent(part, k -> new Node());
       }
       at.value = p.getValue();

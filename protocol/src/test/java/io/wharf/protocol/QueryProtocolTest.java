@@ -151,6 +151,10 @@ class QueryProtocolTest {
                     + "&MetricData.member.0.MetricName=m")
                 .text())
         .contains("The list MetricData has a member numbered &apos;0&apos;; members count from 1.");
+    String deep = "MetricData" + ".member.1.Dimensions".repeat(100) + "=x";
+    assertThat(call("Action=PutMetricData&Version=2010-08-01&Namespace=a&" + deep).text())
+        .contains("<Code>ValidationError</Code>")
+        .contains("has more than 128 parts.");
     assertThat(call("Action=PutMetricData&Version=2010-08-01").text())
         .isEqualTo(
             error("Sender", "InvalidParameterValue", "Missing required parameter Namespace."));
