@@ -122,7 +122,11 @@ for ((r = 1; r <= rounds; r++)); do
     progress "round $r/$rounds, $side ($(git -C "$dir" rev-parse --short HEAD)); load average $at"
     # In that checkout, as bench/run-placement.sh runs it: relative paths (app/target/wharf.jar,
     # bench/target/classes) are that build's.
-    (cd "$dir" && exec "$JAVA_HOME/bin/java" "${jvm[@]}" "${defaults[@]}" "${passed[@]}" \
+    # Its temp files (PlacementBench's data dirs, SQLite's native library) go under $work, so
+    # that they are removed with it even when the run is stopped before it cleans up itself.
+    mkdir -p "$work/tmp-$side"
+    (cd "$dir" && exec "$JAVA_HOME/bin/java" "${jvm[@]}" -Djava.io.tmpdir="$work/tmp-$side" \
+      "${defaults[@]}" "${passed[@]}" \
       -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.wharf.bench.PlacementBench) \
       >"$report" &
     bench_pid=$!
@@ -147,7 +151,7 @@ took=$((SECONDS - began))
 
 describe() { git -C "$work/$1" log -1 --format='`%h` %s (%cs)' HEAD; }
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-settings="${jvm[*]} ${defaults[*]}${passed[*]:+ ${passed[*]}}"
+settings="${jvm[*]} -Djava.io.tmpdir=<its temp dir> ${defaults[*]}${passed[*]:+ ${passed[*]}}"
 
 cat <<EOF
 
@@ -184,7 +188,7 @@ awk -v rounds="$rounds" '
     for (r = 1; r <= rounds; r++) for (k = 1; k <= nkeys; k++) {
       key = keys[k]; split(key, ic, SUBSEP)
       printf "| %d | %s | %s | %s | %s | %s | %.3f | %.2f | %.2f | %.2f | %.2f |\n", r, grouped(ic[1]), ic[2], load[r, "A"],
-        grouped(pps[key, "A", r]), grouped(pps[key, "B", r]), pps[key, "A", r] > 0 ? pps[key, "B", r] / pps[key, "A", r] : 0,
+        grouped(pps[key, "A", r]), grouped(pps[key, "B", r]), (pps[key, "A", r] > 0 ? pps[key, "B", r] / pps[key, "A", r] : 0),
         p50[key, "A", r], p50[key, "B", r], p99[key, "A", r], p99[key, "B", r]
     }
     printf "\n### Medians over %d rounds, after against before\n\n", rounds
