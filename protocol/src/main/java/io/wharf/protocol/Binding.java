@@ -1,0 +1,465 @@
+package io.wharf.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.wharf.model.Document;
+import io.wharf.model.WharfException;
+import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Typed input and output, bound by the model: a request's tree (members named as in the model) to
+ * the handler's input record, and its output record back to a tree named as the model names it.
+ *
+ * <pre>
+ *  input:  tree ─normalise by shape (timestamps → Instant text, blobs → bytes)─▶ Jackson ─▶ record
+ *  output: record ─Jackson─▶ tree ─walk the output shape: rename members (case-insensitive),
+ *          drop nulls, timestamps → Instant, blobs → bytes─▶ canonical tree ─▶ protocol writer
+ * </pre>
+ *
+ * <p>Conventions for records: members match components ignoring case ({@code dnsName} ↔ {@code
+ * DNSName}); {@link Instant} for timestamps, {@code byte[]} for blobs, {@link Document} for
+ * documents (raw JSON text), boxed numbers for optional numbers; enums are read and written by
+ * {@code toString()} (which is {@code name()} unless the enum overrides it with its wire value).
+ * {@link Optional} components are read (empty when absent or null) and written (empty ones
+ * dropped). Handlers may also take and return {@link JsonNode} trees in the model's names (while
+ * operations migrate); their members the shape lacks, their explicit nulls and values that are not
+ * of their shape's type are passed through as they are (so a migrated operation answers byte for
+ * byte as before), where a record's are a programming error.
+ *
+ * <p>The canonical tree holds timestamps as {@link POJONode}s of {@link Instant} and blobs as
+ * {@link BinaryNode}s, so that each protocol writes them its way. Thread-safe.
+ */
+final class Binding {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+
+  /** The mapper for records: case-insensitive names, unknown members ignored, ISO instants. */
+  static final ObjectMapper RECORDS =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .addModule(documentsAndOptionals())
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
+          .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
+          .build();
+
+  private final ServiceModel model;
+
+  Binding(ServiceModel model) {
+    this.model = model;
+  }
+
+  /**
+   * The handler's input from a validated tree.
+   *
+   * @throws WharfException InvalidParameterException for a value the model allows but the input
+   *     type cannot hold (an enum constant Wharf does not have)
+   */
+  @SuppressWarnings("unchecked")
+  <I> I input(String operation, Class<I> type, JsonNode tree) {
+    if (type == Void.class) {
+      return null;
+    }
+    if (JsonNode.class.isAssignableFrom(type)) {
+      return (I) tree;
+    }
+    String shape = model.inputShape(operation);
+    JsonNode normal = shape == null ? NODES.objectNode() : normaliseInput(shape, tree, "");
+    try {
+      return RECORDS.treeToValue(normal, type);
+    } catch (InvalidFormatException e) {
+      throw WharfException.invalidParameter(
+          "Parameter "
+              + pathOf(e)
+              + " has the value '"
+              + e.getValue()
+              + "', which Wharf does not support.");
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "The input of " + operation + " cannot be bound to " + type.getName(), e);
+    }
+  }
+
+  private static String pathOf(InvalidFormatException e) {
+    StringBuilder out = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        out.append(out.isEmpty() ? "" : ".").append(ref.getFieldName());
+      } else {
+        out.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return out.toString();
+  }
+
+  private JsonNode normaliseInput(String shapeName, JsonNode value, String path) {
+    if (value == null || value.isNull()) {
+      return value;
+    }
+    JsonNode shape = model.shape(shapeName);
+    switch (shape.path("type").asText()) {
+      case "structure" -> {
+        if (model.isDocument(shape) || !value.isObject()) {
+          return value;
+        }
+        ObjectNode out = NODES.objectNode();
+        JsonNode members = shape.path("members");
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          JsonNode member = members.get(e.getKey());
+          out.set(
+              e.getKey(),
+              member == null
+                  ? e.getValue()
+                  : normaliseInput(
+                      member.path("shape").asText(), e.getValue(), join(path, e.getKey())));
+        }
+        return out;
+      }
+      case "list" -> {
+        ArrayNode out = NODES.arrayNode();
+        String member = shape.path("member").path("shape").asText();
+        for (int i = 0; i < value.size(); i++) {
+          out.add(normaliseInput(member, value.get(i), path + "[" + i + "]"));
+        }
+        return out;
+      }
+      case "map" -> {
+        ObjectNode out = NODES.objectNode();
+        String valueShape = shape.path("value").path("shape").asText();
+        value
+            .fields()
+            .forEachRemaining(
+                e ->
+                    out.set(
+                        e.getKey(),
+                        normaliseInput(valueShape, e.getValue(), path + "." + e.getKey())));
+        return out;
+      }
+      case "timestamp" -> {
+        return TextNode.valueOf(Timestamps.parse(value, path).toString());
+      }
+      case "blob" -> {
+        return value.isBinary() ? value : BinaryNode.valueOf(base64(value.asText(), path));
+      }
+      default -> {
+        return value;
+      }
+    }
+  }
+
+  private static byte[] base64(String text, String path) {
+    try {
+      return Base64.getMimeDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw WharfException.invalidParameter("Parameter " + path + " must be a base64 string.");
+    }
+  }
+
+  /**
+   * The canonical output tree of an operation: empty when it returns nothing.
+   *
+   * @throws IllegalStateException when a record has a component its shape lacks
+   */
+  ObjectNode output(String operation, Object result) {
+    String shape = model.outputShape(operation);
+    if (result == null || shape == null) {
+      return NODES.objectNode();
+    }
+    boolean strict = !(result instanceof JsonNode);
+    JsonNode tree = strict ? RECORDS.valueToTree(result) : (JsonNode) result;
+    JsonNode out = canonical(operation, shape, tree, strict);
+    if (!(out instanceof ObjectNode object)) {
+      throw new IllegalStateException(
+          "The output of " + operation + " is not a structure: " + result.getClass().getName());
+    }
+    return object;
+  }
+
+  private JsonNode canonical(String operation, String shapeName, JsonNode value, boolean strict) {
+    JsonNode shape = model.shape(shapeName);
+    switch (shape.path("type").asText()) {
+      case "structure" -> {
+        if (model.isDocument(shape)) {
+          return value;
+        }
+        if (!value.isObject()) {
+          throw new IllegalStateException(
+              "The output of "
+                  + operation
+                  + " has a "
+                  + value.getNodeType()
+                  + " where the shape "
+                  + shapeName
+                  + " is a structure");
+        }
+        ObjectNode out = NODES.objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (e.getValue().isNull()) {
+            if (!strict) {
+              out.set(e.getKey(), e.getValue()); // a tree's explicit null is written as today
+            }
+            continue;
+          }
+          String member = model.memberIgnoringCase(shapeName, e.getKey());
+          if (member == null) {
+            if (strict) {
+              throw new IllegalStateException(
+                  "The output of "
+                      + operation
+                      + " has a member "
+                      + e.getKey()
+                      + " that the shape "
+                      + shapeName
+                      + " does not have");
+            }
+            out.set(e.getKey(), e.getValue());
+            continue;
+          }
+          String memberShape = shape.path("members").path(member).path("shape").asText();
+          out.set(member, canonical(operation, memberShape, e.getValue(), strict));
+        }
+        return out;
+      }
+      case "list" -> {
+        ArrayNode out = NODES.arrayNode();
+        String member = shape.path("member").path("shape").asText();
+        for (JsonNode item : value) {
+          if (!item.isNull()) {
+            out.add(canonical(operation, member, item, strict));
+          }
+        }
+        return out;
+      }
+      case "map" -> {
+        ObjectNode out = NODES.objectNode();
+        String valueShape = shape.path("value").path("shape").asText();
+        value
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  if (!e.getValue().isNull()) {
+                    out.set(e.getKey(), canonical(operation, valueShape, e.getValue(), strict));
+                  }
+                });
+        return out;
+      }
+      case "timestamp" -> {
+        try {
+          return new POJONode(Timestamps.parse(value, shapeName));
+        } catch (WharfException e) {
+          if (!strict) {
+            return value; // a migrating tree's own rendering, written as it was
+          }
+          throw new IllegalStateException(
+              "The output of " + operation + " has a timestamp that is not one: " + value, e);
+        }
+      }
+      case "blob" -> {
+        if (value.isBinary()) {
+          return value;
+        }
+        try {
+          return BinaryNode.valueOf(Base64.getDecoder().decode(value.asText()));
+        } catch (IllegalArgumentException e) {
+          if (!strict) {
+            return value;
+          }
+          throw new IllegalStateException(
+              "The output of " + operation + " has a blob that is not base64: " + value, e);
+        }
+      }
+      default -> {
+        return value;
+      }
+    }
+  }
+
+  /**
+   * Fails fast when an input record has a component that matches no member of its shape (a typo
+   * that would otherwise bind nothing, forever), nested records included.
+   */
+  void checkInput(String operation, Class<?> type) {
+    if (type == Void.class || JsonNode.class.isAssignableFrom(type)) {
+      return;
+    }
+    String shape = model.inputShape(operation);
+    if (shape == null) {
+      throw new IllegalStateException(
+          "The operation "
+              + operation
+              + " takes no input, but its handler takes "
+              + type.getName());
+    }
+    checkRecord(operation, shape, type);
+  }
+
+  private void checkRecord(String operation, String shapeName, Type type) {
+    Class<?> raw = rawClass(type);
+    JsonNode shape = model.shape(shapeName);
+    String kind = shape.path("type").asText();
+    if (raw == null) {
+      return;
+    }
+    if (raw == Optional.class) {
+      typeArgument(type, 0).ifPresent(t -> checkRecord(operation, shapeName, t));
+      return;
+    }
+    if (raw.isRecord() && kind.equals("structure") && !model.isDocument(shape)) {
+      for (RecordComponent c : raw.getRecordComponents()) {
+        String member = model.memberIgnoringCase(shapeName, c.getName());
+        if (member == null) {
+          throw new IllegalStateException(
+              "The input record "
+                  + raw.getName()
+                  + " of "
+                  + operation
+                  + " has a component "
+                  + c.getName()
+                  + " that matches no member of the shape "
+                  + shapeName);
+        }
+        checkRecord(
+            operation,
+            shape.path("members").path(member).path("shape").asText(),
+            c.getGenericType());
+      }
+    } else if (kind.equals("list") && List.class.isAssignableFrom(raw)) {
+      typeArgument(type, 0)
+          .ifPresent(t -> checkRecord(operation, shape.path("member").path("shape").asText(), t));
+    } else if (kind.equals("map") && Map.class.isAssignableFrom(raw)) {
+      typeArgument(type, 1)
+          .ifPresent(t -> checkRecord(operation, shape.path("value").path("shape").asText(), t));
+    }
+  }
+
+  private static Class<?> rawClass(Type type) {
+    if (type instanceof Class<?> c) {
+      return c;
+    }
+    if (type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c) {
+      return c;
+    }
+    return null;
+  }
+
+  private static Optional<Type> typeArgument(Type type, int index) {
+    if (type instanceof ParameterizedType p && p.getActualTypeArguments().length > index) {
+      return Optional.of(p.getActualTypeArguments()[index]);
+    }
+    return Optional.empty();
+  }
+
+  private static String join(String path, String member) {
+    return path.isEmpty() ? member : path + "." + member;
+  }
+
+  /** Documents as raw JSON both ways; Optional written as its value, empty as null (dropped). */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static SimpleModule documentsAndOptionals() {
+    SimpleModule module = new SimpleModule("wharf-protocol");
+    // Set first: addDeserializer below adds to this instance (setting it later would drop them).
+    module.setDeserializers(
+        new com.fasterxml.jackson.databind.module.SimpleDeserializers() {
+          @Override
+          public JsonDeserializer<?> findBeanDeserializer(
+              com.fasterxml.jackson.databind.JavaType type,
+              com.fasterxml.jackson.databind.DeserializationConfig config,
+              com.fasterxml.jackson.databind.BeanDescription beanDesc)
+              throws com.fasterxml.jackson.databind.JsonMappingException {
+            if (type.getRawClass() == Optional.class) {
+              return new OptionalDeserializer(type.containedTypeOrUnknown(0));
+            }
+            return super.findBeanDeserializer(type, config, beanDesc);
+          }
+        });
+    module.addDeserializer(
+        Document.class,
+        new JsonDeserializer<>() {
+          @Override
+          public Document deserialize(JsonParser p, DeserializationContext ctxt)
+              throws IOException {
+            JsonNode tree = p.readValueAsTree();
+            return new Document(tree.toString());
+          }
+        });
+    module.addSerializer(
+        Document.class,
+        new JsonSerializer<>() {
+          @Override
+          public void serialize(Document value, JsonGenerator gen, SerializerProvider serializers)
+              throws IOException {
+            gen.writeTree(RECORDS.readTree(value.json()));
+          }
+        });
+    module.addSerializer(
+        (Class) Optional.class,
+        new JsonSerializer<Optional<?>>() {
+          @Override
+          public void serialize(Optional<?> value, JsonGenerator gen, SerializerProvider provider)
+              throws IOException {
+            if (value.isPresent()) {
+              provider.defaultSerializeValue(value.get(), gen);
+            } else {
+              gen.writeNull();
+            }
+          }
+        });
+    return module;
+  }
+
+  /** An Optional component: the value when present, empty when absent or null. */
+  private static final class OptionalDeserializer extends JsonDeserializer<Optional<?>> {
+    private final com.fasterxml.jackson.databind.JavaType content;
+
+    OptionalDeserializer(com.fasterxml.jackson.databind.JavaType content) {
+      this.content = content;
+    }
+
+    @Override
+    public Optional<?> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      return Optional.ofNullable(ctxt.readValue(p, content));
+    }
+
+    @Override
+    public Optional<?> getNullValue(DeserializationContext ctxt) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Object getAbsentValue(DeserializationContext ctxt) {
+      return Optional.empty();
+    }
+  }
+}

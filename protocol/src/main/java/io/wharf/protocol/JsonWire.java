@@ -1,0 +1,111 @@
+package io.wharf.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.model.ErrorCode;
+import io.wharf.model.WharfException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/**
+ * AWS JSON 1.0 and 1.1 bodies (and REST-JSON's): one JSON object in; the canonical output tree out,
+ * timestamps as epoch seconds with milliseconds, blobs in base64.
+ */
+final class JsonWire {
+  /** The deepest nesting a request may have: the models' deepest shapes are far shallower. */
+  static final int MAX_NESTING_DEPTH = 64;
+
+  private static final ObjectMapper JSON = mapper();
+
+  private JsonWire() {}
+
+  private static ObjectMapper mapper() {
+    SimpleModule instants = new SimpleModule("wharf-json-timestamps");
+    instants.addSerializer(
+        Instant.class,
+        new JsonSerializer<>() {
+          @Override
+          public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers)
+              throws IOException {
+            gen.writeNumber(Timestamps.epochSeconds(value));
+          }
+        });
+    ObjectMapper mapper =
+        new ObjectMapper()
+            .registerModule(instants)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    // Jackson keeps its read and write buffers per thread by default, and requests run on
+    // virtual threads, one new thread each: share the buffers instead.
+    mapper.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+    return mapper;
+  }
+
+  /**
+   * A request body: one JSON object and nothing after it; an empty body is {@code {}}.
+   *
+   * @throws WharfException SerializationException saying what is wrong
+   */
+  static JsonNode parse(byte[] bytes) {
+    if (bytes.length == 0) {
+      return JSON.createObjectNode();
+    }
+    try (JsonParser parser = JSON.createParser(bytes)) {
+      JsonNode node = JSON.readTree(parser);
+      if (node == null || node.isMissingNode()) {
+        return JSON.createObjectNode();
+      }
+      // One JSON value and nothing after it: "{...}{...}" or "{} x" is refused, not half-read.
+      if (parser.nextToken() != null) {
+        throw new WharfException(
+            ErrorCode.SERIALIZATION,
+            "The request body must be one JSON object with nothing after it.");
+      }
+      if (!node.isObject()) {
+        throw new WharfException(
+            ErrorCode.SERIALIZATION, "The request body must be a JSON object.");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new WharfException(
+          ErrorCode.SERIALIZATION,
+          "The request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** The bytes of a canonical tree (timestamps as POJO Instants, blobs as binary nodes). */
+  static byte[] write(JsonNode tree) {
+    try {
+      return JSON.writeValueAsBytes(tree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code {"__type": code, "message": message}}. */
+  static byte[] error(String code, String message) {
+    ObjectNode body = JSON.createObjectNode().put("__type", code).put("message", message);
+    return write(body);
+  }
+
+  static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}
