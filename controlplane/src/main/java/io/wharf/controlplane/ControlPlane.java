@@ -216,8 +216,9 @@ public final class ControlPlane implements AutoCloseable {
               dataPlane,
               config.elb().addresses(),
               elbRandom);
-      websockets.setHandler(new ApiHandler(ecs, elb, verifier, config.region(), keys::principalOf));
-      ApiHandler.installLimits(server, connector, elb);
+      ApiHandler api = new ApiHandler(ecs, elb, verifier, config.region(), keys::principalOf);
+      websockets.setHandler(api);
+      ApiHandler.installLimits(server, connector, api);
       server.setHandler(websockets);
       server.start();
     } catch (Exception e) {
