@@ -125,6 +125,7 @@ public final class ApiHandler extends Handler.Abstract {
   private final ObjectMapper json;
 
   /**
+   * @param services every service on the endpoint, ECS and ELBv2 among them
    * @param region the server's region: requests must be signed for it
    * @param principalOfKey who holds a verified access key (the admin, a container instance, a join
    *     token)
@@ -132,12 +133,13 @@ public final class ApiHandler extends Handler.Abstract {
   public ApiHandler(
       EcsApi ecs,
       ElbApi elb,
+      List<AwsService<Caller>> services,
       SigV4Verifier verifier,
       String region,
       Function<String, Principal> principalOfKey) {
     this.ecs = ecs;
     this.elb = elb;
-    this.endpoint = new Endpoint<>(List.of(ecs, elb));
+    this.endpoint = new Endpoint<>(services);
     this.verifier = verifier;
     this.region = region;
     this.bodies = new BodyBudget(MAX_BUFFERED_BODY_BYTES);
