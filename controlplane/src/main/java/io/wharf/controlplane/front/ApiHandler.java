@@ -176,6 +176,7 @@ public final class ApiHandler extends Handler.Abstract {
     AwsService<Caller> service =
         endpoint
             .service(SigV4Verifier.credentialService(headers, request.getHttpURI().getQuery()))
+            .filter(named -> speaksItsProtocol(named, headersOnly))
             .orElse(isQuery(request) ? elb : ecs);
     WireProtocol protocol;
     ProtocolResponse answer;
@@ -209,6 +210,20 @@ public final class ApiHandler extends Handler.Abstract {
     answer.headers().forEach((name, value) -> response.getHeaders().put(name, value));
     response.write(true, ByteBuffer.wrap(answer.body()), callback);
     return true;
+  }
+
+  /**
+   * Whether the service the credential names takes requests of this one's protocol: a query request
+   * signed for ECS is an ELB request signed wrongly, and is refused as ELB refuses it.
+   */
+  private boolean speaksItsProtocol(AwsService<Caller> service, ProtocolRequest headersOnly) {
+    try {
+      WireProtocol protocol = endpoint.protocolOf(service, headersOnly);
+      return service.model().protocols().stream()
+          .anyMatch(p -> p == protocol || (p.isJson() && protocol.isJson()));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private SigV4Verifier.Scope scope(AwsService<Caller> service) {
