@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -72,6 +73,14 @@ class AwsCliTest {
    */
   static Run awsAt(String cli, String endpoint, String... args)
       throws IOException, InterruptedException {
+    return awsAt(cli, endpoint, Map.of(), args);
+  }
+
+  /**
+   * As {@link #awsAt(String, String, String...)}, with more environment ({@code AWS_DATA_PATH}).
+   */
+  static Run awsAt(String cli, String endpoint, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command =
         new ArrayList<>(List.of(cli, "--endpoint-url", endpoint, "--output", "json"));
     command.addAll(List.of(args));
@@ -83,6 +92,7 @@ class AwsCliTest {
     pb.environment().put("AWS_CONFIG_FILE", "/dev/null");
     pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
     pb.environment().remove("AWS_PROFILE");
+    pb.environment().putAll(env);
     Path err = Files.createTempFile("aws-cli", ".err");
     pb.redirectError(err.toFile());
     Process p = pb.start();

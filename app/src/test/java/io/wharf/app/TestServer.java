@@ -1,6 +1,7 @@
 package io.wharf.app;
 
 import io.wharf.controlplane.ControlPlane;
+import io.wharf.core.api.ServiceModule;
 import io.wharf.core.auth.AdminCredentials;
 import io.wharf.ecs.service.ServiceController;
 import io.wharf.elb.balancing.AddressPool;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -67,9 +69,22 @@ final class TestServer implements AutoCloseable {
 
   private static TestServer start(
       Duration lostAfter, Duration healthyAfter, ControlPlane.ElbSettings elb) {
+    return start(lostAfter, healthyAfter, elb, List.of());
+  }
+
+  /** A test server with more AWS services on its endpoint (README: "How to add an AWS service"). */
+  static TestServer start(List<ServiceModule> modules) {
+    return start(Duration.ofSeconds(60), HEALTHY_AFTER, defaultElb(), modules);
+  }
+
+  private static TestServer start(
+      Duration lostAfter,
+      Duration healthyAfter,
+      ControlPlane.ElbSettings elb,
+      List<ServiceModule> modules) {
     try {
       Path dir = Files.createTempDirectory("wharf-test");
-      return new TestServer(dir, startOn(dir, lostAfter, healthyAfter, elb));
+      return new TestServer(dir, startOn(dir, lostAfter, healthyAfter, elb, modules));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the test server", e);
     }
@@ -97,6 +112,16 @@ final class TestServer implements AutoCloseable {
   private static ControlPlane startOn(
       Path dir, Duration lostAfter, Duration healthyAfter, ControlPlane.ElbSettings elb)
       throws Exception {
+    return startOn(dir, lostAfter, healthyAfter, elb, List.of());
+  }
+
+  private static ControlPlane startOn(
+      Path dir,
+      Duration lostAfter,
+      Duration healthyAfter,
+      ControlPlane.ElbSettings elb,
+      List<ServiceModule> modules)
+      throws Exception {
     return ControlPlane.start(
         new ControlPlane.Config(
             "127.0.0.1",
@@ -110,7 +135,8 @@ final class TestServer implements AutoCloseable {
             Clock.systemUTC(),
             RandomGenerator.of("L64X128MixRandom"),
             new ServiceController.Settings(Duration.ofSeconds(1), healthyAfter, lostAfter),
-            elb));
+            elb),
+        modules);
   }
 
   String endpoint() {

@@ -2,8 +2,11 @@ package io.wharf.controlplane;
 
 import io.wharf.controlplane.front.AgentSocket;
 import io.wharf.controlplane.front.ApiHandler;
+import io.wharf.core.api.ServiceContext;
+import io.wharf.core.api.ServiceModule;
 import io.wharf.core.auth.AccessKeys;
 import io.wharf.core.auth.AdminCredentials;
+import io.wharf.core.auth.Caller;
 import io.wharf.core.state.StateMachine;
 import io.wharf.ecs.agent.AgentGateway;
 import io.wharf.ecs.api.EcsApi;
@@ -14,6 +17,7 @@ import io.wharf.elb.balancing.DataPlane;
 import io.wharf.files.PrivateFiles;
 import io.wharf.model.ResourceArn;
 import io.wharf.model.identity.InstanceKey;
+import io.wharf.protocol.AwsService;
 import io.wharf.sigv4.SigV4Verifier;
 import io.wharf.store.SqliteStore;
 import io.wharf.store.Store;
@@ -21,6 +25,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -149,6 +155,14 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Opens the store, loads the state and starts serving. */
   public static ControlPlane start(Config config) throws Exception {
+    return start(config, List.of());
+  }
+
+  /**
+   * Starts the control plane with more AWS services on its endpoint than ECS and ELBv2: each module
+   * is started once, with what the control plane shares (README: "How to add an AWS service").
+   */
+  public static ControlPlane start(Config config, List<ServiceModule> modules) throws Exception {
     // Owner-only, all of it (a data directory an older Wharf or a permissive umask left readable).
     PrivateFiles.tightenTree(config.dataDir());
     Store store = SqliteStore.open(config.dataDir());
@@ -216,8 +230,14 @@ public final class ControlPlane implements AutoCloseable {
               dataPlane,
               config.elb().addresses(),
               elbRandom);
-      websockets.setHandler(new ApiHandler(ecs, elb, verifier, config.region(), keys::principalOf));
-      ApiHandler.installLimits(server, connector, elb);
+      ServiceContext shared =
+          new ServiceContext(states, arns, config.region(), config.accountId(), config.clock());
+      List<AwsService<Caller>> services = new ArrayList<>(List.of(ecs, elb));
+      modules.forEach(m -> services.add(m.start(shared)));
+      ApiHandler api =
+          new ApiHandler(ecs, elb, services, verifier, config.region(), keys::principalOf);
+      websockets.setHandler(api);
+      ApiHandler.installLimits(server, connector, api);
       server.setHandler(websockets);
       server.start();
     } catch (Exception e) {

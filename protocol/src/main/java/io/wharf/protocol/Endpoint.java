@@ -164,6 +164,32 @@ public final class Endpoint<C> {
   }
 
   /**
+   * Runs one operation in-process, on an input tree in the model's names, as {@link #handle} runs a
+   * JSON request: guard, look up, validate, bind, call the handler. For callers inside Wharf that
+   * have no HTTP request (the simulation's agents, the composition root).
+   *
+   * @return the output tree, in the model's names
+   * @throws RuntimeException what the operation failed with ({@link WharfException}, {@link
+   *     AwsServiceException}): the caller answers it
+   */
+  public JsonNode invoke(AwsService<C> service, C caller, String operation, JsonNode input) {
+    Operations<C> operations = service.operations();
+    operations.guard(caller, operation, view(input));
+    Operations.Entry<C> entry =
+        operations
+            .find(operation)
+            .orElseThrow(
+                () ->
+                    notFound(
+                        service,
+                        WireProtocol.AWS_JSON_1_1,
+                        new Parsed(operation, input, view(input), Map.of())));
+    operations.validator().validate(operation, input);
+    Object bound = operations.binding().input(operation, entry.input(), input);
+    return operations.binding().output(operation, entry.handler().handle(caller, bound));
+  }
+
+  /**
    * The error answer for a failure the front detects itself (a bad signature, a body over the
    * limit), in the service's and the protocol's shape.
    */

@@ -14,7 +14,7 @@ import java.time.format.DateTimeParseException;
  * Timestamps as the protocols carry them: epoch seconds with an optional fraction (JSON numbers,
  * CBOR tag 1), or ISO-8601 text with an offset (query, and hand-written JSON clients).
  */
-final class Timestamps {
+public final class Timestamps {
   /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years ISO-8601 text writes in 4 digits. */
   private static final BigDecimal MIN_EPOCH_SECONDS = BigDecimal.valueOf(-62_135_596_800L);
 
@@ -28,7 +28,7 @@ final class Timestamps {
    * @param member the member's path in the request, for the message ({@code createdAt.after})
    * @throws WharfException InvalidParameterException naming the member
    */
-  static Instant parse(JsonNode value, String member) {
+  public static Instant parse(JsonNode value, String member) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return null;
     }

@@ -24,7 +24,7 @@ public enum WireProtocol {
     };
   }
 
-  boolean isJson() {
+  public boolean isJson() {
     return this == AWS_JSON_1_0 || this == AWS_JSON_1_1;
   }
 

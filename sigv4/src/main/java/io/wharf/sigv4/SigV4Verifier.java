@@ -303,6 +303,49 @@ public final class SigV4Verifier {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * The service a request's credential is scoped to ({@code .../<region>/<service>/aws4_request}),
+   * from its Authorization header or its presigned query, read leniently and before anything is
+   * verified: it only decides which service's rules ({@link Scope}) verify the request and answer
+   * its errors. Null when the request names none that can be read.
+   *
+   * @param headers the request's headers by lower-case name
+   * @param rawQuery the request's query string, undecoded, or null
+   */
+  public static String credentialService(Map<String, List<String>> headers, String rawQuery) {
+    String credential = null;
+    List<String> authorization = headers.get("authorization");
+    if (authorization != null && !authorization.isEmpty()) {
+      String value = authorization.getFirst();
+      int at = value.indexOf("Credential=");
+      if (at >= 0) {
+        int from = at + "Credential=".length();
+        int to = from;
+        while (to < value.length() && value.charAt(to) != ',' && value.charAt(to) != ' ') {
+          to++;
+        }
+        credential = value.substring(from, to);
+      }
+    } else if (rawQuery != null) {
+      for (String pair : rawQuery.split("&")) {
+        if (pair.startsWith("X-Amz-Credential=")) {
+          try {
+            credential =
+                java.net.URLDecoder.decode(
+                    pair.substring("X-Amz-Credential=".length()), StandardCharsets.UTF_8);
+          } catch (IllegalArgumentException e) {
+            return null;
+          }
+        }
+      }
+    }
+    if (credential == null) {
+      return null;
+    }
+    String[] parts = credential.split("/", -1);
+    return parts.length == 5 && !parts[3].isEmpty() ? parts[3] : null;
+  }
+
   /** Reads the signature the request claims, from its Authorization header or its query. */
   private static Claim claim(SignedRequest request, List<QueryParameter> query) {
     List<String> authorization = request.headers().get("authorization");

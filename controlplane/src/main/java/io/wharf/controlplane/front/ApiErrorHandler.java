@@ -3,10 +3,13 @@ package io.wharf.controlplane.front;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.core.api.LogText;
-import io.wharf.elb.api.ElbApi;
+import io.wharf.core.auth.Caller;
 import io.wharf.model.ErrorCode;
+import io.wharf.model.WharfException;
+import io.wharf.protocol.AwsService;
+import io.wharf.protocol.Endpoint;
+import io.wharf.protocol.WireProtocol;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -26,15 +29,18 @@ import org.eclipse.jetty.util.Callback;
 final class ApiErrorHandler extends ErrorHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ElbApi elb;
+  private final Endpoint<Caller> endpoint;
+  private final AwsService<Caller> queryService;
   private final int maxHeaderBytes;
 
   /**
+   * @param queryService the service a form-encoded request is answered for (ELBv2)
    * @param maxHeaderBytes the connector's limit on a request's line and headers, named in the
    *     answer to a request over it
    */
-  ApiErrorHandler(ElbApi elb, int maxHeaderBytes) {
-    this.elb = elb;
+  ApiErrorHandler(Endpoint<Caller> endpoint, AwsService<Caller> queryService, int maxHeaderBytes) {
+    this.endpoint = endpoint;
+    this.queryService = queryService;
     this.maxHeaderBytes = maxHeaderBytes;
   }
 
@@ -56,7 +62,11 @@ final class ApiErrorHandler extends ErrorHandler {
     byte[] body;
     if (isForm(request.getHeaders())) {
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/xml");
-      body = elb.errorXml(code, text, requestId).getBytes(StandardCharsets.UTF_8);
+      body =
+          endpoint
+              .error(
+                  queryService, WireProtocol.AWS_QUERY, new WharfException(code, text), requestId)
+              .body();
     } else {
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/x-amz-json-1.1");
       body = json(code, text);

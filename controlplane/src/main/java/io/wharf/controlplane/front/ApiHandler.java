@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.wharf.core.api.LogText;
+import io.wharf.core.auth.Caller;
 import io.wharf.core.auth.Principal;
 import io.wharf.ecs.api.EcsApi;
 import io.wharf.ecs.api.RegistrationEpochs;
@@ -14,6 +15,11 @@ import io.wharf.ecs.api.Wire;
 import io.wharf.elb.api.ElbApi;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
+import io.wharf.protocol.AwsService;
+import io.wharf.protocol.Endpoint;
+import io.wharf.protocol.ProtocolRequest;
+import io.wharf.protocol.ProtocolResponse;
+import io.wharf.protocol.WireProtocol;
 import io.wharf.sigv4.SigV4Verifier;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +27,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,32 +47,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP front of every AWS-compatible API on Wharf's one port, dispatched by the request's
- * protocol: AWS JSON 1.1 over {@code POST /} routed by {@code X-Amz-Target} (ECS), and the AWS
- * query protocol, a form-encoded body with {@code Action} and {@code Version} signed for the {@code
- * elasticloadbalancing} service (ELBv2). Every request is SigV4-verified.
+ * The HTTP front of every AWS service on Wharf's one port. It authenticates each request, reads its
+ * body within the server's limits, and hands it to the {@link Endpoint}, which finds the operation
+ * by the request's protocol (AWS JSON 1.0/1.1 by {@code X-Amz-Target}, query by {@code Action},
+ * RPCv2 CBOR by path, REST-JSON by route), checks it against the service's model and answers in the
+ * service's shape.
  *
  * <pre>
- *  request ─▶ SigV4 headers ─▶ size ─▶ body budget ─▶ read body ─▶ SigV4 payload ─▶ target ─▶ parse ─▶ operation ─▶ 200 JSON
- *                 └──────────────┴──────────┴─────────────┴──────────────┴────────────┴─────────┴─────────┴─▶ 4xx/5xx {"__type","message"}
- *  query   ─▶ (the same, scoped to elasticloadbalancing) ─▶ ElbApi ─▶ 200 XML
- *                 └──────────────────────────────────────────────┴─▶ 4xx/5xx &lt;ErrorResponse>
+ *  request ─▶ service (credential scope) ─▶ protocol (headers) ─▶ SigV4 headers ─▶ size ─▶ body budget
+ *          ─▶ read body ─▶ SigV4 payload ─▶ Endpoint (parse, guard, model check, operation) ─▶ 200
+ *                └──────────────┴─────────────┴───────────┴──────────┴─────────────────────┴─▶ the service's error
  * </pre>
  *
+ * <p>The service is the one the request's SigV4 credential scope names ({@code ecs}, {@code
+ * elasticloadbalancing}, ...). A request that names none Wharf serves (or is not signed) is
+ * answered for the service its shape suggests (a form body: ELBv2; anything else: ECS), so that its
+ * client can read the refusal. The host is not looked at: requests to a prefixed host ({@code
+ * stream-...}, as some SDK operations address) are served the same.
+ *
  * <p>Authentication comes first: whatever the headers can decide (the signature's form, its time,
- * its credential scope against this server's region and the API's service, the access key, and the
+ * its credential scope against this server's region and the service, the access key, and the
  * signature itself when the payload's hash is declared) is decided before a byte of the body is
  * read, so an unsigned or mis-signed request costs its headers only. A body that does have to be
- * read is held within a {@link BodyBudget} shared by all requests. The headers the API reads to
- * decide what a request means ({@code X-Amz-Target}, {@code Content-Type}) must be signed, and
- * {@code UNSIGNED-PAYLOAD} is refused.
+ * read is held within a {@link BodyBudget} shared by all requests. The headers that decide what a
+ * request means ({@code X-Amz-Target}, {@code Content-Type}, {@code smithy-protocol}) must be
+ * signed, and {@code UNSIGNED-PAYLOAD} is refused.
  *
- * <p>A request is a query request when it has no {@code X-Amz-Target} and its body is form-encoded
- * (or its URL carries {@code Action}); its errors, signature errors included, are answered in XML.
- *
- * <p>Every failure is classified: a {@link WharfException} of a client code is the caller's fault
- * and answered as is; anything else is a fault, logged with the request id and answered as {@code
- * ServerException} without internals.
+ * <p>Wharf's own operations ({@code X-Amz-Target: WharfV1.*}: join tokens) are signed for {@code
+ * ecs} and answered in ECS's JSON.
  */
 public final class ApiHandler extends Handler.Abstract {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
@@ -105,19 +112,20 @@ public final class ApiHandler extends Handler.Abstract {
    * operation, and the protocol (JSON or query).
    */
   private static final String[] MEANINGFUL_HEADERS = {
-    "x-amz-target", "content-type", RegistrationEpochs.HEADER
+    "x-amz-target", "content-type", "smithy-protocol", RegistrationEpochs.HEADER
   };
 
   private final EcsApi ecs;
   private final ElbApi elb;
+  private final Endpoint<Caller> endpoint;
   private final SigV4Verifier verifier;
-  private final SigV4Verifier.Scope ecsScope;
-  private final SigV4Verifier.Scope elbScope;
+  private final String region;
   private final BodyBudget bodies;
   private final Function<String, Principal> principalOfKey;
   private final ObjectMapper json;
 
   /**
+   * @param services every service on the endpoint, ECS and ELBv2 among them
    * @param region the server's region: requests must be signed for it
    * @param principalOfKey who holds a verified access key (the admin, a container instance, a join
    *     token)
@@ -125,14 +133,15 @@ public final class ApiHandler extends Handler.Abstract {
   public ApiHandler(
       EcsApi ecs,
       ElbApi elb,
+      List<AwsService<Caller>> services,
       SigV4Verifier verifier,
       String region,
       Function<String, Principal> principalOfKey) {
     this.ecs = ecs;
     this.elb = elb;
+    this.endpoint = new Endpoint<>(services);
     this.verifier = verifier;
-    this.ecsScope = SigV4Verifier.Scope.of(ECS_SERVICE, region, MEANINGFUL_HEADERS);
-    this.elbScope = SigV4Verifier.Scope.of(ELB_SERVICE, region, MEANINGFUL_HEADERS);
+    this.region = region;
     this.bodies = new BodyBudget(MAX_BUFFERED_BODY_BYTES);
     this.principalOfKey = principalOfKey;
     this.json =
@@ -143,19 +152,131 @@ public final class ApiHandler extends Handler.Abstract {
         .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
   }
 
+  /** The services on this endpoint, for the error answers Jetty makes itself. */
+  Endpoint<Caller> endpoint() {
+    return endpoint;
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     String requestId = requestId();
-    response.getHeaders().put("x-amzn-RequestId", requestId);
     String target = request.getHeaders().get("X-Amz-Target");
-    if (target == null && isQuery(request)) {
-      handleQuery(request, response, callback, requestId);
+    if (target != null && target.startsWith(EcsApi.wharfTargetPrefix() + ".")) {
+      handleWharf(request, response, callback, requestId, target);
       return true;
     }
+    Map<String, List<String>> headers = headers(request);
+    ProtocolRequest headersOnly =
+        new ProtocolRequest(
+            request.getMethod(),
+            request.getHttpURI().getPath(),
+            request.getHttpURI().getQuery(),
+            headers,
+            new byte[0]);
+    AwsService<Caller> service =
+        endpoint
+            .service(SigV4Verifier.credentialService(headers, request.getHttpURI().getQuery()))
+            .filter(named -> speaksItsProtocol(named, headersOnly))
+            .orElse(isQuery(request) ? elb : ecs);
+    WireProtocol protocol;
+    ProtocolResponse answer;
+    try {
+      protocol = endpoint.protocolOf(service, headersOnly);
+    } catch (RuntimeException e) {
+      protocol = WireProtocol.AWS_JSON_1_1;
+    }
+    try {
+      Signed signed = readSigned(request, scope(service));
+      Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
+      long epoch = RegistrationEpochs.parse(request.getHeaders().get(RegistrationEpochs.HEADER));
+      answer =
+          endpoint.handle(
+              service,
+              new ProtocolRequest(
+                  headersOnly.method(),
+                  headersOnly.path(),
+                  headersOnly.rawQuery(),
+                  headers,
+                  signed.body()),
+              new Caller(principal, epoch),
+              requestId);
+    } catch (WharfException e) {
+      closeIfRefusedAuthentication(e.code(), response);
+      answer = endpoint.error(service, protocol, e, requestId);
+    } catch (RuntimeException e) {
+      answer = endpoint.error(service, protocol, e, requestId);
+    }
+    response.setStatus(answer.status());
+    answer.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+    response.write(true, ByteBuffer.wrap(answer.body()), callback);
+    return true;
+  }
+
+  /**
+   * Whether the service the credential names takes requests of this one's protocol: a query request
+   * signed for ECS is an ELB request signed wrongly, and is refused as ELB refuses it.
+   */
+  private boolean speaksItsProtocol(AwsService<Caller> service, ProtocolRequest headersOnly) {
+    try {
+      WireProtocol protocol = endpoint.protocolOf(service, headersOnly);
+      return service.model().protocols().stream()
+          .anyMatch(p -> p == protocol || (p.isJson() && protocol.isJson()));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private SigV4Verifier.Scope scope(AwsService<Caller> service) {
+    return SigV4Verifier.Scope.of(service.model().signingName(), region, MEANINGFUL_HEADERS);
+  }
+
+  /**
+   * Puts the limits on a request's arrival that Jetty does not have in the connector and server:
+   * total deadlines for a request's headers and body ({@link RequestDeadlines}), a bound on the
+   * connections not yet authenticated ({@link UnauthenticatedConnections}), and Jetty's own
+   * refusals (headers over the limit, 431) answered in the API's error shape.
+   */
+  public static void installLimits(Server server, ServerConnector connector, ApiHandler api) {
+    RequestDeadlines deadlines = new RequestDeadlines(RequestDeadlines.Limits.DEFAULT);
+    connector.addEventListener(deadlines);
+    server.addBean(deadlines);
+    // As a listener it is also a bean of the connector, where UnauthenticatedConnections finds it.
+    connector.addEventListener(new UnauthenticatedConnections(MAX_UNAUTHENTICATED_CONNECTIONS));
+    HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+    int maxHeaderBytes = http.getHttpConfiguration().getRequestHeaderSize();
+    server.setErrorHandler(new ApiErrorHandler(api.endpoint, api.elb, maxHeaderBytes));
+  }
+
+  /** A query-protocol request: no target, and a form body or an {@code Action} in the URL. */
+  private static boolean isQuery(Request request) {
+    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type != null
+        && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      return true;
+    }
+    String query = request.getHttpURI().getQuery();
+    return query != null && (query.startsWith("Action=") || query.contains("&Action="));
+  }
+
+  /** One of Wharf's own operations (join tokens), in ECS's JSON. */
+  private void handleWharf(
+      Request request, Response response, Callback callback, String requestId, String target) {
+    response.getHeaders().put("x-amzn-RequestId", requestId);
     int status;
     JsonNode body;
     try {
-      body = dispatch(request, target);
+      if (!"POST".equals(request.getMethod())) {
+        throw new WharfException(
+            ErrorCode.UNKNOWN_OPERATION,
+            "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
+      }
+      Signed signed = readSigned(request, scope(ecs));
+      Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
+      body =
+          ecs.invokeWharf(
+              target.substring(EcsApi.wharfTargetPrefix().length() + 1),
+              principal,
+              parse(signed.body()));
       status = 200;
     } catch (WharfException e) {
       if (e.code().isFault()) {
@@ -194,100 +315,6 @@ public final class ApiHandler extends Handler.Abstract {
               .getBytes(StandardCharsets.UTF_8);
     }
     response.write(true, ByteBuffer.wrap(bytes), callback);
-    return true;
-  }
-
-  /**
-   * Puts the limits on a request's arrival that Jetty does not have in the connector and server:
-   * total deadlines for a request's headers and body ({@link RequestDeadlines}), a bound on the
-   * connections not yet authenticated ({@link UnauthenticatedConnections}), and Jetty's own
-   * refusals (headers over the limit, 431) answered in the API's error shape.
-   */
-  public static void installLimits(Server server, ServerConnector connector, ElbApi elb) {
-    RequestDeadlines deadlines = new RequestDeadlines(RequestDeadlines.Limits.DEFAULT);
-    connector.addEventListener(deadlines);
-    server.addBean(deadlines);
-    // As a listener it is also a bean of the connector, where UnauthenticatedConnections finds it.
-    connector.addEventListener(new UnauthenticatedConnections(MAX_UNAUTHENTICATED_CONNECTIONS));
-    HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
-    int maxHeaderBytes = http.getHttpConfiguration().getRequestHeaderSize();
-    server.setErrorHandler(new ApiErrorHandler(elb, maxHeaderBytes));
-  }
-
-  /** A query-protocol request: no target, and a form body or an {@code Action} in the URL. */
-  private static boolean isQuery(Request request) {
-    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    if (type != null
-        && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      return true;
-    }
-    String query = request.getHttpURI().getQuery();
-    return query != null && (query.startsWith("Action=") || query.contains("&Action="));
-  }
-
-  private void handleQuery(
-      Request request, Response response, Callback callback, String requestId) {
-    int status;
-    String body;
-    String action = null;
-    try {
-      if (!"POST".equals(request.getMethod()) && !"GET".equals(request.getMethod())) {
-        throw new WharfException(
-            ErrorCode.UNKNOWN_OPERATION, "Query requests are POST (or GET) requests.");
-      }
-      Signed signed = readSigned(request, elbScope);
-      Map<String, String> params = new LinkedHashMap<>();
-      String query = request.getHttpURI().getQuery();
-      if (query != null) {
-        params.putAll(ElbApi.decodeForm(query));
-      }
-      params.putAll(ElbApi.decodeForm(new String(signed.body(), StandardCharsets.UTF_8)));
-      action = params.get("Action");
-      Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
-      if (!(principal instanceof Principal.Admin)) {
-        // Only the admin manages load balancers; instance keys and join tokens are for agents.
-        throw new WharfException(
-            ErrorCode.ACCESS_DENIED,
-            "User: "
-                + principal.arn()
-                + " is not authorized to perform: elasticloadbalancing:"
-                + action
-                + " because no identity-based policy allows the elasticloadbalancing:"
-                + action
-                + " action");
-      }
-      body = elb.invoke(params, requestId);
-      status = 200;
-    } catch (WharfException e) {
-      if (e.code().isFault()) {
-        log.error("Request {} ({}) failed", requestId, LogText.escape(action), e);
-      } else {
-        log.debug(
-            "Request {} ({}) refused: {} {}",
-            requestId,
-            LogText.escape(action),
-            e.code(),
-            LogText.escape(e.getMessage()));
-      }
-      status = ElbApi.errorOf(e.code()).status();
-      closeIfRefusedAuthentication(e.code(), response);
-      body =
-          elb.errorXml(
-              e.code(),
-              e.code().isFault()
-                  ? "An internal error occurred. Request ID: " + requestId
-                  : e.getMessage(),
-              requestId);
-    } catch (RuntimeException e) {
-      log.error("Request {} ({}) failed", requestId, LogText.escape(action), e);
-      status = 500;
-      body =
-          elb.errorXml(
-              ErrorCode.SERVER, "An internal error occurred. Request ID: " + requestId, requestId);
-    }
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, XML_CONTENT_TYPE);
-    response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
   }
 
   /**
@@ -299,32 +326,6 @@ public final class ApiHandler extends Handler.Abstract {
     long high = (random.nextLong() & ~0xF000L) | 0x4000L;
     long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
     return new UUID(high, low).toString();
-  }
-
-  private JsonNode dispatch(Request request, String target) {
-    if (!"POST".equals(request.getMethod())) {
-      throw new WharfException(
-          ErrorCode.UNKNOWN_OPERATION,
-          "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
-    }
-    Signed signed = readSigned(request, ecsScope);
-    Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
-    String wharfPrefix = EcsApi.wharfTargetPrefix() + ".";
-    if (target != null && target.startsWith(wharfPrefix)) {
-      return ecs.invokeWharf(
-          target.substring(wharfPrefix.length()), principal, parse(signed.body()));
-    }
-    String prefix = ecs.model().targetPrefix() + ".";
-    if (target == null || !target.startsWith(prefix)) {
-      throw new WharfException(
-          ErrorCode.UNKNOWN_OPERATION,
-          target == null
-              ? "The request has no X-Amz-Target header."
-              : "Unknown operation " + target + ".");
-    }
-    JsonNode input = parse(signed.body());
-    long epoch = RegistrationEpochs.parse(request.getHeaders().get(RegistrationEpochs.HEADER));
-    return ecs.invoke(target.substring(prefix.length()), principal, epoch, input);
   }
 
   /**

@@ -1,8 +1,7 @@
 package io.wharf.ecs.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wharf.core.api.InputValidator;
-import io.wharf.core.api.ServiceModel;
+import io.wharf.core.auth.Caller;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
 import io.wharf.ecs.agent.AgentGateway;
@@ -13,23 +12,33 @@ import io.wharf.elb.targets.TargetHealthView;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.ResourceArn;
 import io.wharf.model.WharfException;
+import io.wharf.protocol.AwsService;
+import io.wharf.protocol.Endpoint;
+import io.wharf.protocol.Operations;
+import io.wharf.protocol.ServiceModel;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
- * The ECS API: routes an operation name to its implementation after checking the request against
- * the service model.
+ * The ECS API as an AWS service on Wharf's endpoint: its model, its operations (typed, bound by the
+ * protocol layer), and who may call what. The protocol layer ({@link Endpoint}) parses, checks the
+ * request against the model and renders the answer; the operations hold ECS's rules.
+ *
+ * <pre>
+ *  Endpoint ─▶ guard (admin, or an instance key on the agent-facing operations) ─▶ model check
+ *      ─▶ fencing (a stale registration epoch) ─▶ the operation (StateMachine) ─▶ Endpoint
+ * </pre>
  *
  * <p>Threading: {@link #invoke} is called concurrently from request threads; operations read
  * immutable snapshots and send writes through the single-writer {@link StateMachine}.
  */
-public final class EcsApi {
+public final class EcsApi implements AwsService<Caller> {
   private final ServiceModel model;
-  private final InputValidator validator;
-  private final Map<String, Operation> operations = new HashMap<>();
+  private final Operations<Caller> operations;
+  private final Endpoint<Caller> inProcess;
   private final ServiceController services;
   private final JoinOperations joins;
   private final StateMachine states;
@@ -64,7 +73,7 @@ public final class EcsApi {
       ServiceController.Settings serviceSettings) {
     this.model = model;
     this.states = states;
-    this.validator = new InputValidator(model);
+    Map<String, Operation> operations = new HashMap<>();
     Lookup lookup = new Lookup(arns);
     new ClusterOperations(states, lookup).register(operations);
     new TaskDefinitionOperations(states, lookup).register(operations);
@@ -81,11 +90,52 @@ public final class EcsApi {
     new TaskOperations(states, lookup, gateway, launcher, endpoint, services).register(operations);
     new ServiceOperations(states, lookup, random, services).register(operations);
     this.joins = new JoinOperations(states, lookup);
-    for (String name : operations.keySet()) {
-      if (!model.hasOperation(name)) {
-        throw new IllegalStateException("Operation " + name + " is not in the ECS model");
-      }
+    Operations.Builder<Caller> builder = Operations.<Caller>builder(model).guard(EcsApi::authorize);
+    operations.forEach((name, op) -> register(builder, name, op));
+    this.operations = builder.build();
+    this.inProcess = new Endpoint<>(List.of(this));
+  }
+
+  private <I, O> void register(Operations.Builder<Caller> builder, String name, Operation op) {
+    if (op instanceof Typed.Op<?, ?> typed) {
+      registerTyped(builder, name, typed);
+    } else {
+      builder.add(name, JsonNode.class, (caller, input) -> op.invoke(fenced(name, caller), input));
     }
+  }
+
+  private <I, O> void registerTyped(
+      Operations.Builder<Caller> builder, String name, Typed.Op<I, O> typed) {
+    builder.add(
+        name,
+        typed.input(),
+        (caller, input) -> typed.handler().handle(fenced(name, caller), input));
+  }
+
+  /**
+   * Only the admin calls ECS, except that a container instance's key reaches the agent-facing
+   * operations (each acts only for that instance); a join token reaches none of them.
+   */
+  private static void authorize(Caller caller, String operation, Operations.RequestView request) {
+    Principal principal = caller.principal();
+    if (!(principal instanceof Principal.Admin)
+        && !(principal instanceof Principal.Instance && AGENT_OPERATIONS.contains(operation))) {
+      throw accessDenied(principal, "ecs:" + operation, request.text("cluster").orElse("*"));
+    }
+  }
+
+  /**
+   * The caller as ECS's operations take it, once an instance key's call with a registration epoch
+   * older than its instance's has been refused.
+   */
+  private Operation.Caller fenced(String operation, Caller caller) {
+    if (caller.principal() instanceof Principal.Instance self
+        && FENCED_OPERATIONS.contains(operation)) {
+      RegistrationEpochs.check(
+          caller.registrationEpoch(),
+          states.current().containerInstances().get(self.containerInstanceArn()));
+    }
+    return new Operation.Caller(caller.accessKeyId(), caller.principal().arn(), caller.principal());
   }
 
   /** A generator safe to share between threads; the wrapped one need not be. */
@@ -112,6 +162,11 @@ public final class EcsApi {
     }
   }
 
+  @Override
+  public ServiceModel model() {
+    return model;
+  }
+
   /** The ECS service model (botocore's, see this package's README), shipped with this module. */
   public static ServiceModel loadModel() {
     return ServiceModel.load(EcsApi.class, "ecs-2014-11-13.json.gz");
@@ -122,17 +177,19 @@ public final class EcsApi {
     return services;
   }
 
-  public ServiceModel model() {
-    return model;
+  @Override
+  public Operations<Caller> operations() {
+    return operations;
   }
 
   /** The operations Wharf implements, sorted. */
   public Set<String> implemented() {
-    return new TreeSet<>(operations.keySet());
+    return operations.implemented();
   }
 
   /**
-   * Runs one operation.
+   * Runs one operation in-process (the simulation's agents and the composition root call ECS this
+   * way), exactly as the endpoint does for a JSON request: guard, model check, binding, operation.
    *
    * @param operation the part of {@code X-Amz-Target} after the service prefix
    * @throws WharfException the ECS error to answer
@@ -141,48 +198,18 @@ public final class EcsApi {
     return invoke(operation, new Principal.Admin(accessKeyId, principalArn), body);
   }
 
-  /**
-   * Runs one operation for a verified principal: an instance key reaches only {@link
-   * #AGENT_OPERATIONS}, and a join token none of ECS's.
-   */
+  /** As {@link #invoke(String, String, String, JsonNode)}, for a verified principal. */
   public JsonNode invoke(String operation, Principal principal, JsonNode body) {
     return invoke(operation, principal, 0, body);
   }
 
   /**
    * As {@link #invoke(String, Principal, JsonNode)}, for a call that carried a registration epoch
-   * ({@link RegistrationEpochs}; 0 for none): an instance key's call with an epoch older than its
-   * instance's is refused.
+   * ({@link RegistrationEpochs}; 0 for none).
    */
   public JsonNode invoke(
       String operation, Principal principal, long registrationEpoch, JsonNode body) {
-    if (!(principal instanceof Principal.Admin)
-        && !(principal instanceof Principal.Instance && AGENT_OPERATIONS.contains(operation))) {
-      String cluster = body.path("cluster").isTextual() ? body.get("cluster").asText() : null;
-      throw accessDenied(principal, "ecs:" + operation, cluster == null ? "*" : cluster);
-    }
-    Operation op = operations.get(operation);
-    if (op == null) {
-      if (model.hasOperation(operation)) {
-        throw new WharfException(
-            ErrorCode.UNSUPPORTED_FEATURE,
-            "Wharf does not implement the ECS operation " + operation + " yet.");
-      }
-      throw new WharfException(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + operation + ".");
-    }
-    validator.validate(operation, body);
-    if (principal instanceof Principal.Instance self && FENCED_OPERATIONS.contains(operation)) {
-      RegistrationEpochs.check(
-          registrationEpoch,
-          states.current().containerInstances().get(self.containerInstanceArn()));
-    }
-    String keyId =
-        switch (principal) {
-          case Principal.Admin a -> a.accessKeyId();
-          case Principal.Instance i -> i.key().accessKeyId();
-          case Principal.Joiner j -> j.token().id();
-        };
-    return op.invoke(new Operation.Caller(keyId, principal.arn(), principal), body);
+    return inProcess.invoke(this, new Caller(principal, registrationEpoch), operation, body);
   }
 
   /** One of Wharf's own operations ({@code WharfV1.<operation>}: join tokens). */

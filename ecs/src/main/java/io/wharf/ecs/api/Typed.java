@@ -62,11 +62,20 @@ final class Typed {
    * The operation that binds the request to {@code input} and renders what {@code handler} returns.
    */
   static <I, O> Operation of(Class<I> input, Handler<I, O> handler) {
-    return (caller, request) -> {
+    return new Op<>(input, handler);
+  }
+
+  /**
+   * A typed operation: {@link EcsApi} registers its input type and handler with the protocol layer,
+   * which binds and renders; {@link #invoke} binds the same way for callers of {@link Operation}.
+   */
+  record Op<I, O>(Class<I> input, Handler<I, O> handler) implements Operation {
+    @Override
+    public JsonNode invoke(Operation.Caller caller, JsonNode request) {
       I bound = BINDING.convertValue(request, input);
       O output = handler.handle(caller, bound);
       return output == null ? Wire.object() : BINDING.valueToTree(output);
-    };
+    }
   }
 
   /** What a typed value looks like on the wire (tests compare it with the model). */

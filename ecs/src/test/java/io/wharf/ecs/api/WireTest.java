@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wharf.core.api.InputValidator;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import java.time.Instant;
@@ -93,17 +92,5 @@ class WireTest {
   void theLastSecondOfTheYear9999IsTaken() {
     assertThat(Wire.instant(json("253402300799"), "pullStoppedAt"))
         .isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
-  }
-
-  @Test
-  void theModelCheckRefusesABadTimestampBeforeAnyOperationRuns() {
-    InputValidator validator = new InputValidator(EcsApi.loadModel());
-    assertThatThrownBy(
-            () ->
-                validator.validate(
-                    "ListServiceDeployments",
-                    json("{\"service\":\"web\",\"createdAt\":{\"after\":\"yesterday\"}}")))
-        .isInstanceOf(WharfException.class)
-        .hasMessageStartingWith("Parameter createdAt.after must be a timestamp");
   }
 }

@@ -1,49 +1,48 @@
 package io.wharf.elb.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wharf.core.api.InputValidator;
-import io.wharf.core.api.ServiceModel;
+import io.wharf.core.auth.Caller;
+import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
 import io.wharf.elb.balancing.AddressPool;
 import io.wharf.elb.balancing.DataPlane;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import io.wharf.model.elb.ElbArn;
+import io.wharf.protocol.AwsService;
+import io.wharf.protocol.ErrorAnswer;
+import io.wharf.protocol.Operations;
+import io.wharf.protocol.ServiceModel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
- * The ELBv2 API (Elastic Load Balancing, version 2015-12-01) over the AWS query protocol.
+ * The ELBv2 API (Elastic Load Balancing, version 2015-12-01) as an AWS service on Wharf's endpoint:
+ * the protocol layer reads its query requests into typed JSON by the model, checks them against the
+ * model, and writes the result as XML by the model; the operations hold ELB's rules.
  *
  * <pre>
- *  form parameters ─▶ Action, Version ─▶ QueryProtocol.input (typed JSON by the model)
- *      ─▶ InputValidator (model: required, enums, ranges, patterns) ─▶ operation (ELB's rules,
- *      StateMachine) ─▶ result JSON ─▶ QueryProtocol.response (XML by the model)
+ *  Endpoint (query) ─▶ guard (admin only) ─▶ Action, Version ─▶ model check
+ *      ─▶ operation (ELB's rules, StateMachine) ─▶ result in the model's names ─▶ Endpoint (XML)
  * </pre>
  *
  * <p>Errors are {@link WharfException}s; {@link #errorOf} gives each code its query-protocol code
  * and HTTP status (generic codes such as InvalidParameterException become ELB's ValidationError).
  *
- * <p>Threading: {@link #invoke} is called concurrently from request threads; operations read
- * immutable snapshots and write through the single-writer {@link StateMachine}.
+ * <p>Threading: operations are called concurrently from request threads; they read immutable
+ * snapshots and write through the single-writer {@link StateMachine}.
  */
-public final class ElbApi {
+public final class ElbApi implements AwsService<Caller> {
   /** One ELB operation: a request already checked against the model, to its result members. */
   @FunctionalInterface
   interface Operation {
     JsonNode invoke(JsonNode request);
   }
 
-  /** How an error is answered to a query client. */
-  public record QueryError(String code, int status, boolean senderFault) {}
-
   private final ServiceModel model = loadModel();
-  private final InputValidator validator = new InputValidator(model);
-  private final Map<String, Operation> operations = new HashMap<>();
+  private final Operations<Caller> operations;
 
   /**
    * @param random drawn from only on the state machine's thread (ids are made inside commands); it
@@ -58,15 +57,30 @@ public final class ElbApi {
       RandomGenerator random) {
     ElbContext elb =
         new ElbContext(states, new ElbArn.Builder(region, account), dataPlane, addresses, random);
-    new LoadBalancerOperations(elb, region).register(operations);
-    new TargetGroupOperations(elb).register(operations);
-    new ListenerOperations(elb).register(operations);
-    new TargetOperations(elb).register(operations);
-    new ElbTagOperations(elb).register(operations);
-    for (String name : operations.keySet()) {
-      if (!model.hasOperation(name)) {
-        throw new IllegalStateException("Operation " + name + " is not in the ELBv2 model");
-      }
+    Map<String, Operation> ops = new HashMap<>();
+    new LoadBalancerOperations(elb, region).register(ops);
+    new TargetGroupOperations(elb).register(ops);
+    new ListenerOperations(elb).register(ops);
+    new TargetOperations(elb).register(ops);
+    new ElbTagOperations(elb).register(ops);
+    Operations.Builder<Caller> builder = Operations.<Caller>builder(model).guard(ElbApi::authorize);
+    ops.forEach(
+        (name, op) -> builder.add(name, JsonNode.class, (caller, input) -> op.invoke(input)));
+    this.operations = builder.build();
+  }
+
+  /** Only the admin manages load balancers; instance keys and join tokens are for agents. */
+  private static void authorize(Caller caller, String action, Operations.RequestView request) {
+    if (!(caller.principal() instanceof Principal.Admin)) {
+      throw new WharfException(
+          ErrorCode.ACCESS_DENIED,
+          "User: "
+              + caller.principal().arn()
+              + " is not authorized to perform: elasticloadbalancing:"
+              + action
+              + " because no identity-based policy allows the elasticloadbalancing:"
+              + action
+              + " action");
     }
   }
 
@@ -75,84 +89,64 @@ public final class ElbApi {
     return ServiceModel.load(ElbApi.class, "elbv2-2015-12-01.json.gz");
   }
 
+  @Override
   public ServiceModel model() {
     return model;
   }
 
+  @Override
+  public Operations<Caller> operations() {
+    return operations;
+  }
+
   /** The operations Wharf implements, sorted. */
   public Set<String> implemented() {
-    return new TreeSet<>(operations.keySet());
+    return operations.implemented();
   }
 
-  /**
-   * Runs one query request.
-   *
-   * @param params the decoded form (and query-string) parameters
-   * @return the XML response
-   * @throws WharfException the error to answer
-   */
-  public String invoke(Map<String, String> params, String requestId) {
-    String action = params.get("Action");
-    if (action == null || action.isEmpty()) {
-      throw new WharfException(
-          ErrorCode.UNKNOWN_OPERATION, "The request must contain the parameter Action.");
-    }
-    String version = params.get("Version");
-    if (!model.apiVersion().equals(version)) {
-      throw new WharfException(
-          ErrorCode.UNKNOWN_OPERATION,
-          "Wharf serves Elastic Load Balancing version "
-              + model.apiVersion()
-              + " (ELBv2) on its query API; the request asks for version "
-              + (version == null ? "none" : "'" + version + "'")
-              + ".");
-    }
-    Operation op = operations.get(action);
-    if (op == null) {
-      throw new WharfException(
-          ErrorCode.UNKNOWN_OPERATION,
-          model.hasOperation(action)
-              ? "Wharf does not implement the Elastic Load Balancing operation " + action + " yet."
-              : "The action " + action + " is not valid for this web service.");
-    }
-    ObjectNode input = QueryProtocol.input(model, action, params);
-    validator.validate(action, input);
-    JsonNode result = op.invoke(input);
-    return QueryProtocol.response(model, action, result, requestId);
+  @Override
+  public ErrorAnswer answer(ErrorCode code) {
+    return errorOf(code);
   }
 
-  /** Decodes a form-encoded body or query string into parameters. */
-  public static Map<String, String> decodeForm(String text) {
-    return QueryProtocol.decodeForm(text);
+  /** ELB's clients read an operation Wharf lacks as an action the service does not know. */
+  @Override
+  public WharfException notImplemented(String operation) {
+    return new WharfException(
+        ErrorCode.UNKNOWN_OPERATION,
+        "Wharf does not implement the Elastic Load Balancing operation " + operation + " yet.");
   }
 
-  /** The XML of an error answer. */
-  public String errorXml(ErrorCode code, String message, String requestId) {
-    QueryError e = errorOf(code);
-    return QueryProtocol.error(model, e.code(), e.senderFault(), message, requestId);
+  @Override
+  public String versionMismatchMessage(String requested) {
+    return "Wharf serves Elastic Load Balancing version "
+        + model.apiVersion()
+        + " (ELBv2) on its query API; the request asks for version "
+        + (requested == null ? "none" : "'" + requested + "'")
+        + ".";
   }
 
   /**
    * The query-protocol answer to an error code: ELB's own codes as they are; the generic ones the
    * way AWS query services name them.
    */
-  public static QueryError errorOf(ErrorCode code) {
+  public static ErrorAnswer errorOf(ErrorCode code) {
     return switch (code) {
       case INVALID_PARAMETER, SERIALIZATION, CLIENT, UNSUPPORTED_FEATURE ->
-          new QueryError("ValidationError", 400, true);
-      case UNKNOWN_OPERATION -> new QueryError("InvalidAction", 400, true);
-      case MISSING_AUTHENTICATION_TOKEN -> new QueryError("MissingAuthenticationToken", 403, true);
-      case UNRECOGNIZED_CLIENT -> new QueryError("InvalidClientTokenId", 403, true);
-      case INVALID_SIGNATURE -> new QueryError("SignatureDoesNotMatch", 403, true);
-      case INCOMPLETE_SIGNATURE -> new QueryError("IncompleteSignature", 400, true);
-      case ACCESS_DENIED -> new QueryError("AccessDenied", 403, true);
-      case THROTTLING -> new QueryError("Throttling", 400, true);
-      case RESOURCE_IN_USE -> new QueryError("ResourceInUse", 400, true);
-      case SERVER -> new QueryError("InternalFailure", 500, false);
+          new ErrorAnswer("ValidationError", 400, true);
+      case UNKNOWN_OPERATION -> new ErrorAnswer("InvalidAction", 400, true);
+      case MISSING_AUTHENTICATION_TOKEN -> new ErrorAnswer("MissingAuthenticationToken", 403, true);
+      case UNRECOGNIZED_CLIENT -> new ErrorAnswer("InvalidClientTokenId", 403, true);
+      case INVALID_SIGNATURE -> new ErrorAnswer("SignatureDoesNotMatch", 403, true);
+      case INCOMPLETE_SIGNATURE -> new ErrorAnswer("IncompleteSignature", 400, true);
+      case ACCESS_DENIED -> new ErrorAnswer("AccessDenied", 403, true);
+      case THROTTLING -> new ErrorAnswer("Throttling", 400, true);
+      case RESOURCE_IN_USE -> new ErrorAnswer("ResourceInUse", 400, true);
+      case SERVER -> new ErrorAnswer("InternalFailure", 500, false);
       default ->
           code.httpStatus() >= 500
-              ? new QueryError("InternalFailure", 500, false)
-              : new QueryError(code.wireCode(), code.httpStatus(), true);
+              ? new ErrorAnswer("InternalFailure", 500, false)
+              : new ErrorAnswer(code.wireCode(), code.httpStatus(), true);
     };
   }
 }

@@ -5,13 +5,13 @@
  *
  * <pre>
  *  ApiHandler (form body, no X-Amz-Target)
- *      └─▶ ElbApi: QueryProtocol.input (typed by the ELBv2 model) ─▶ InputValidator (model)
+ *      └─▶ Endpoint: query input (typed by the ELBv2 model) ─▶ model check ─▶ ElbApi
  *            ├─ LoadBalancerOperations   Create/Describe/DeleteLoadBalancer
  *            ├─ TargetGroupOperations    Create/Describe/Modify/DeleteTargetGroup, attributes
  *            ├─ ListenerOperations       listeners and rules (ElbRules: actions, conditions)
  *            ├─ TargetOperations         Register/DeregisterTargets, DescribeTargetHealth
  *            └─ ElbTagOperations         AddTags, RemoveTags, DescribeTags
- *      ◀── QueryProtocol.response (XML by the model) / ElbApi.errorXml (ELB's ErrorResponse)
+ *      ◀── Endpoint: XML by the model / ELB's ErrorResponse (ElbApi.errorOf)
  * </pre>
  *
  * <p>Operations validate first (the model, then {@link io.wharf.elb.api.ElbRules}), change state

@@ -1,4 +1,4 @@
-package io.wharf.elb.api;
+package io.wharf.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,20 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wharf.core.api.ServiceModel;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class QueryProtocolTest {
-  static final ServiceModel MODEL = ElbApi.loadModel();
+/** The query protocol on ELBv2's model: the shapes ELB's clients send and read. */
+class ElbQueryWireTest {
+  static final ServiceModel MODEL =
+      ServiceModel.load(ElbQueryWireTest.class, "elbv2-2015-12-01.json.gz");
   static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   void formsAreDecoded() {
-    assertThat(QueryProtocol.decodeForm("Action=CreateRule&Names.member.1=a%2Bb+c&Empty=&Flag"))
+    assertThat(QueryWire.decodeForm("Action=CreateRule&Names.member.1=a%2Bb+c&Empty=&Flag"))
         .containsExactly(
             Map.entry("Action", "CreateRule"),
             Map.entry("Names.member.1", "a+b c"),
@@ -44,7 +45,7 @@ class QueryProtocolTest {
     p.put("Actions.member.1.ForwardConfig.TargetGroups.member.1.Weight", "1");
     p.put("Actions.member.1.ForwardConfig.TargetGroupStickinessConfig.Enabled", "false");
     p.put("Unknown.Member", "ignored");
-    ObjectNode input = QueryProtocol.input(MODEL, "CreateRule", p);
+    ObjectNode input = QueryWire.input(MODEL, "CreateRule", p);
     // Compared as text: the numbers are longs here, ints when Jackson reads the text.
     assertThat(input.toString())
         .isEqualTo(
@@ -64,7 +65,7 @@ class QueryProtocolTest {
 
   @Test
   void anEmptyParameterIsAnEmptyList() {
-    ObjectNode input = QueryProtocol.input(MODEL, "DescribeLoadBalancers", Map.of("Names", ""));
+    ObjectNode input = QueryWire.input(MODEL, "DescribeLoadBalancers", Map.of("Names", ""));
     assertThat(input.get("Names").isArray()).isTrue();
     assertThat(input.get("Names")).isEmpty();
   }
@@ -73,8 +74,7 @@ class QueryProtocolTest {
   void aValueOfTheWrongTypeIsAValidationError() {
     assertThatThrownBy(
             () ->
-                QueryProtocol.input(
-                    MODEL, "CreateTargetGroup", Map.of("Name", "x", "Port", "eighty")))
+                QueryWire.input(MODEL, "CreateTargetGroup", Map.of("Name", "x", "Port", "eighty")))
         .isInstanceOfSatisfying(
             WharfException.class,
             e -> {
@@ -82,8 +82,7 @@ class QueryProtocolTest {
               assertThat(e.getMessage()).contains("'eighty'").contains("Port");
             });
     assertThatThrownBy(
-            () ->
-                QueryProtocol.input(MODEL, "DescribeLoadBalancers", Map.of("Names.member.x", "a")))
+            () -> QueryWire.input(MODEL, "DescribeLoadBalancers", Map.of("Names.member.x", "a")))
         .isInstanceOf(WharfException.class)
         .hasMessageContaining("count from 1");
   }
@@ -96,7 +95,7 @@ class QueryProtocolTest {
             {"TargetGroups":[{"TargetGroupArn":"arn:tg","TargetGroupName":"a&b","Port":80,
               "HealthCheckEnabled":true,"Matcher":{"HttpCode":"200"},"LoadBalancerArns":["arn:lb"]}]}
             """);
-    String xml = QueryProtocol.response(MODEL, "DescribeTargetGroups", result, "req-1");
+    String xml = QueryWire.response(MODEL, "DescribeTargetGroups", result, "req-1");
     assertThat(xml)
         .contains(
             "<DescribeTargetGroupsResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">")
@@ -112,29 +111,21 @@ class QueryProtocolTest {
 
   @Test
   void anOperationWithoutResultMembersHasAnEmptyResult() {
-    assertThat(QueryProtocol.response(MODEL, "DeleteLoadBalancer", JSON.createObjectNode(), "r"))
+    assertThat(QueryWire.response(MODEL, "DeleteLoadBalancer", JSON.createObjectNode(), "r"))
         .contains("<DeleteLoadBalancerResult></DeleteLoadBalancerResult>");
   }
 
   @Test
   void errorsAreInElbsFormat() {
-    assertThat(QueryProtocol.error(MODEL, "LoadBalancerNotFound", true, "No <lb>", "r-9"))
+    assertThat(QueryWire.error(MODEL, "LoadBalancerNotFound", true, "No <lb>", "r-9"))
         .contains(
             "<ErrorResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">"
                 + "<Error><Type>Sender</Type><Code>LoadBalancerNotFound</Code>"
                 + "<Message>No &lt;lb&gt;</Message></Error><RequestId>r-9</RequestId></ErrorResponse>");
-    assertThat(ElbApi.errorOf(ErrorCode.INVALID_PARAMETER))
-        .isEqualTo(new ElbApi.QueryError("ValidationError", 400, true));
-    assertThat(ElbApi.errorOf(ErrorCode.PRIORITY_IN_USE))
-        .isEqualTo(new ElbApi.QueryError("PriorityInUse", 400, true));
-    assertThat(ElbApi.errorOf(ErrorCode.INVALID_SIGNATURE))
-        .isEqualTo(new ElbApi.QueryError("SignatureDoesNotMatch", 403, true));
-    assertThat(ElbApi.errorOf(ErrorCode.SERVER))
-        .isEqualTo(new ElbApi.QueryError("InternalFailure", 500, false));
   }
 
   @Test
   void controlCharactersCannotBreakTheXml() {
-    assertThat(QueryProtocol.escape("a\u0001b'\"")).isEqualTo("a\uFFFDb&apos;&quot;");
+    assertThat(QueryWire.escape("a\u0001b'\"")).isEqualTo("a\uFFFDb&apos;&quot;");
   }
 }

@@ -1,0 +1,17 @@
+package io.wharf.core.api;
+
+import io.wharf.core.state.StateMachine;
+import io.wharf.model.ResourceArn;
+import java.time.Clock;
+
+/**
+ * What the control plane shares with the services it hosts.
+ *
+ * @param states the one writer of the durable state: a service's changes go through it, and are
+ *     acknowledged only once stored
+ * @param arns ARNs in this server's region and account
+ * @param clock the control plane's clock (virtual in the simulation): services read time from it,
+ *     never from the wall clock
+ */
+public record ServiceContext(
+    StateMachine states, ResourceArn.Builder arns, String region, String accountId, Clock clock) {}
