@@ -55,23 +55,10 @@ final class AccountSettingOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put(
-        "PutAccountSetting",
-        Typed.of(
-            PutAccountSettingRequest.class,
-            (c, r) ->
-                new PutAccountSettingResponse(
-                    put(
-                        r.name(),
-                        r.value(),
-                        r.principalArn() == null ? c.principalArn() : r.principalArn()))));
+    ops.put("PutAccountSetting", Typed.of(PutAccountSettingRequest.class, this::put));
     ops.put(
         "PutAccountSettingDefault",
-        Typed.of(
-            PutAccountSettingDefaultRequest.class,
-            (c, r) ->
-                new PutAccountSettingDefaultResponse(
-                    put(r.name(), r.value(), lookup.arns().accountRoot()))));
+        Typed.of(PutAccountSettingDefaultRequest.class, this::putDefault));
     ops.put("DeleteAccountSetting", Typed.of(DeleteAccountSettingRequest.class, this::delete));
     ops.put("ListAccountSettings", Typed.of(ListAccountSettingsRequest.class, this::list));
   }
@@ -104,7 +91,21 @@ final class AccountSettingOperations {
 
   record PutAccountSettingDefaultResponse(SettingView setting) {}
 
-  private SettingView put(String name, String value, String principal) {
+  /** Sets the caller's own setting, or that of the principal named. */
+  private PutAccountSettingResponse put(Operation.Caller caller, PutAccountSettingRequest request) {
+    String principal =
+        request.principalArn() == null ? caller.principalArn() : request.principalArn();
+    return new PutAccountSettingResponse(save(request.name(), request.value(), principal));
+  }
+
+  /** Sets the account default: the setting of the account root. */
+  private PutAccountSettingDefaultResponse putDefault(
+      Operation.Caller caller, PutAccountSettingDefaultRequest request) {
+    return new PutAccountSettingDefaultResponse(
+        save(request.name(), request.value(), lookup.arns().accountRoot()));
+  }
+
+  private SettingView save(String name, String value, String principal) {
     Definition def = SETTINGS.get(name);
     if (!def.userSettable()) {
       throw WharfException.invalidParameter("The " + name + " account setting cannot be changed.");
@@ -202,7 +203,7 @@ final class AccountSettingOperations {
         settings.add(entry);
       }
     }
-    // Pages are cut by name; the page's settings keep ECS's order of the settings.
+    // Pages are cut by name; the settings on a page keep the order of SETTINGS.
     List<String> keys = settings.stream().map(SettingView::name).sorted().toList();
     Page page =
         Page.of(keys, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 10);
