@@ -1,8 +1,5 @@
 package io.wharf.ecs.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.core.api.Page;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
@@ -10,6 +7,7 @@ import io.wharf.core.state.StateMachine;
 import io.wharf.model.AccountSetting;
 import io.wharf.model.WharfException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,15 +55,57 @@ final class AccountSettingOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put("PutAccountSetting", (c, r) -> put(r, Wire.text(r, "principalArn", c.principalArn())));
-    ops.put("PutAccountSettingDefault", (c, r) -> put(r, lookup.arns().accountRoot()));
-    ops.put("DeleteAccountSetting", this::delete);
-    ops.put("ListAccountSettings", this::list);
+    ops.put("PutAccountSetting", Typed.of(PutAccountSettingRequest.class, this::put));
+    ops.put(
+        "PutAccountSettingDefault",
+        Typed.of(PutAccountSettingDefaultRequest.class, this::putDefault));
+    ops.put("DeleteAccountSetting", Typed.of(DeleteAccountSettingRequest.class, this::delete));
+    ops.put("ListAccountSettings", Typed.of(ListAccountSettingsRequest.class, this::list));
   }
 
-  private JsonNode put(JsonNode request, String principal) {
-    String name = request.path("name").asText();
-    String value = request.path("value").asText();
+  /** ECS's {@code SettingType}: whether a value was set by a user or is ECS's own default. */
+  enum SettingType {
+    USER("user"),
+    AWS_MANAGED("aws_managed");
+
+    private final String wire;
+
+    SettingType(String wire) {
+      this.wire = wire;
+    }
+
+    @Override
+    public String toString() {
+      return wire;
+    }
+  }
+
+  /** ECS's {@code Setting}: an account setting's value as it applies to {@code principalArn}. */
+  record SettingView(String name, String value, String principalArn, SettingType type) {}
+
+  record PutAccountSettingRequest(String name, String value, String principalArn) {}
+
+  record PutAccountSettingResponse(SettingView setting) {}
+
+  record PutAccountSettingDefaultRequest(String name, String value) {}
+
+  record PutAccountSettingDefaultResponse(SettingView setting) {}
+
+  /** Sets the caller's own setting, or that of the principal named. */
+  private PutAccountSettingResponse put(Operation.Caller caller, PutAccountSettingRequest request) {
+    String principal =
+        request.principalArn() == null ? caller.principalArn() : request.principalArn();
+    return new PutAccountSettingResponse(save(request.name(), request.value(), principal));
+  }
+
+  /** Sets the account default: the setting of the account root. */
+  private PutAccountSettingDefaultResponse putDefault(
+      Operation.Caller caller, PutAccountSettingDefaultRequest request) {
+    return new PutAccountSettingDefaultResponse(
+        save(request.name(), request.value(), lookup.arns().accountRoot()));
+  }
+
+  private SettingView save(String name, String value, String principal) {
     Definition def = SETTINGS.get(name);
     if (!def.userSettable()) {
       throw WharfException.invalidParameter("The " + name + " account setting cannot be changed.");
@@ -87,13 +127,18 @@ final class AccountSettingOperations {
               tx.apply(new Change.AccountSettingPut(s));
               return s;
             });
-    return Wire.object()
-        .set("setting", toWire(saved.name(), saved.value(), saved.principalArn(), "user"));
+    return new SettingView(saved.name(), saved.value(), saved.principalArn(), SettingType.USER);
   }
 
-  private JsonNode delete(Operation.Caller caller, JsonNode request) {
-    String name = request.path("name").asText();
-    String principal = Wire.text(request, "principalArn", caller.principalArn());
+  record DeleteAccountSettingRequest(String name, String principalArn) {}
+
+  record DeleteAccountSettingResponse(SettingView setting) {}
+
+  private DeleteAccountSettingResponse delete(
+      Operation.Caller caller, DeleteAccountSettingRequest request) {
+    String name = request.name();
+    String principal =
+        request.principalArn() == null ? caller.principalArn() : request.principalArn();
     AccountSetting removed =
         states.execute(
             tx -> {
@@ -106,28 +151,40 @@ final class AccountSettingOperations {
               tx.apply(new Change.AccountSettingRemoved(name, principal));
               return s;
             });
-    return Wire.object()
-        .set("setting", toWire(removed.name(), removed.value(), removed.principalArn(), "user"));
+    return new DeleteAccountSettingResponse(
+        new SettingView(removed.name(), removed.value(), removed.principalArn(), SettingType.USER));
   }
 
-  private JsonNode list(Operation.Caller caller, JsonNode request) {
-    String name = Wire.text(request, "name", null);
-    String value = Wire.text(request, "value", null);
-    String principal = Wire.text(request, "principalArn", caller.principalArn());
-    boolean effective = Wire.bool(request, "effectiveSettings", false);
+  record ListAccountSettingsRequest(
+      String name,
+      String value,
+      String principalArn,
+      Boolean effectiveSettings,
+      String nextToken,
+      Integer maxResults) {}
+
+  record ListAccountSettingsResponse(List<SettingView> settings, String nextToken) {}
+
+  private ListAccountSettingsResponse list(
+      Operation.Caller caller, ListAccountSettingsRequest request) {
+    String name = request.name();
+    String value = request.value();
+    String principal =
+        request.principalArn() == null ? caller.principalArn() : request.principalArn();
+    boolean effective = Boolean.TRUE.equals(request.effectiveSettings());
     if (value != null && name == null) {
       throw WharfException.invalidParameter("value can only be given together with name.");
     }
     State state = states.current();
-    List<ObjectNode> settings = new ArrayList<>();
+    List<SettingView> settings = new ArrayList<>();
     for (String settingName : SETTINGS.keySet()) {
       if (name != null && !name.equals(settingName)) {
         continue;
       }
       AccountSetting own = state.accountSettings().get(State.settingKey(settingName, principal));
-      ObjectNode entry;
+      SettingView entry;
       if (own != null) {
-        entry = toWire(settingName, own.value(), principal, "user");
+        entry = new SettingView(settingName, own.value(), principal, SettingType.USER);
       } else if (!effective) {
         continue;
       } else {
@@ -135,38 +192,23 @@ final class AccountSettingOperations {
             state.accountSettings().get(State.settingKey(settingName, lookup.arns().accountRoot()));
         entry =
             accountDefault != null
-                ? toWire(settingName, accountDefault.value(), principal, "user")
-                : toWire(
+                ? new SettingView(settingName, accountDefault.value(), principal, SettingType.USER)
+                : new SettingView(
                     settingName,
                     SETTINGS.get(settingName).defaultValue(),
                     principal,
-                    "aws_managed");
+                    SettingType.AWS_MANAGED);
       }
-      if (value == null || value.equals(entry.path("value").asText())) {
+      if (value == null || value.equals(entry.value())) {
         settings.add(entry);
       }
     }
-    List<String> keys = settings.stream().map(s -> s.path("name").asText()).sorted().toList();
-    Page page = Page.of(keys, request, 10);
-    ArrayNode out = Wire.array();
-    for (ObjectNode s : settings) {
-      if (page.items().contains(s.path("name").asText())) {
-        out.add(s);
-      }
-    }
-    ObjectNode response = Wire.object();
-    response.set("settings", out);
-    if (page.nextToken() != null) {
-      response.put("nextToken", page.nextToken());
-    }
-    return response;
-  }
-
-  private static ObjectNode toWire(String name, String value, String principal, String type) {
-    return Wire.object()
-        .put("name", name)
-        .put("value", value)
-        .put("principalArn", principal)
-        .put("type", type);
+    // Pages are cut by name; the settings on a page keep the order of SETTINGS.
+    List<String> keys = settings.stream().map(SettingView::name).sorted().toList();
+    Page page =
+        Page.of(keys, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 10);
+    List<SettingView> onPage =
+        settings.stream().filter(s -> page.items().contains(s.name())).toList();
+    return new ListAccountSettingsResponse(onPage, page.nextToken());
   }
 }

@@ -1,8 +1,5 @@
 package io.wharf.ecs.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.core.api.Page;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
@@ -13,11 +10,13 @@ import io.wharf.model.ContainerInstance;
 import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Setting;
+import io.wharf.model.Tag;
 import io.wharf.model.Task;
 import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,7 @@ final class ClusterOperations {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,255}");
   private static final int MAX_DESCRIBE = 100;
   private static final Set<String> INSIGHTS_VALUES = Set.of("enabled", "disabled", "enhanced");
+  private static final String ON_CLUSTERS = " on clusters";
 
   private final StateMachine states;
   private final Lookup lookup;
@@ -42,16 +42,72 @@ final class ClusterOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put("CreateCluster", this::create);
-    ops.put("DescribeClusters", this::describe);
+    ops.put("CreateCluster", Typed.of(CreateClusterRequest.class, this::create));
+    ops.put("DescribeClusters", Typed.of(DescribeClustersRequest.class, this::describe));
     ops.put("ListClusters", Typed.of(ListClustersRequest.class, this::list));
-    ops.put("UpdateCluster", this::update);
-    ops.put("UpdateClusterSettings", this::updateSettings);
-    ops.put("DeleteCluster", this::delete);
+    ops.put("UpdateCluster", Typed.of(UpdateClusterRequest.class, this::update));
+    ops.put(
+        "UpdateClusterSettings",
+        Typed.of(UpdateClusterSettingsRequest.class, this::updateSettings));
+    ops.put("DeleteCluster", Typed.of(DeleteClusterRequest.class, this::delete));
   }
 
-  private JsonNode create(Operation.Caller caller, JsonNode request) {
-    String name = Wire.text(request, "clusterName", "default");
+  /** ECS's {@code ClusterField}: what DescribeClusters adds to each cluster on request. */
+  enum ClusterField {
+    ATTACHMENTS,
+    CONFIGURATIONS,
+    SETTINGS,
+    STATISTICS,
+    TAGS
+  }
+
+  /** ECS's {@code ClusterSetting}; either member may be missing from a request. */
+  record ClusterSettingView(String name, String value) {}
+
+  /** ECS's {@code KeyValuePair}, as a cluster's statistics are written. */
+  record KeyValuePairView(String name, String value) {}
+
+  /** ECS's {@code CapacityProviderStrategyItem} (Wharf has no capacity providers: none is kept). */
+  record CapacityProviderStrategyItemView(String capacityProvider, Integer weight, Integer base) {}
+
+  /** ECS's {@code Attachment} (a cluster has none in Wharf). */
+  record AttachmentView(String id, String type, String status, List<KeyValuePairView> details) {}
+
+  /**
+   * ECS's {@code Cluster}. {@code statistics} and {@code tags} are always written ({@code []}
+   * unless asked for), {@code settings}, {@code configuration} and {@code attachments} only when
+   * asked for.
+   */
+  record ClusterView(
+      String clusterArn,
+      String clusterName,
+      Document configuration,
+      ClusterStatus status,
+      int registeredContainerInstancesCount,
+      int runningTasksCount,
+      int pendingTasksCount,
+      int activeServicesCount,
+      List<KeyValuePairView> statistics,
+      List<Tag> tags,
+      List<ClusterSettingView> settings,
+      List<String> capacityProviders,
+      List<CapacityProviderStrategyItemView> defaultCapacityProviderStrategy,
+      List<AttachmentView> attachments) {}
+
+  /** {@code serviceConnectDefaults} is only refused, so it is kept as sent. */
+  record CreateClusterRequest(
+      String clusterName,
+      List<Tag> tags,
+      List<ClusterSettingView> settings,
+      Document configuration,
+      List<String> capacityProviders,
+      List<CapacityProviderStrategyItemView> defaultCapacityProviderStrategy,
+      Document serviceConnectDefaults) {}
+
+  record CreateClusterResponse(ClusterView cluster) {}
+
+  private CreateClusterResponse create(Operation.Caller caller, CreateClusterRequest request) {
+    String name = request.clusterName() == null ? "default" : request.clusterName();
     if (!NAME.matcher(name).matches()) {
       throw WharfException.invalidParameter(
           "clusterName can have up to 255 letters (uppercase and lowercase), numbers, hyphens and"
@@ -59,16 +115,13 @@ final class ClusterOperations {
               + name
               + "'.");
     }
+    Wire.refuseUnsupported(ON_CLUSTERS, "capacityProviders", request.capacityProviders());
     Wire.refuseUnsupported(
-        request,
-        " on clusters",
-        "capacityProviders",
-        "defaultCapacityProviderStrategy",
-        "serviceConnectDefaults");
-    var tags = Wire.readTags(request.get("tags"));
-    List<Setting> settings =
-        mergeSettings(defaultSettings(), readSettings(request.get("settings")));
-    Document configuration = Wire.document(request.get("configuration"));
+        ON_CLUSTERS, "defaultCapacityProviderStrategy", request.defaultCapacityProviderStrategy());
+    Wire.refuseUnsupported(ON_CLUSTERS, "serviceConnectDefaults", request.serviceConnectDefaults());
+    var tags = Wire.readTags(request.tags());
+    List<Setting> settings = mergeSettings(defaultSettings(), readSettings(request.settings()));
+    Document configuration = request.configuration();
     Cluster created =
         states.execute(
             tx -> {
@@ -90,36 +143,40 @@ final class ClusterOperations {
               tx.apply(new Change.ClusterPut(cluster));
               return cluster;
             });
-    return Wire.object()
-        .set(
-            "cluster",
-            toWire(states.current(), created, Set.of("TAGS", "SETTINGS", "CONFIGURATIONS")));
+    return new CreateClusterResponse(
+        view(
+            states.current(),
+            created,
+            EnumSet.of(ClusterField.TAGS, ClusterField.SETTINGS, ClusterField.CONFIGURATIONS)));
   }
 
-  private JsonNode describe(Operation.Caller caller, JsonNode request) {
-    List<String> refs = Wire.stringList(request, "clusters");
-    if (refs.isEmpty() && !request.has("clusters")) {
-      refs = List.of("default");
-    }
+  record DescribeClustersRequest(List<String> clusters, List<ClusterField> include) {}
+
+  record DescribeClustersResponse(List<ClusterView> clusters, List<Failure> failures) {}
+
+  private DescribeClustersResponse describe(
+      Operation.Caller caller, DescribeClustersRequest request) {
+    // Without clusters, ECS describes the default cluster; an empty list describes none.
+    List<String> refs = request.clusters() == null ? List.of("default") : request.clusters();
     if (refs.size() > MAX_DESCRIBE) {
       throw WharfException.invalidParameter(
           "clusters can name at most " + MAX_DESCRIBE + " clusters; it named " + refs.size() + ".");
     }
-    Set<String> include = Set.copyOf(Wire.stringList(request, "include"));
+    Set<ClusterField> include = EnumSet.noneOf(ClusterField.class);
+    if (request.include() != null) {
+      include.addAll(request.include());
+    }
     State state = states.current();
-    ArrayNode clusters = Wire.array();
-    ArrayNode failures = Wire.array();
+    List<ClusterView> clusters = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
     for (String ref : refs) {
       lookup
           .cluster(state, ref)
           .ifPresentOrElse(
-              c -> clusters.add(toWire(state, c, include)),
-              () -> failures.add(Wire.failure(missingArn(ref), "MISSING", null)));
+              c -> clusters.add(view(state, c, include)),
+              () -> failures.add(new Failure(missingArn(ref), "MISSING", null)));
     }
-    ObjectNode out = Wire.object();
-    out.set("clusters", clusters);
-    out.set("failures", failures);
-    return out;
+    return new DescribeClustersResponse(clusters, failures);
   }
 
   record ListClustersRequest(String nextToken, Integer maxResults) {}
@@ -139,11 +196,20 @@ final class ClusterOperations {
     return new ListClustersResponse(page.items(), page.nextToken());
   }
 
-  private JsonNode update(Operation.Caller caller, JsonNode request) {
-    String ref = Wire.text(request, "cluster", null);
-    Wire.refuseUnsupported(request, " on clusters", "serviceConnectDefaults");
-    List<Setting> settings = readSettings(request.get("settings"));
-    Document configuration = Wire.document(request.get("configuration"));
+  /** {@code serviceConnectDefaults} is only refused, so it is kept as sent. */
+  record UpdateClusterRequest(
+      String cluster,
+      List<ClusterSettingView> settings,
+      Document configuration,
+      Document serviceConnectDefaults) {}
+
+  record UpdateClusterResponse(ClusterView cluster) {}
+
+  private UpdateClusterResponse update(Operation.Caller caller, UpdateClusterRequest request) {
+    String ref = request.cluster();
+    Wire.refuseUnsupported(ON_CLUSTERS, "serviceConnectDefaults", request.serviceConnectDefaults());
+    List<Setting> settings = readSettings(request.settings());
+    Document configuration = request.configuration();
     Cluster updated =
         states.execute(
             tx -> {
@@ -157,13 +223,21 @@ final class ClusterOperations {
               tx.apply(new Change.ClusterPut(next));
               return next;
             });
-    return Wire.object()
-        .set("cluster", toWire(states.current(), updated, Set.of("SETTINGS", "CONFIGURATIONS")));
+    return new UpdateClusterResponse(
+        view(
+            states.current(),
+            updated,
+            EnumSet.of(ClusterField.SETTINGS, ClusterField.CONFIGURATIONS)));
   }
 
-  private JsonNode updateSettings(Operation.Caller caller, JsonNode request) {
-    String ref = Wire.text(request, "cluster", null);
-    List<Setting> settings = readSettings(request.get("settings"));
+  record UpdateClusterSettingsRequest(String cluster, List<ClusterSettingView> settings) {}
+
+  record UpdateClusterSettingsResponse(ClusterView cluster) {}
+
+  private UpdateClusterSettingsResponse updateSettings(
+      Operation.Caller caller, UpdateClusterSettingsRequest request) {
+    String ref = request.cluster();
+    List<Setting> settings = readSettings(request.settings());
     Cluster updated =
         states.execute(
             tx -> {
@@ -173,11 +247,16 @@ final class ClusterOperations {
               tx.apply(new Change.ClusterPut(next));
               return next;
             });
-    return Wire.object().set("cluster", toWire(states.current(), updated, Set.of("SETTINGS")));
+    return new UpdateClusterSettingsResponse(
+        view(states.current(), updated, EnumSet.of(ClusterField.SETTINGS)));
   }
 
-  private JsonNode delete(Operation.Caller caller, JsonNode request) {
-    String ref = Wire.text(request, "cluster", null);
+  record DeleteClusterRequest(String cluster) {}
+
+  record DeleteClusterResponse(ClusterView cluster) {}
+
+  private DeleteClusterResponse delete(Operation.Caller caller, DeleteClusterRequest request) {
+    String ref = request.cluster();
     Cluster deleted =
         states.execute(
             tx -> {
@@ -202,7 +281,8 @@ final class ClusterOperations {
               tx.apply(new Change.ClusterPut(next));
               return next;
             });
-    return Wire.object().set("cluster", toWire(states.current(), deleted, Set.of()));
+    return new DeleteClusterResponse(
+        view(states.current(), deleted, EnumSet.noneOf(ClusterField.class)));
   }
 
   /** How much a cluster holds (services: ACTIVE and DRAINING ones). */
@@ -235,18 +315,12 @@ final class ClusterOperations {
     }
   }
 
-  static ObjectNode toWire(State state, Cluster c, Set<String> include) {
+  /** The cluster as ECS describes it, with the optional parts {@code include} asks for. */
+  static ClusterView view(State state, Cluster c, Set<ClusterField> include) {
     Counts counts = Counts.of(state, c);
-    ObjectNode out = Wire.object();
-    out.put("clusterArn", c.arn());
-    out.put("clusterName", c.name());
-    out.put("status", c.status().name());
-    out.put("registeredContainerInstancesCount", counts.instances());
-    out.put("runningTasksCount", counts.runningTasks());
-    out.put("pendingTasksCount", counts.pendingTasks());
-    out.put("activeServicesCount", counts.activeServices());
-    ArrayNode statistics = out.putArray("statistics");
-    if (include.contains("STATISTICS")) {
+    List<KeyValuePairView> statistics = new ArrayList<>();
+    if (include.contains(ClusterField.STATISTICS)) {
+      // Wharf runs every task on its own instances: ECS counts those as EC2.
       Map<String, Integer> stats = new LinkedHashMap<>();
       stats.put("runningEC2TasksCount", counts.runningTasks());
       stats.put("runningFargateTasksCount", 0);
@@ -258,37 +332,39 @@ final class ClusterOperations {
       stats.put("activeFargateServiceCount", 0);
       stats.put("drainingEC2ServiceCount", 0);
       stats.put("drainingFargateServiceCount", 0);
-      stats.forEach(
-          (k, v) -> statistics.addObject().put("name", k).put("value", Integer.toString(v)));
+      stats.forEach((k, v) -> statistics.add(new KeyValuePairView(k, Integer.toString(v))));
     }
-    out.set("tags", include.contains("TAGS") ? Wire.tags(c.tags()) : Wire.array());
-    if (include.contains("SETTINGS")) {
-      ArrayNode settings = out.putArray("settings");
-      c.settings().forEach(s -> settings.addObject().put("name", s.name()).put("value", s.value()));
-    }
-    if (include.contains("CONFIGURATIONS") && c.configuration() != null) {
-      out.set("configuration", Wire.parse(c.configuration()));
-    }
-    out.putArray("capacityProviders");
-    out.putArray("defaultCapacityProviderStrategy");
-    if (include.contains("ATTACHMENTS")) {
-      out.putArray("attachments");
-    }
-    return out;
+    return new ClusterView(
+        c.arn(),
+        c.name(),
+        include.contains(ClusterField.CONFIGURATIONS) ? c.configuration() : null,
+        c.status(),
+        counts.instances(),
+        counts.runningTasks(),
+        counts.pendingTasks(),
+        counts.activeServices(),
+        statistics,
+        include.contains(ClusterField.TAGS) ? c.tags() : List.of(),
+        include.contains(ClusterField.SETTINGS)
+            ? c.settings().stream().map(s -> new ClusterSettingView(s.name(), s.value())).toList()
+            : null,
+        List.of(),
+        List.of(),
+        include.contains(ClusterField.ATTACHMENTS) ? List.of() : null);
   }
 
   private static List<Setting> defaultSettings() {
     return List.of(new Setting("containerInsights", "disabled"));
   }
 
-  private static List<Setting> readSettings(JsonNode settings) {
+  private static List<Setting> readSettings(List<ClusterSettingView> settings) {
     List<Setting> out = new ArrayList<>();
-    if (settings == null || settings.isNull()) {
+    if (settings == null) {
       return out;
     }
-    for (JsonNode s : settings) {
-      String name = s.path("name").asText(null);
-      String value = s.path("value").asText(null);
+    for (ClusterSettingView s : settings) {
+      String name = s.name();
+      String value = s.value();
       if (name == null || value == null) {
         throw WharfException.invalidParameter("Each cluster setting needs a name and a value.");
       }

@@ -96,20 +96,14 @@ public final class EcsApi implements AwsService<Caller> {
     this.inProcess = new Endpoint<>(List.of(this));
   }
 
-  private <I, O> void register(Operations.Builder<Caller> builder, String name, Operation op) {
-    if (op instanceof Typed.Op<?, ?> typed) {
-      registerTyped(builder, name, typed);
-    } else {
-      builder.add(name, JsonNode.class, (caller, input) -> op.invoke(fenced(name, caller), input));
-    }
-  }
-
-  private <I, O> void registerTyped(
-      Operations.Builder<Caller> builder, String name, Typed.Op<I, O> typed) {
-    builder.add(
-        name,
-        typed.input(),
-        (caller, input) -> typed.handler().handle(fenced(name, caller), input));
+  /**
+   * Registers an operation with the protocol layer on the checked request tree: ECS's typed
+   * operations ({@link Typed}) bind it to their records with ECS's binding, whose rules for ECS's
+   * members (tags, documents, case) their tests pin; moving them onto the protocol layer's own
+   * binding is the next step.
+   */
+  private void register(Operations.Builder<Caller> builder, String name, Operation op) {
+    builder.add(name, JsonNode.class, (caller, input) -> op.invoke(fenced(name, caller), input));
   }
 
   /**

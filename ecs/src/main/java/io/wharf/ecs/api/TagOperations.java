@@ -1,6 +1,5 @@
 package io.wharf.ecs.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
 import io.wharf.core.state.StateMachine;
@@ -30,14 +29,18 @@ final class TagOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put("TagResource", this::tag);
-    ops.put("UntagResource", this::untag);
-    ops.put("ListTagsForResource", this::listTags);
+    ops.put("TagResource", Typed.of(TagResourceRequest.class, this::tag));
+    ops.put("UntagResource", Typed.of(UntagResourceRequest.class, this::untag));
+    ops.put("ListTagsForResource", Typed.of(ListTagsForResourceRequest.class, this::listTags));
   }
 
-  private JsonNode tag(Operation.Caller caller, JsonNode request) {
-    String arn = request.path("resourceArn").asText();
-    List<Tag> added = Wire.readTags(request.get("tags"));
+  record TagResourceRequest(String resourceArn, List<Tag> tags) {}
+
+  record TagResourceResponse() {}
+
+  private TagResourceResponse tag(Operation.Caller caller, TagResourceRequest request) {
+    String arn = request.resourceArn();
+    List<Tag> added = Wire.readTags(request.tags());
     if (added.isEmpty()) {
       throw WharfException.invalidParameter("tags must hold at least one tag.");
     }
@@ -46,24 +49,32 @@ final class TagOperations {
           retag(tx, arn, existing -> Wire.mergeTags(existing, added));
           return null;
         });
-    return Wire.object();
+    return new TagResourceResponse();
   }
 
-  private JsonNode untag(Operation.Caller caller, JsonNode request) {
-    String arn = request.path("resourceArn").asText();
-    Set<String> keys = Set.copyOf(Wire.stringList(request, "tagKeys"));
+  record UntagResourceRequest(String resourceArn, List<String> tagKeys) {}
+
+  record UntagResourceResponse() {}
+
+  private UntagResourceResponse untag(Operation.Caller caller, UntagResourceRequest request) {
+    String arn = request.resourceArn();
+    Set<String> keys = Set.copyOf(request.tagKeys());
     states.execute(
         tx -> {
           retag(
               tx, arn, existing -> existing.stream().filter(t -> !keys.contains(t.key())).toList());
           return null;
         });
-    return Wire.object();
+    return new UntagResourceResponse();
   }
 
-  private JsonNode listTags(Operation.Caller caller, JsonNode request) {
-    String arn = request.path("resourceArn").asText();
-    return Wire.object().set("tags", Wire.tags(tagsOf(states.current(), arn)));
+  record ListTagsForResourceRequest(String resourceArn) {}
+
+  record ListTagsForResourceResponse(List<Tag> tags) {}
+
+  private ListTagsForResourceResponse listTags(
+      Operation.Caller caller, ListTagsForResourceRequest request) {
+    return new ListTagsForResourceResponse(tagsOf(states.current(), request.resourceArn()));
   }
 
   private List<Tag> tagsOf(State state, String arn) {

@@ -16,9 +16,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.wharf.model.Document;
+import io.wharf.model.Tag;
+import io.wharf.model.WharfException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * ECS operations on typed input and output: the request, already checked against the model, bound
@@ -41,9 +44,12 @@ final class Typed {
                   new SimpleModule("ecs-wire")
                       .addSerializer(Instant.class, new EpochSeconds())
                       .addSerializer(Document.class, new DocumentWriter())
-                      .addDeserializer(Document.class, new DocumentReader()))
+                      .addDeserializer(Document.class, new DocumentReader())
+                      .addDeserializer(Tag.class, new TagReader()))
               .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-              .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+              // Members are case-sensitive, as the model checks them: an unknown "Type" beside
+              // "type" is ignored, not bound over it.
+              .disable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
               .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
               .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
               .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -66,13 +72,18 @@ final class Typed {
   }
 
   /**
-   * A typed operation: {@link EcsApi} registers its input type and handler with the protocol layer,
-   * which binds and renders; {@link #invoke} binds the same way for callers of {@link Operation}.
+   * A typed operation: {@link EcsApi} registers it with the protocol layer as ECS's operation;
+   * {@link #invoke} binds the request and renders the response.
    */
   record Op<I, O>(Class<I> input, Handler<I, O> handler) implements Operation {
     @Override
     public JsonNode invoke(Operation.Caller caller, JsonNode request) {
-      I bound = BINDING.convertValue(request, input);
+      I bound;
+      try {
+        bound = BINDING.convertValue(request, input);
+      } catch (IllegalArgumentException e) {
+        throw refusalWithin(e);
+      }
       O output = handler.handle(caller, bound);
       return output == null ? Wire.object() : BINDING.valueToTree(output);
     }
@@ -81,6 +92,36 @@ final class Typed {
   /** What a typed value looks like on the wire (tests compare it with the model). */
   static JsonNode render(Object value) {
     return BINDING.valueToTree(value);
+  }
+
+  /**
+   * The ECS error a reader refused the request with, which Jackson wraps with the path it was at;
+   * anything else is a fault of the binding itself.
+   */
+  private static RuntimeException refusalWithin(IllegalArgumentException failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof WharfException refusal) {
+        return refusal;
+      }
+    }
+    return failure;
+  }
+
+  /**
+   * Reads a {@link Tag}, whose key the model does not require but the domain record does: a tag
+   * without one is the user's mistake, answered as {@link Wire#readTags(List)} words it.
+   */
+  private static final class TagReader extends JsonDeserializer<Tag> {
+    @Override
+    public Tag deserialize(JsonParser in, DeserializationContext context) throws IOException {
+      JsonNode tag = in.readValueAsTree();
+      JsonNode key = tag.get("key");
+      if (key == null || key.isNull()) {
+        throw WharfException.invalidParameter("Each tag needs a key.");
+      }
+      JsonNode value = tag.get("value");
+      return new Tag(key.asText(), value == null || value.isNull() ? "" : value.asText());
+    }
   }
 
   private static final class EpochSeconds extends JsonSerializer<Instant> {
