@@ -1,8 +1,5 @@
 package io.wharf.ecs.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.core.api.Page;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.Change;
@@ -15,20 +12,24 @@ import io.wharf.model.Attribute;
 import io.wharf.model.Cluster;
 import io.wharf.model.ContainerInstance;
 import io.wharf.model.ContainerInstanceStatus;
+import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Resource;
 import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
 import io.wharf.scheduler.ClusterQuery;
 import io.wharf.scheduler.PlacementException;
-import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.random.RandomGenerator;
 
 /**
@@ -44,6 +45,9 @@ final class ContainerInstanceOperations {
 
   /** The attribute of RegisterContainerInstance's answer that carries the registration epoch. */
   static final String EPOCH_ATTRIBUTE = "ecs.wharf.registration-epoch";
+
+  /** The one target type of attributes (the model's TargetType), and the default. */
+  private static final String CONTAINER_INSTANCE_TARGET = "container-instance";
 
   private final StateMachine states;
   private final Lookup lookup;
@@ -67,26 +71,149 @@ final class ContainerInstanceOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put("RegisterContainerInstance", this::registerInstance);
-    ops.put("DescribeContainerInstances", this::describe);
-    ops.put("ListContainerInstances", this::list);
-    ops.put("DeregisterContainerInstance", this::deregister);
-    ops.put("UpdateContainerInstancesState", this::updateState);
-    ops.put("PutAttributes", this::putAttributes);
-    ops.put("DeleteAttributes", this::deleteAttributes);
-    ops.put("ListAttributes", this::listAttributes);
+    ops.put(
+        "RegisterContainerInstance",
+        Typed.of(RegisterContainerInstanceRequest.class, this::registerInstance));
+    ops.put(
+        "DescribeContainerInstances",
+        Typed.of(DescribeContainerInstancesRequest.class, this::describe));
+    ops.put("ListContainerInstances", Typed.of(ListContainerInstancesRequest.class, this::list));
+    ops.put(
+        "DeregisterContainerInstance",
+        Typed.of(DeregisterContainerInstanceRequest.class, this::deregister));
+    ops.put(
+        "UpdateContainerInstancesState",
+        Typed.of(UpdateContainerInstancesStateRequest.class, this::updateState));
+    ops.put("PutAttributes", Typed.of(PutAttributesRequest.class, this::putAttributes));
+    ops.put("DeleteAttributes", Typed.of(DeleteAttributesRequest.class, this::deleteAttributes));
+    ops.put("ListAttributes", Typed.of(ListAttributesRequest.class, this::listAttributes));
   }
 
-  private JsonNode registerInstance(Operation.Caller caller, JsonNode request) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    String identity = Wire.text(request, "instanceIdentityDocument", null);
-    String givenInstanceId = identityField(identity, "instanceId");
-    String privateIp = identityField(identity, "privateIp");
-    List<Resource> resources = readResources(request.get("totalResources"));
-    List<Attribute> attributes = readAttributes(request.get("attributes"));
-    List<Tag> tags = Wire.readTags(request.get("tags"));
+  /** ECS's {@code ContainerInstance}. */
+  record ContainerInstanceView(
+      String containerInstanceArn,
+      String ec2InstanceId,
+      Long version,
+      Document versionInfo,
+      List<ResourceView> remainingResources,
+      List<ResourceView> registeredResources,
+      ContainerInstanceStatus status,
+      Boolean agentConnected,
+      Integer runningTasksCount,
+      Integer pendingTasksCount,
+      List<AttributeView> attributes,
+      Instant registeredAt,
+      List<AttachmentView> attachments,
+      List<Tag> tags) {
+    ContainerInstanceView withAttributes(List<AttributeView> newAttributes) {
+      return new ContainerInstanceView(
+          containerInstanceArn,
+          ec2InstanceId,
+          version,
+          versionInfo,
+          remainingResources,
+          registeredResources,
+          status,
+          agentConnected,
+          runningTasksCount,
+          pendingTasksCount,
+          newAttributes,
+          registeredAt,
+          attachments,
+          tags);
+    }
+  }
+
+  /**
+   * ECS's {@code Resource}, as registered by an agent and as reported: integer resources carry
+   * their value in {@code integerValue}, string sets in {@code stringSetValue}.
+   */
+  record ResourceView(
+      String name,
+      String type,
+      Double doubleValue,
+      Long longValue,
+      Integer integerValue,
+      List<String> stringSetValue) {}
+
+  /**
+   * ECS's {@code Attribute}: on a container instance only {@code name} and {@code value}; in the
+   * attribute operations also what it targets.
+   */
+  record AttributeView(String name, String value, String targetType, String targetId) {
+    static AttributeView of(Attribute a) {
+      return new AttributeView(a.name(), a.value(), null, null);
+    }
+  }
+
+  /** ECS's {@code Attachment}; Wharf's container instances have none (no trunk ENIs). */
+  record AttachmentView(String id, String type, String status) {}
+
+  record RegisterContainerInstanceRequest(
+      String cluster,
+      String instanceIdentityDocument,
+      List<ResourceView> totalResources,
+      Document versionInfo,
+      String containerInstanceArn,
+      List<AttributeView> attributes,
+      List<Tag> tags) {}
+
+  record RegisterContainerInstanceResponse(ContainerInstanceView containerInstance) {}
+
+  record DescribeContainerInstancesRequest(
+      String cluster, List<String> containerInstances, List<String> include) {}
+
+  record DescribeContainerInstancesResponse(
+      List<ContainerInstanceView> containerInstances, List<Failure> failures) {}
+
+  record ListContainerInstancesRequest(
+      String cluster,
+      String filter,
+      String nextToken,
+      Integer maxResults,
+      ContainerInstanceStatus status) {}
+
+  record ListContainerInstancesResponse(List<String> containerInstanceArns, String nextToken) {}
+
+  record DeregisterContainerInstanceRequest(
+      String cluster, String containerInstance, Boolean force) {}
+
+  record DeregisterContainerInstanceResponse(ContainerInstanceView containerInstance) {}
+
+  record UpdateContainerInstancesStateRequest(
+      String cluster, List<String> containerInstances, ContainerInstanceStatus status) {}
+
+  record UpdateContainerInstancesStateResponse(
+      List<ContainerInstanceView> containerInstances, List<Failure> failures) {}
+
+  record PutAttributesRequest(String cluster, List<AttributeView> attributes) {}
+
+  record PutAttributesResponse(List<AttributeView> attributes) {}
+
+  record DeleteAttributesRequest(String cluster, List<AttributeView> attributes) {}
+
+  record DeleteAttributesResponse(List<AttributeView> attributes) {}
+
+  record ListAttributesRequest(
+      String cluster,
+      String attributeName,
+      String attributeValue,
+      String nextToken,
+      Integer maxResults) {}
+
+  record ListAttributesResponse(List<AttributeView> attributes, String nextToken) {}
+
+  private RegisterContainerInstanceResponse registerInstance(
+      Operation.Caller caller, RegisterContainerInstanceRequest request) {
+    String clusterRef = request.cluster();
+    IdentityDocument identity = IdentityDocument.parse(request.instanceIdentityDocument());
+    String givenInstanceId = identity.instanceId();
+    String privateIp = identity.privateIp();
+    List<Resource> resources = readResources(request.totalResources());
+    List<Attribute> attributes = readAttributes(request.attributes());
+    List<Tag> tags = Wire.readTags(request.tags());
     Wire.mergeTags(List.of(), tags);
-    String requestedArn = Wire.text(request, "containerInstanceArn", null);
+    String requestedArn = request.containerInstanceArn();
     Principal.Instance self = caller.instance();
     ContainerInstance registered =
         states.execute(
@@ -129,7 +256,7 @@ final class ContainerInstanceOperations {
                           ? attributes
                           : mergeAttributes(previous.attributes(), attributes),
                       previous == null || !tags.isEmpty() ? tags : previous.tags(),
-                      Wire.document(request.get("versionInfo")),
+                      request.versionInfo(),
                       previous == null ? tx.now() : previous.registeredAt(),
                       tx.revision(),
                       privateIp != null || previous == null
@@ -145,19 +272,17 @@ final class ContainerInstanceOperations {
     // The agent process that registered earlier is now stale: its channel goes (it cannot open
     // another, nor report, with its older epoch).
     gateway.supersede(registered.arn(), registered.registrationEpoch());
-    ObjectNode wire = toWire(states.current(), registered, false);
+    ContainerInstanceView view = view(states.current(), registered, false);
     // The epoch rides in the answer's attributes, which every AWS client already parses as a
     // list of name/value pairs and passes through: a field or header of Wharf's own would need an
     // operation that can set headers, and the agent reads the attributes anyway. It is not stored
     // among the instance's attributes, so it counts against no limit and DescribeContainerInstances
     // shows what ECS shows.
-    if (wire.get("attributes") instanceof ArrayNode attrs) {
-      attrs
-          .addObject()
-          .put("name", EPOCH_ATTRIBUTE)
-          .put("value", Long.toString(registered.registrationEpoch()));
-    }
-    return Wire.object().set("containerInstance", wire);
+    List<AttributeView> withEpoch = new ArrayList<>(view.attributes());
+    withEpoch.add(
+        new AttributeView(
+            EPOCH_ATTRIBUTE, Long.toString(registered.registrationEpoch()), null, null));
+    return new RegisterContainerInstanceResponse(view.withAttributes(withEpoch));
   }
 
   /**
@@ -206,8 +331,10 @@ final class ContainerInstanceOperations {
     }
   }
 
-  private JsonNode describe(Operation.Caller caller, JsonNode request) {
-    List<String> refs = Wire.stringList(request, "containerInstances");
+  private DescribeContainerInstancesResponse describe(
+      Operation.Caller caller, DescribeContainerInstancesRequest request) {
+    List<String> refs =
+        request.containerInstances() == null ? List.of() : request.containerInstances();
     if (refs.size() > MAX_DESCRIBE) {
       throw WharfException.invalidParameter(
           "containerInstances can name at most "
@@ -216,68 +343,61 @@ final class ContainerInstanceOperations {
               + refs.size()
               + ".");
     }
-    boolean tags = Wire.stringList(request, "include").contains("TAGS");
+    boolean tags = request.include() != null && request.include().contains("TAGS");
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-    ArrayNode found = Wire.array();
-    ArrayNode failures = Wire.array();
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
+    List<ContainerInstanceView> found = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
     for (String ref : refs) {
       lookup
           .containerInstance(state, cluster, ref)
           .ifPresentOrElse(
-              i -> found.add(toWire(state, i, tags)),
+              i -> found.add(view(state, i, tags)),
               () ->
                   failures.add(
-                      Wire.failure(
+                      new Failure(
                           ref.startsWith("arn:")
                               ? ref
                               : lookup.arns().containerInstance(cluster.name(), ref),
                           "MISSING",
                           null)));
     }
-    ObjectNode out = Wire.object();
-    out.set("containerInstances", found);
-    out.set("failures", failures);
-    return out;
+    return new DescribeContainerInstancesResponse(found, failures);
   }
 
-  private JsonNode list(Operation.Caller caller, JsonNode request) {
+  private ListContainerInstancesResponse list(
+      Operation.Caller caller, ListContainerInstancesRequest request) {
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
     ClusterQuery filter = null;
-    if (request.hasNonNull("filter")) {
+    if (request.filter() != null) {
       try {
-        filter = ClusterQuery.parse(request.get("filter").asText());
+        filter = ClusterQuery.parse(request.filter());
       } catch (PlacementException e) {
         throw WharfException.invalidParameter(e.getMessage());
       }
     }
-    String status = Wire.text(request, "status", null);
+    ContainerInstanceStatus status = request.status();
     List<String> arns = new ArrayList<>();
     for (ContainerInstance i : state.containerInstances().values()) {
       boolean statusMatches =
-          status == null
-              ? i.status() != ContainerInstanceStatus.INACTIVE
-              : i.status().name().equals(status);
+          status == null ? i.status() != ContainerInstanceStatus.INACTIVE : i.status() == status;
       if (i.clusterArn().equals(cluster.arn())
           && statusMatches
           && (filter == null || filter.matches(views.of(state, i)))) {
         arns.add(i.arn());
       }
     }
-    Page page = Page.of(arns, request, 100);
-    ObjectNode out = Wire.object();
-    out.set("containerInstanceArns", Wire.strings(page.items()));
-    if (page.nextToken() != null) {
-      out.put("nextToken", page.nextToken());
-    }
-    return out;
+    Page page =
+        Page.of(arns, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 100);
+    return new ListContainerInstancesResponse(page.items(), page.nextToken());
   }
 
-  private JsonNode deregister(Operation.Caller caller, JsonNode request) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    String ref = request.path("containerInstance").asText();
-    boolean force = Wire.bool(request, "force", false);
+  private DeregisterContainerInstanceResponse deregister(
+      Operation.Caller caller, DeregisterContainerInstanceRequest request) {
+    String clusterRef = request.cluster();
+    String ref = request.containerInstance();
+    boolean force = Boolean.TRUE.equals(request.force());
     ContainerInstance gone =
         states.execute(
             tx -> {
@@ -312,12 +432,14 @@ final class ContainerInstanceOperations {
             });
     // The key is gone from the committed state, so a reconnect is refused; close what is open.
     gateway.revoke(gone.arn());
-    return Wire.object().set("containerInstance", toWire(states.current(), gone, false));
+    return new DeregisterContainerInstanceResponse(view(states.current(), gone, false));
   }
 
-  private JsonNode updateState(Operation.Caller caller, JsonNode request) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    List<String> refs = Wire.stringList(request, "containerInstances");
+  private UpdateContainerInstancesStateResponse updateState(
+      Operation.Caller caller, UpdateContainerInstancesStateRequest request) {
+    String clusterRef = request.cluster();
+    List<String> refs =
+        request.containerInstances() == null ? List.of() : request.containerInstances();
     if (refs.size() > MAX_DESCRIBE) {
       throw WharfException.invalidParameter(
           "containerInstances can name at most "
@@ -327,14 +449,12 @@ final class ContainerInstanceOperations {
               + ".");
     }
     // The model allows REGISTERING and others too, which only ECS itself sets.
-    String statusName = Wire.text(request, "status", "");
-    ContainerInstanceStatus status =
-        statusName.equals("DRAINING")
-            ? ContainerInstanceStatus.DRAINING
-            : statusName.equals("ACTIVE") ? ContainerInstanceStatus.ACTIVE : null;
-    if (status == null) {
+    ContainerInstanceStatus status = request.status();
+    if (status != ContainerInstanceStatus.DRAINING && status != ContainerInstanceStatus.ACTIVE) {
       throw WharfException.invalidParameter(
-          "status must be ACTIVE or DRAINING; it was '" + statusName + "'.");
+          "status must be ACTIVE or DRAINING; it was '"
+              + (status == null ? "" : status.toString())
+              + "'.");
     }
     record Outcome(List<ContainerInstance> updated, List<String> missing) {}
     Outcome outcome =
@@ -365,19 +485,18 @@ final class ContainerInstanceOperations {
               return new Outcome(updated, missing);
             });
     State state = states.current();
-    ObjectNode out = Wire.object();
-    ArrayNode instances = out.putArray("containerInstances");
-    outcome.updated().forEach(i -> instances.add(toWire(state, i, false)));
-    ArrayNode failures = out.putArray("failures");
-    outcome.missing().forEach(arn -> failures.add(Wire.failure(arn, "MISSING", null)));
-    return out;
+    return new UpdateContainerInstancesStateResponse(
+        outcome.updated().stream().map(i -> view(state, i, false)).toList(),
+        outcome.missing().stream().map(arn -> new Failure(arn, "MISSING", null)).toList());
   }
 
-  private JsonNode putAttributes(Operation.Caller caller, JsonNode request) {
-    return editAttributes(
-        request,
+  private PutAttributesResponse putAttributes(
+      Operation.Caller caller, PutAttributesRequest request) {
+    editAttributes(
+        request.cluster(),
+        request.attributes(),
         (target, a) -> {
-          Attribute attribute = new Attribute(a.path("name").asText(), Wire.text(a, "value", null));
+          Attribute attribute = new Attribute(a.name(), a.value());
           checkCustomAttribute(attribute);
           List<Attribute> merged = mergeAttributes(target.attributes(), List.of(attribute));
           long custom = merged.stream().filter(x -> !isBuiltIn(x.name())).count();
@@ -394,32 +513,34 @@ final class ContainerInstanceOperations {
           }
           return merged;
         });
+    return new PutAttributesResponse(request.attributes());
   }
 
-  private JsonNode deleteAttributes(Operation.Caller caller, JsonNode request) {
-    return editAttributes(
-        request,
-        (target, a) -> {
-          String name = a.path("name").asText();
-          return target.attributes().stream().filter(x -> !x.name().equals(name)).toList();
-        });
+  private DeleteAttributesResponse deleteAttributes(
+      Operation.Caller caller, DeleteAttributesRequest request) {
+    editAttributes(
+        request.cluster(),
+        request.attributes(),
+        (target, a) ->
+            target.attributes().stream().filter(x -> !x.name().equals(a.name())).toList());
+    return new DeleteAttributesResponse(request.attributes());
   }
 
   /**
-   * Applies {@code edit} for each attribute of the request to its target instance, all in one
-   * command: a refused attribute leaves every instance as it was. Answers the attributes as given.
+   * Applies {@code edit} for each attribute given to its target instance, all in one command: a
+   * refused attribute leaves every instance as it was. The operations answer the attributes as
+   * given.
    */
-  private JsonNode editAttributes(
-      JsonNode request,
-      java.util.function.BiFunction<ContainerInstance, JsonNode, List<Attribute>> edit) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    List<JsonNode> given = new ArrayList<>();
-    request.path("attributes").forEach(given::add);
+  private void editAttributes(
+      String clusterRef,
+      List<AttributeView> given,
+      BiFunction<ContainerInstance, AttributeView, List<Attribute>> edit) {
+    List<AttributeView> attributes = given == null ? List.of() : given;
     states.execute(
         tx -> {
           Cluster cluster = lookup.activeCluster(tx.state(), clusterRef);
           Map<String, ContainerInstance> changed = new LinkedHashMap<>();
-          for (JsonNode a : given) {
+          for (AttributeView a : attributes) {
             ContainerInstance target = target(tx.state(), cluster, a, changed);
             changed.put(
                 target.arn(),
@@ -428,58 +549,59 @@ final class ContainerInstanceOperations {
           changed.values().forEach(i -> tx.apply(new Change.ContainerInstancePut(i)));
           return null;
         });
-    return Wire.object().set("attributes", request.path("attributes"));
   }
 
-  private JsonNode listAttributes(Operation.Caller caller, JsonNode request) {
+  private ListAttributesResponse listAttributes(
+      Operation.Caller caller, ListAttributesRequest request) {
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-    String name = Wire.text(request, "attributeName", null);
-    String value = Wire.text(request, "attributeValue", null);
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
+    String name = request.attributeName();
+    String value = request.attributeValue();
     if (value != null && name == null) {
       throw WharfException.invalidParameter(
           "attributeValue can only be given together with attributeName.");
     }
     // Keys: instance ARN, then attribute name; the token resumes after the last pair returned.
-    Map<String, ObjectNode> byKey = new java.util.TreeMap<>();
+    Map<String, AttributeView> byKey = new TreeMap<>();
     for (ContainerInstance i : state.containerInstances().values()) {
       if (!i.clusterArn().equals(cluster.arn()) || i.status().isTerminal()) {
         continue;
       }
       for (Attribute a : i.attributes()) {
         if ((name == null || name.equals(a.name())) && (value == null || value.equals(a.value()))) {
-          ObjectNode out = Wire.object().put("name", a.name());
-          if (a.value() != null) {
-            out.put("value", a.value());
-          }
-          out.put("targetType", "container-instance").put("targetId", i.arn());
-          byKey.put(i.arn() + "\u0000" + a.name(), out);
+          byKey.put(
+              i.arn() + "\u0000" + a.name(),
+              new AttributeView(a.name(), a.value(), CONTAINER_INSTANCE_TARGET, i.arn()));
         }
       }
     }
-    Page page = Page.of(List.copyOf(byKey.keySet()), request, 100);
-    ArrayNode attributes = Wire.array();
-    page.items().forEach(k -> attributes.add(byKey.get(k)));
-    ObjectNode out = Wire.object();
-    out.set("attributes", attributes);
-    if (page.nextToken() != null) {
-      out.put("nextToken", page.nextToken());
-    }
-    return out;
+    Page page =
+        Page.of(
+            List.copyOf(byKey.keySet()),
+            Comparator.naturalOrder(),
+            request.nextToken(),
+            request.maxResults(),
+            100);
+    return new ListAttributesResponse(
+        page.items().stream().map(byKey::get).toList(), page.nextToken());
   }
 
   /** The container instance an attribute targets (as changed earlier in the same request). */
   private ContainerInstance target(
-      State state, Cluster cluster, JsonNode attribute, Map<String, ContainerInstance> changed) {
-    String type = Wire.text(attribute, "targetType", "container-instance");
-    String id = Wire.text(attribute, "targetId", null);
+      State state,
+      Cluster cluster,
+      AttributeView attribute,
+      Map<String, ContainerInstance> changed) {
+    String type =
+        attribute.targetType() == null ? CONTAINER_INSTANCE_TARGET : attribute.targetType();
+    String id = attribute.targetId();
     if (id == null) {
       throw WharfException.invalidParameter(
           "Attribute '"
-              + attribute.path("name").asText()
+              + attribute.name()
               + "' needs a targetId (a container instance ID or ARN).");
     }
-    if (!type.equals("container-instance")) {
+    if (!type.equals(CONTAINER_INSTANCE_TARGET)) {
       throw WharfException.invalidParameter("targetType must be container-instance.");
     }
     ContainerInstance found =
@@ -527,21 +649,6 @@ final class ContainerInstanceOperations {
     return new ArrayList<>(byName.values());
   }
 
-  /** A member of the instance identity document (instanceId, privateIp), or null. */
-  private String identityField(String identityDocument, String member) {
-    if (identityDocument != null) {
-      try {
-        JsonNode doc = Wire.JSON.readTree(identityDocument);
-        if (doc.hasNonNull(member)) {
-          return doc.get(member).asText();
-        }
-      } catch (IOException e) {
-        throw WharfException.invalidParameter("instanceIdentityDocument is not valid JSON.");
-      }
-    }
-    return null;
-  }
-
   private byte[] randomBytes(int n) {
     byte[] bytes = new byte[n];
     for (int i = 0; i < n; i++) {
@@ -550,68 +657,60 @@ final class ContainerInstanceOperations {
     return bytes;
   }
 
-  private static List<Resource> readResources(JsonNode resources) {
+  private static List<Resource> readResources(List<ResourceView> resources) {
     List<Resource> out = new ArrayList<>();
     if (resources == null) {
       return out;
     }
-    for (JsonNode r : resources) {
-      String name = r.path("name").asText();
-      String type = Wire.text(r, "type", r.has("stringSetValue") ? "STRINGSET" : "INTEGER");
+    for (ResourceView r : resources) {
+      String name = r.name() == null ? "" : r.name();
+      String type =
+          r.type() != null ? r.type() : r.stringSetValue() != null ? "STRINGSET" : "INTEGER";
       if (type.equals("STRINGSET")) {
-        out.add(Resource.stringSet(name, Wire.stringList(r, "stringSetValue")));
+        out.add(
+            Resource.stringSet(name, r.stringSetValue() == null ? List.of() : r.stringSetValue()));
       } else {
         long value =
-            r.has("integerValue") ? r.get("integerValue").asLong() : r.path("longValue").asLong(0);
+            r.integerValue() != null ? r.integerValue() : r.longValue() != null ? r.longValue() : 0;
         out.add(new Resource(name, type, value, List.of()));
       }
     }
     return out;
   }
 
-  private static List<Attribute> readAttributes(JsonNode attributes) {
+  private static List<Attribute> readAttributes(List<AttributeView> attributes) {
     List<Attribute> out = new ArrayList<>();
     if (attributes != null) {
-      attributes.forEach(
-          a -> out.add(new Attribute(a.path("name").asText(), Wire.text(a, "value", null))));
+      attributes.forEach(a -> out.add(new Attribute(a.name(), a.value())));
     }
     return mergeAttributes(List.of(), out);
   }
 
   private static final Set<String> INTEGER_TYPES = Set.of("INTEGER", "LONG", "DOUBLE");
 
-  ObjectNode toWire(State state, ContainerInstance i, boolean includeTags) {
+  ContainerInstanceView view(State state, ContainerInstance i, boolean includeTags) {
     Remaining left = Remaining.of(state, i);
-    ObjectNode out = Wire.object();
-    out.put("containerInstanceArn", i.arn());
-    out.put("ec2InstanceId", i.ec2InstanceId());
-    out.put("version", i.revision());
-    if (i.versionInfo() != null) {
-      out.set("versionInfo", Wire.parse(i.versionInfo()));
-    }
-    ArrayNode registered = out.putArray("registeredResources");
-    ArrayNode remaining = out.putArray("remainingResources");
+    List<ResourceView> registered = new ArrayList<>();
+    List<ResourceView> remaining = new ArrayList<>();
     for (Resource r : i.registeredResources()) {
-      registered.add(resourceToWire(r));
-      remaining.add(resourceToWire(remainingOf(r, left)));
+      registered.add(resourceView(r));
+      remaining.add(resourceView(remainingOf(r, left)));
     }
-    out.put("status", i.status().name());
-    out.put("agentConnected", !i.status().isTerminal() && gateway.isConnected(i.arn()));
-    out.put("runningTasksCount", left.running());
-    out.put("pendingTasksCount", left.pending());
-    ArrayNode attributes = out.putArray("attributes");
-    for (Attribute a : i.attributes()) {
-      ObjectNode node = attributes.addObject().put("name", a.name());
-      if (a.value() != null) {
-        node.put("value", a.value());
-      }
-    }
-    out.set("registeredAt", Wire.timestamp(i.registeredAt()));
-    out.putArray("attachments");
-    if (includeTags) {
-      out.set("tags", Wire.tags(i.tags()));
-    }
-    return out;
+    return new ContainerInstanceView(
+        i.arn(),
+        i.ec2InstanceId(),
+        i.revision(),
+        i.versionInfo(),
+        remaining,
+        registered,
+        i.status(),
+        !i.status().isTerminal() && gateway.isConnected(i.arn()),
+        left.running(),
+        left.pending(),
+        i.attributes().stream().map(AttributeView::of).toList(),
+        i.registeredAt(),
+        List.of(),
+        includeTags ? i.tags() : null);
   }
 
   /**
@@ -636,13 +735,19 @@ final class ContainerInstanceOperations {
     };
   }
 
-  private static ObjectNode resourceToWire(Resource r) {
-    ObjectNode out = Wire.object().put("name", r.name()).put("type", r.type());
+  private static ResourceView resourceView(Resource r) {
     if (INTEGER_TYPES.contains(r.type())) {
-      out.put("doubleValue", 0.0).put("longValue", 0).put("integerValue", r.integerValue());
-    } else {
-      out.set("stringSetValue", Wire.strings(r.stringSetValue()));
+      // ECS fills in all three numbers of an integer resource; the value is in integerValue, an
+      // Integer in the model (a value beyond its range, which no real machine registers, is
+      // clamped rather than failing every answer that shows the instance).
+      return new ResourceView(
+          r.name(),
+          r.type(),
+          0.0,
+          0L,
+          Math.clamp(r.integerValue(), Integer.MIN_VALUE, Integer.MAX_VALUE),
+          null);
     }
-    return out;
+    return new ResourceView(r.name(), r.type(), null, null, null, r.stringSetValue());
   }
 }

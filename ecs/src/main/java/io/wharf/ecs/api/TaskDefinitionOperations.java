@@ -1,8 +1,5 @@
 package io.wharf.ecs.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.core.api.Page;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.Family;
@@ -16,7 +13,6 @@ import io.wharf.model.TaskDefinition;
 import io.wharf.model.TaskDefinitionStatus;
 import io.wharf.model.WharfException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -39,20 +35,83 @@ final class TaskDefinitionOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put("RegisterTaskDefinition", this::registerTaskDefinition);
-    ops.put("DescribeTaskDefinition", this::describe);
-    ops.put("ListTaskDefinitions", this::list);
-    ops.put("ListTaskDefinitionFamilies", this::listFamilies);
-    ops.put("DeregisterTaskDefinition", this::deregister);
-    ops.put("DeleteTaskDefinitions", this::deleteDefinitions);
+    ops.put(
+        "RegisterTaskDefinition",
+        Typed.of(RegisterTaskDefinitionRequest.class, this::registerTaskDefinition));
+    ops.put(
+        "DescribeTaskDefinition", Typed.of(DescribeTaskDefinitionRequest.class, this::describe));
+    ops.put("ListTaskDefinitions", Typed.of(ListTaskDefinitionsRequest.class, this::list));
+    ops.put(
+        "ListTaskDefinitionFamilies",
+        Typed.of(ListTaskDefinitionFamiliesRequest.class, this::listFamilies));
+    ops.put(
+        "DeregisterTaskDefinition",
+        Typed.of(DeregisterTaskDefinitionRequest.class, this::deregister));
+    ops.put(
+        "DeleteTaskDefinitions",
+        Typed.of(DeleteTaskDefinitionsRequest.class, this::deleteDefinitions));
   }
 
-  private JsonNode registerTaskDefinition(Operation.Caller caller, JsonNode request) {
-    ObjectNode definition = TaskDefinitionRules.normalize((ObjectNode) request);
-    String family = request.path("family").asText();
-    List<Tag> tags = Wire.readTags(request.get("tags"));
+  /**
+   * Every member of the request: all but {@code tags} go into the stored definition, so a member
+   * left out here would be dropped from what DescribeTaskDefinition echoes. The structured ones are
+   * {@link Document}s, kept as the user sent them for {@link TaskDefinitionRules} to check.
+   */
+  record RegisterTaskDefinitionRequest(
+      String family,
+      String taskRoleArn,
+      String executionRoleArn,
+      String networkMode,
+      Document containerDefinitions,
+      Document volumes,
+      Document placementConstraints,
+      List<String> requiresCompatibilities,
+      String cpu,
+      String memory,
+      List<Tag> tags,
+      String pidMode,
+      String ipcMode,
+      Document proxyConfiguration,
+      Document inferenceAccelerators,
+      Document ephemeralStorage,
+      Document runtimePlatform,
+      Boolean enableFaultInjection) {}
+
+  record RegisterTaskDefinitionResponse(TaskDefinitionView taskDefinition, List<Tag> tags) {}
+
+  record DescribeTaskDefinitionRequest(String taskDefinition, List<String> include) {}
+
+  record DescribeTaskDefinitionResponse(TaskDefinitionView taskDefinition, List<Tag> tags) {}
+
+  record ListTaskDefinitionsRequest(
+      String familyPrefix,
+      TaskDefinitionStatus status,
+      String sort,
+      String nextToken,
+      Integer maxResults) {}
+
+  record ListTaskDefinitionsResponse(List<String> taskDefinitionArns, String nextToken) {}
+
+  record ListTaskDefinitionFamiliesRequest(
+      String familyPrefix, String status, String nextToken, Integer maxResults) {}
+
+  record ListTaskDefinitionFamiliesResponse(List<String> families, String nextToken) {}
+
+  record DeregisterTaskDefinitionRequest(String taskDefinition) {}
+
+  record DeregisterTaskDefinitionResponse(TaskDefinitionView taskDefinition) {}
+
+  record DeleteTaskDefinitionsRequest(List<String> taskDefinitions) {}
+
+  record DeleteTaskDefinitionsResponse(
+      List<TaskDefinitionView> taskDefinitions, List<Failure> failures) {}
+
+  private RegisterTaskDefinitionResponse registerTaskDefinition(
+      Operation.Caller caller, RegisterTaskDefinitionRequest request) {
+    Document document = TaskDefinitionDocument.normalize(request);
+    String family = request.family();
+    List<Tag> tags = Wire.readTags(request.tags());
     Wire.mergeTags(List.of(), tags);
-    Document document = new Document(definition.toString());
     TaskDefinition registered =
         states.execute(
             tx -> {
@@ -74,35 +133,26 @@ final class TaskDefinitionOperations {
               tx.apply(new Change.TaskDefinitionPut(d));
               return d;
             });
-    ObjectNode out = Wire.object();
-    out.set("taskDefinition", toWire(registered));
-    out.set("tags", Wire.tags(registered.tags()));
-    return out;
+    return new RegisterTaskDefinitionResponse(TaskDefinitionView.of(registered), registered.tags());
   }
 
-  private JsonNode describe(Operation.Caller caller, JsonNode request) {
-    String ref = request.path("taskDefinition").asText();
+  private DescribeTaskDefinitionResponse describe(
+      Operation.Caller caller, DescribeTaskDefinitionRequest request) {
+    String ref = request.taskDefinition();
     TaskDefinition d =
         resolve(states.current(), ref, true).orElseThrow(() -> WharfException.client(NOT_FOUND));
-    ObjectNode out = Wire.object();
-    out.set("taskDefinition", toWire(d));
-    if (Wire.stringList(request, "include").contains("TAGS")) {
-      out.set("tags", Wire.tags(d.tags()));
-    }
-    return out;
+    boolean tags = request.include() != null && request.include().contains("TAGS");
+    return new DescribeTaskDefinitionResponse(TaskDefinitionView.of(d), tags ? d.tags() : null);
   }
 
-  private JsonNode list(Operation.Caller caller, JsonNode request) {
-    String family = Wire.text(request, "familyPrefix", null);
-    String statusName = Wire.text(request, "status", "ACTIVE");
+  private ListTaskDefinitionsResponse list(
+      Operation.Caller caller, ListTaskDefinitionsRequest request) {
+    String family = request.familyPrefix();
     // DELETE_IN_PROGRESS is a status of the model that Wharf's definitions never have:
     // DeleteTaskDefinitions removes them at once. Listing it lists nothing.
     TaskDefinitionStatus status =
-        Arrays.stream(TaskDefinitionStatus.values())
-            .filter(s -> s.name().equals(statusName))
-            .findFirst()
-            .orElse(null);
-    boolean descending = "DESC".equals(Wire.text(request, "sort", "ASC"));
+        request.status() == null ? TaskDefinitionStatus.ACTIVE : request.status();
+    boolean descending = "DESC".equals(request.sort());
     State state = states.current();
     // Keys sort as family, then revision: the order ECS lists in.
     List<String> keys = new ArrayList<>();
@@ -121,8 +171,8 @@ final class TaskDefinitionOperations {
     if (descending) {
       keys = keys.reversed();
     }
-    Page page = Page.of(keys, order, request, 100);
-    ArrayNode arns = Wire.array();
+    Page page = Page.of(keys, order, request.nextToken(), request.maxResults(), 100);
+    List<String> arns = new ArrayList<>();
     for (String key : page.items()) {
       int split = key.lastIndexOf('\u0000');
       arns.add(
@@ -130,17 +180,13 @@ final class TaskDefinitionOperations {
               .arns()
               .taskDefinition(key.substring(0, split), Integer.parseInt(key.substring(split + 1))));
     }
-    ObjectNode out = Wire.object();
-    out.set("taskDefinitionArns", arns);
-    if (page.nextToken() != null) {
-      out.put("nextToken", page.nextToken());
-    }
-    return out;
+    return new ListTaskDefinitionsResponse(arns, page.nextToken());
   }
 
-  private JsonNode listFamilies(Operation.Caller caller, JsonNode request) {
-    String prefix = Wire.text(request, "familyPrefix", "");
-    String status = Wire.text(request, "status", "ALL");
+  private ListTaskDefinitionFamiliesResponse listFamilies(
+      Operation.Caller caller, ListTaskDefinitionFamiliesRequest request) {
+    String prefix = request.familyPrefix() == null ? "" : request.familyPrefix();
+    String status = request.status() == null ? "ALL" : request.status();
     State state = states.current();
     List<String> names = new ArrayList<>();
     for (Family f : state.families().tailMap(prefix).values()) {
@@ -152,17 +198,14 @@ final class TaskDefinitionOperations {
         names.add(f.name());
       }
     }
-    Page page = Page.of(names, request, 100);
-    ObjectNode out = Wire.object();
-    out.set("families", Wire.strings(page.items()));
-    if (page.nextToken() != null) {
-      out.put("nextToken", page.nextToken());
-    }
-    return out;
+    Page page =
+        Page.of(names, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 100);
+    return new ListTaskDefinitionFamiliesResponse(page.items(), page.nextToken());
   }
 
-  private JsonNode deregister(Operation.Caller caller, JsonNode request) {
-    String ref = request.path("taskDefinition").asText();
+  private DeregisterTaskDefinitionResponse deregister(
+      Operation.Caller caller, DeregisterTaskDefinitionRequest request) {
+    String ref = request.taskDefinition();
     TaskDefinition d =
         states.execute(
             tx -> {
@@ -182,11 +225,12 @@ final class TaskDefinitionOperations {
               tx.apply(new Change.TaskDefinitionPut(next));
               return next;
             });
-    return Wire.object().set("taskDefinition", toWire(d));
+    return new DeregisterTaskDefinitionResponse(TaskDefinitionView.of(d));
   }
 
-  private JsonNode deleteDefinitions(Operation.Caller caller, JsonNode request) {
-    List<String> refs = Wire.stringList(request, "taskDefinitions");
+  private DeleteTaskDefinitionsResponse deleteDefinitions(
+      Operation.Caller caller, DeleteTaskDefinitionsRequest request) {
+    List<String> refs = request.taskDefinitions() == null ? List.of() : request.taskDefinitions();
     if (refs.isEmpty() || refs.size() > MAX_DELETE) {
       throw WharfException.invalidParameter(
           "taskDefinitions must name between 1 and "
@@ -195,20 +239,20 @@ final class TaskDefinitionOperations {
               + refs.size()
               + ".");
     }
-    record Outcome(List<TaskDefinition> deleted, List<ObjectNode> failures) {}
+    record Outcome(List<TaskDefinition> deleted, List<Failure> failures) {}
     Outcome outcome =
         states.execute(
             tx -> {
               List<TaskDefinition> deleted = new ArrayList<>();
-              List<ObjectNode> failures = new ArrayList<>();
+              List<Failure> failures = new ArrayList<>();
               for (String ref : refs) {
                 Optional<TaskDefinition> found = resolve(tx.state(), ref, false);
                 if (found.isEmpty()) {
                   failures.add(
-                      Wire.failure(ref, "The specified task definition does not exist.", null));
+                      new Failure(ref, "The specified task definition does not exist.", null));
                 } else if (found.get().status() == TaskDefinitionStatus.ACTIVE) {
                   failures.add(
-                      Wire.failure(
+                      new Failure(
                           found.get().arn(),
                           "The specified task definition is still in ACTIVE status. Deregister it before deleting it.",
                           null));
@@ -223,12 +267,8 @@ final class TaskDefinitionOperations {
               }
               return new Outcome(deleted, failures);
             });
-    ObjectNode out = Wire.object();
-    ArrayNode defs = out.putArray("taskDefinitions");
-    outcome.deleted().forEach(d -> defs.add(toWire(d)));
-    ArrayNode failures = out.putArray("failures");
-    failures.addAll(outcome.failures());
-    return out;
+    return new DeleteTaskDefinitionsResponse(
+        outcome.deleted().stream().map(TaskDefinitionView::of).toList(), outcome.failures());
   }
 
   /**
@@ -264,26 +304,5 @@ final class TaskDefinitionOperations {
   private static String sortKey(TaskDefinition d) {
     // Zero-padded so that string order is revision order ("web:2" before "web:10").
     return d.family() + "\u0000" + String.format("%010d", d.revision());
-  }
-
-  /** The TaskDefinition shape: the stored definition plus the server-assigned members. */
-  static ObjectNode toWire(TaskDefinition d) {
-    ObjectNode out = Wire.object();
-    out.put("taskDefinitionArn", d.arn());
-    out.setAll((ObjectNode) Wire.parse(d.definition()));
-    out.put("family", d.family());
-    out.put("revision", d.revision());
-    out.put("status", d.status().name());
-    out.set("registeredAt", Wire.timestamp(d.registeredAt()));
-    if (d.deregisteredAt() != null) {
-      out.set("deregisteredAt", Wire.timestamp(d.deregisteredAt()));
-    }
-    if (d.deleteRequestedAt() != null) {
-      out.set("deleteRequestedAt", Wire.timestamp(d.deleteRequestedAt()));
-    }
-    if (d.registeredBy() != null) {
-      out.put("registeredBy", d.registeredBy());
-    }
-    return out;
   }
 }
