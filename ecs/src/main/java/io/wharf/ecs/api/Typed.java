@@ -43,7 +43,10 @@ final class Typed {
                       .addSerializer(Document.class, new DocumentWriter())
                       .addDeserializer(Document.class, new DocumentReader()))
               .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-              .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+              // Members are case-sensitive, as the model checks them: "Type" beside "type" is an
+              // unknown member to ignore, and read case-insensitively it bound type twice, which
+              // Jackson refuses for a record (a 500 where the member should pass unread).
+              .disable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
               .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
               .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
               .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
