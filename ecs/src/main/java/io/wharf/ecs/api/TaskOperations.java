@@ -1,8 +1,6 @@
 package io.wharf.ecs.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.core.api.Page;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.Change;
@@ -24,13 +22,15 @@ import io.wharf.model.TaskContainer;
 import io.wharf.model.TaskDefinition;
 import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
+import io.wharf.scheduler.Constraint;
 import io.wharf.scheduler.Demand;
-import io.wharf.scheduler.Failure;
 import io.wharf.scheduler.PlacementException;
 import io.wharf.scheduler.Result;
+import io.wharf.scheduler.Strategy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -74,15 +74,179 @@ final class TaskOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put("RunTask", this::runTask);
-    ops.put("StartTask", this::startTask);
-    ops.put("StopTask", this::stopTask);
-    ops.put("DescribeTasks", this::describe);
-    ops.put("ListTasks", this::list);
-    ops.put("DiscoverPollEndpoint", this::discoverPollEndpoint);
-    ops.put("SubmitTaskStateChange", this::submitTaskStateChange);
-    ops.put("SubmitContainerStateChange", this::submitContainerStateChange);
+    ops.put("RunTask", Typed.of(RunTaskRequest.class, this::runTask));
+    ops.put("StartTask", Typed.of(StartTaskRequest.class, this::startTask));
+    ops.put("StopTask", Typed.of(StopTaskRequest.class, this::stopTask));
+    ops.put("DescribeTasks", Typed.of(DescribeTasksRequest.class, this::describe));
+    ops.put("ListTasks", Typed.of(ListTasksRequest.class, this::list));
+    ops.put(
+        "DiscoverPollEndpoint",
+        Typed.of(DiscoverPollEndpointRequest.class, this::discoverPollEndpoint));
+    ops.put(
+        "SubmitTaskStateChange",
+        ContainerHealthReports.ofTask(
+            SubmitTaskStateChangeRequest.class, this::submitTaskStateChange));
+    ops.put(
+        "SubmitContainerStateChange",
+        ContainerHealthReports.ofContainer(
+            SubmitContainerStateChangeRequest.class, this::submitContainerStateChange));
   }
+
+  // ---- requests and responses, named and shaped as the model's ------------------------------
+
+  record PlacementConstraint(String type, String expression) {}
+
+  record PlacementStrategy(String type, String field) {}
+
+  /**
+   * @param overrides echoed back by DescribeTasks as the user sent it
+   * @param capacityProviderStrategy and {@code networkConfiguration}: read only to refuse them
+   */
+  record RunTaskRequest(
+      List<Document> capacityProviderStrategy,
+      String cluster,
+      Integer count,
+      String group,
+      String launchType,
+      Document networkConfiguration,
+      Document overrides,
+      List<PlacementConstraint> placementConstraints,
+      List<PlacementStrategy> placementStrategy,
+      String startedBy,
+      List<Tag> tags,
+      String taskDefinition,
+      String clientToken) {}
+
+  record RunTaskResponse(List<TaskView> tasks, List<Failure> failures) {}
+
+  record StartTaskRequest(
+      String cluster,
+      List<String> containerInstances,
+      String group,
+      Document networkConfiguration,
+      Document overrides,
+      String startedBy,
+      List<Tag> tags,
+      String taskDefinition) {}
+
+  record StartTaskResponse(List<TaskView> tasks, List<Failure> failures) {}
+
+  record StopTaskRequest(String cluster, String task, String reason) {}
+
+  record StopTaskResponse(TaskView task) {}
+
+  record DescribeTasksRequest(String cluster, List<String> tasks, List<String> include) {}
+
+  record DescribeTasksResponse(List<TaskView> tasks, List<Failure> failures) {}
+
+  record ListTasksRequest(
+      String cluster,
+      String containerInstance,
+      String family,
+      String nextToken,
+      Integer maxResults,
+      String startedBy,
+      String serviceName,
+      String desiredStatus,
+      String launchType) {}
+
+  record ListTasksResponse(List<String> taskArns, String nextToken) {}
+
+  record DiscoverPollEndpointRequest(String containerInstance, String cluster) {}
+
+  record DiscoverPollEndpointResponse(
+      String endpoint, String telemetryEndpoint, String serviceConnectEndpoint) {}
+
+  record ContainerStateChange(
+      String containerName,
+      String runtimeId,
+      Integer exitCode,
+      List<NetworkBindingView> networkBindings,
+      String reason,
+      String status) {}
+
+  record SubmitTaskStateChangeRequest(
+      String cluster,
+      String task,
+      String status,
+      String reason,
+      List<ContainerStateChange> containers,
+      Instant pullStartedAt,
+      Instant pullStoppedAt,
+      Instant executionStoppedAt) {}
+
+  record SubmitTaskStateChangeResponse(String acknowledgment) {}
+
+  record SubmitContainerStateChangeRequest(
+      String cluster,
+      String task,
+      String containerName,
+      String runtimeId,
+      String status,
+      Integer exitCode,
+      String reason,
+      List<NetworkBindingView> networkBindings) {}
+
+  record SubmitContainerStateChangeResponse(String acknowledgment) {}
+
+  /** ECS's {@code Task}. */
+  record TaskView(
+      List<AttachmentView> attachments,
+      List<AttributeView> attributes,
+      String clusterArn,
+      String connectivity,
+      String containerInstanceArn,
+      List<ContainerView> containers,
+      String cpu,
+      Instant createdAt,
+      String desiredStatus,
+      Boolean enableExecuteCommand,
+      Instant executionStoppedAt,
+      String group,
+      String healthStatus,
+      String lastStatus,
+      String launchType,
+      String memory,
+      Document overrides,
+      Instant pullStartedAt,
+      Instant pullStoppedAt,
+      Instant startedAt,
+      String startedBy,
+      String stopCode,
+      Instant stoppedAt,
+      String stoppedReason,
+      Instant stoppingAt,
+      List<Tag> tags,
+      String taskArn,
+      String taskDefinitionArn,
+      Long version) {}
+
+  /** ECS's {@code Attachment}: Wharf's tasks have none (no awsvpc network interfaces). */
+  record AttachmentView(String id, String type, String status) {}
+
+  /** ECS's {@code Attribute}. */
+  record AttributeView(String name, String value) {}
+
+  /** ECS's {@code Container}. */
+  record ContainerView(
+      String containerArn,
+      String taskArn,
+      String name,
+      String image,
+      String runtimeId,
+      String lastStatus,
+      Integer exitCode,
+      String reason,
+      List<NetworkBindingView> networkBindings,
+      List<NetworkInterfaceView> networkInterfaces,
+      String healthStatus) {}
+
+  /** ECS's {@code NetworkBinding}. */
+  record NetworkBindingView(
+      String bindIP, Integer containerPort, Integer hostPort, String protocol) {}
+
+  /** ECS's {@code NetworkInterface}: bridge and host tasks have none. */
+  record NetworkInterfaceView(String attachmentId, String privateIpv4Address) {}
 
   // ---- RunTask / StartTask -------------------------------------------------------------------
 
@@ -93,20 +257,20 @@ final class TaskOperations {
       int count,
       String group,
       String startedBy,
-      JsonNode overrides,
+      Document overrides,
       List<Tag> tags,
       String clientToken,
       List<String> instances,
-      JsonNode constraints,
-      JsonNode strategies) {}
+      List<PlacementConstraint> constraints,
+      List<PlacementStrategy> strategies) {}
 
-  private JsonNode runTask(Operation.Caller caller, JsonNode request) {
-    int count = request.path("count").asInt(1);
+  private RunTaskResponse runTask(Operation.Caller caller, RunTaskRequest request) {
+    int count = request.count() == null ? 1 : request.count();
     if (count < 1 || count > MAX_COUNT) {
       throw WharfException.invalidParameter(
           "count must be between 1 and " + MAX_COUNT + "; it was " + count + ".");
     }
-    String launchType = Wire.text(request, "launchType", "EC2");
+    String launchType = request.launchType() == null ? "EC2" : request.launchType();
     if (!launchType.equals("EC2")) {
       throw new WharfException(
           ErrorCode.UNSUPPORTED_FEATURE,
@@ -114,30 +278,33 @@ final class TaskOperations {
               + launchType
               + " is not supported yet.");
     }
-    Wire.refuseUnsupported(request, "", "capacityProviderStrategy", "networkConfiguration");
-    String token = Wire.text(request, "clientToken", null);
+    Wire.refuseUnsupported("", "capacityProviderStrategy", request.capacityProviderStrategy());
+    Wire.refuseUnsupported("", "networkConfiguration", request.networkConfiguration());
+    String token = request.clientToken();
     if (token != null && (token.isEmpty() || token.length() > MAX_CLIENT_TOKEN)) {
       throw WharfException.invalidParameter(
           "clientToken must have 1 to " + MAX_CLIENT_TOKEN + " characters.");
     }
     Launch launch =
         new Launch(
-            Wire.text(request, "cluster", null),
-            request.path("taskDefinition").asText(),
+            request.cluster(),
+            request.taskDefinition(),
             count,
-            group(request),
-            Wire.text(request, "startedBy", null),
-            request.get("overrides"),
-            checkedTags(request),
+            group(request.group()),
+            request.startedBy(),
+            request.overrides(),
+            checkedTags(request.tags()),
             token,
             null,
-            request.get("placementConstraints"),
-            request.get("placementStrategy"));
-    return launch(launch);
+            request.placementConstraints(),
+            request.placementStrategy());
+    Launched launched = launch(launch);
+    return new RunTaskResponse(views(launched.tasks()), failures(launched.failures()));
   }
 
-  private JsonNode startTask(Operation.Caller caller, JsonNode request) {
-    List<String> instances = Wire.stringList(request, "containerInstances");
+  private StartTaskResponse startTask(Operation.Caller caller, StartTaskRequest request) {
+    List<String> instances =
+        request.containerInstances() == null ? List.of() : request.containerInstances();
     if (instances.isEmpty() || instances.size() > MAX_COUNT) {
       throw WharfException.invalidParameter(
           "containerInstances must name 1 to "
@@ -146,21 +313,22 @@ final class TaskOperations {
               + instances.size()
               + ".");
     }
-    Wire.refuseUnsupported(request, "", "networkConfiguration");
+    Wire.refuseUnsupported("", "networkConfiguration", request.networkConfiguration());
     Launch launch =
         new Launch(
-            Wire.text(request, "cluster", null),
-            request.path("taskDefinition").asText(),
+            request.cluster(),
+            request.taskDefinition(),
             instances.size(),
-            group(request),
-            Wire.text(request, "startedBy", null),
-            request.get("overrides"),
-            checkedTags(request),
+            group(request.group()),
+            request.startedBy(),
+            request.overrides(),
+            checkedTags(request.tags()),
             null,
             instances,
             null,
             null);
-    return launch(launch);
+    Launched launched = launch(launch);
+    return new StartTaskResponse(views(launched.tasks()), failures(launched.failures()));
   }
 
   /** ECS's limit on a task group's name. */
@@ -171,8 +339,7 @@ final class TaskOperations {
    * given must name something: an empty one would put the task in no group that spread or
    * distinctInstance could see.
    */
-  private static String group(JsonNode request) {
-    String group = Wire.text(request, "group", null);
+  private static String group(String group) {
     if (group != null && (group.isBlank() || group.length() > MAX_GROUP)) {
       throw WharfException.invalidParameter(
           "group must have 1 to "
@@ -182,7 +349,7 @@ final class TaskOperations {
     return group;
   }
 
-  private record Launched(List<Task> tasks, List<Failure> failures) {}
+  private record Launched(List<Task> tasks, List<io.wharf.scheduler.Failure> failures) {}
 
   /**
    * A placement worked out on a snapshot, outside the single writer. It still holds in a newer
@@ -213,16 +380,25 @@ final class TaskOperations {
     }
   }
 
-  private Plan plan(State state, Launch launch) {
+  /**
+   * @param overrides the launch's overrides as placement reads them (parsed once per request, not
+   *     per plan), or null
+   */
+  private Plan plan(State state, Launch launch, JsonNode overrides) {
     Cluster cluster = lookup.activeCluster(state, launch.clusterRef());
     TaskDefinition definition = taskDefinition(state, launch.taskDefinition());
     JsonNode document = Wire.parse(definition.definition());
-    TaskShape shape = TaskShape.of(document, launch.overrides());
+    TaskShape shape = TaskShape.of(document, overrides);
     String group = launch.group() != null ? launch.group() : "family:" + definition.family();
     Demand demand =
         placed(
             () ->
-                Launcher.demand(shape, document, group, launch.constraints(), launch.strategies()));
+                Launcher.demand(
+                    shape,
+                    document,
+                    group,
+                    constraints(launch.constraints()),
+                    strategies(launch.strategies())));
     Result result;
     if (launch.instances() == null) {
       if (launcher.members(state, cluster).isEmpty()) {
@@ -237,9 +413,34 @@ final class TaskOperations {
     return new Plan(state, cluster, definition, shape, result);
   }
 
-  private JsonNode launch(Launch launch) {
-    Document overrides = Wire.document(launch.overrides());
-    Plan planned = launch.clientToken() == null ? plan(states.current(), launch) : null;
+  /** The request's constraints as placement takes them; building them checks them. */
+  private static List<Constraint> constraints(List<PlacementConstraint> requested) {
+    if (requested == null) {
+      return null;
+    }
+    List<Constraint> out = new ArrayList<>(requested.size());
+    for (PlacementConstraint c : requested) {
+      out.add(new Constraint(c.type(), c.expression()));
+    }
+    return out;
+  }
+
+  private static List<Strategy> strategies(List<PlacementStrategy> requested) {
+    if (requested == null) {
+      return null;
+    }
+    List<Strategy> out = new ArrayList<>(requested.size());
+    for (PlacementStrategy s : requested) {
+      out.add(new Strategy(s.type(), s.field()));
+    }
+    return out;
+  }
+
+  private Launched launch(Launch launch) {
+    Document overrides = launch.overrides();
+    JsonNode overridesTree = overrides == null ? null : Wire.parse(overrides);
+    Plan planned =
+        launch.clientToken() == null ? plan(states.current(), launch, overridesTree) : null;
     Launched launched =
         states.execute(
             tx -> {
@@ -269,7 +470,10 @@ final class TaskOperations {
                 }
               }
               // The single writer re-checks the plan against the newest state before committing.
-              Plan plan = planned != null && planned.holdsIn(state) ? planned : plan(state, launch);
+              Plan plan =
+                  planned != null && planned.holdsIn(state)
+                      ? planned
+                      : plan(state, launch, overridesTree);
               List<Task> tasks = new ArrayList<>();
               for (String instanceArn : plan.result().placements()) {
                 Task task =
@@ -292,23 +496,34 @@ final class TaskOperations {
               return new Launched(tasks, plan.result().failures());
             });
     gateway.tasksChanged(launched.tasks());
-    ObjectNode out = Wire.object();
-    ArrayNode tasks = out.putArray("tasks");
-    launched.tasks().forEach(t -> tasks.add(toWire(t, true)));
-    ArrayNode failures = out.putArray("failures");
-    launched.failures().forEach(f -> failures.add(Wire.failure(f.arn(), f.reason(), null)));
+    return launched;
+  }
+
+  private static List<TaskView> views(List<Task> tasks) {
+    List<TaskView> out = new ArrayList<>(tasks.size());
+    for (Task t : tasks) {
+      out.add(view(t, true));
+    }
+    return out;
+  }
+
+  private static List<Failure> failures(List<io.wharf.scheduler.Failure> placementFailures) {
+    List<Failure> out = new ArrayList<>(placementFailures.size());
+    for (io.wharf.scheduler.Failure f : placementFailures) {
+      out.add(new Failure(f.arn(), f.reason(), null));
+    }
     return out;
   }
 
   /** StartTask: one task on each named instance, checked against that instance alone. */
   private Result placeOnGiven(State state, Cluster cluster, List<String> refs, Demand demand) {
     List<String> placements = new ArrayList<>();
-    List<Failure> failures = new ArrayList<>();
+    List<io.wharf.scheduler.Failure> failures = new ArrayList<>();
     Set<String> given = new LinkedHashSet<>();
     for (String ref : refs) {
       Optional<ContainerInstance> instance = lookup.containerInstance(state, cluster, ref);
       if (instance.isEmpty() || instance.get().status().isTerminal()) {
-        failures.add(new Failure(ref, "MISSING"));
+        failures.add(new io.wharf.scheduler.Failure(ref, "MISSING"));
       } else {
         given.add(instance.get().arn());
       }
@@ -332,10 +547,10 @@ final class TaskOperations {
 
   // ---- StopTask ------------------------------------------------------------------------------
 
-  private JsonNode stopTask(Operation.Caller caller, JsonNode request) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    String ref = request.path("task").asText();
-    String reason = Wire.text(request, "reason", null);
+  private StopTaskResponse stopTask(Operation.Caller caller, StopTaskRequest request) {
+    String clusterRef = request.cluster();
+    String ref = request.task();
+    String reason = request.reason();
     if (reason != null && reason.length() > 255) {
       throw WharfException.invalidParameter("reason can have at most 255 characters.");
     }
@@ -362,47 +577,44 @@ final class TaskOperations {
     if (ServiceAccounting.serviceOf(states.current(), stopped) != null) {
       services.nudge();
     }
-    return Wire.object().set("task", toWire(stopped, true));
+    return new StopTaskResponse(view(stopped, true));
   }
 
   // ---- DescribeTasks / ListTasks -------------------------------------------------------------
 
-  private JsonNode describe(Operation.Caller caller, JsonNode request) {
-    List<String> refs = Wire.stringList(request, "tasks");
+  private DescribeTasksResponse describe(Operation.Caller caller, DescribeTasksRequest request) {
+    List<String> refs = request.tasks() == null ? List.of() : request.tasks();
     if (refs.isEmpty() || refs.size() > MAX_DESCRIBE) {
       throw WharfException.invalidParameter(
           "tasks must name 1 to " + MAX_DESCRIBE + " tasks; it named " + refs.size() + ".");
     }
-    boolean tags = Wire.stringList(request, "include").contains("TAGS");
+    boolean tags = request.include() != null && request.include().contains("TAGS");
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-    ArrayNode tasks = Wire.array();
-    ArrayNode failures = Wire.array();
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
+    List<TaskView> tasks = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
     for (String ref : refs) {
       task(state, cluster, ref)
           .ifPresentOrElse(
-              t -> tasks.add(toWire(t, tags)),
+              t -> tasks.add(view(t, tags)),
               () ->
                   failures.add(
-                      Wire.failure(
+                      new Failure(
                           ref.startsWith("arn:") ? ref : taskArn(cluster, ref), "MISSING", null)));
     }
-    ObjectNode out = Wire.object();
-    out.set("tasks", tasks);
-    out.set("failures", failures);
-    return out;
+    return new DescribeTasksResponse(tasks, failures);
   }
 
-  private JsonNode list(Operation.Caller caller, JsonNode request) {
+  private ListTasksResponse list(Operation.Caller caller, ListTasksRequest request) {
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-    String family = Wire.text(request, "family", null);
-    String startedBy = Wire.text(request, "startedBy", null);
-    String desired = Wire.text(request, "desiredStatus", "RUNNING");
-    String launchType = Wire.text(request, "launchType", null);
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
+    String family = request.family();
+    String startedBy = request.startedBy();
+    String desired = request.desiredStatus() == null ? "RUNNING" : request.desiredStatus();
+    String launchType = request.launchType();
     String serviceGroup = null;
-    if (request.hasNonNull("serviceName")) {
-      String name = request.get("serviceName").asText();
+    if (request.serviceName() != null) {
+      String name = request.serviceName();
       if (name.startsWith("arn:")) {
         name = name.substring(name.lastIndexOf('/') + 1);
       }
@@ -412,10 +624,10 @@ final class TaskOperations {
       serviceGroup = "service:" + name;
     }
     String instance = null;
-    if (request.hasNonNull("containerInstance")) {
+    if (request.containerInstance() != null) {
       instance =
           lookup
-              .containerInstance(state, cluster, request.get("containerInstance").asText())
+              .containerInstance(state, cluster, request.containerInstance())
               .map(ContainerInstance::arn)
               .orElseThrow(
                   () ->
@@ -436,25 +648,21 @@ final class TaskOperations {
       }
       arns.add(t.arn());
     }
-    Page page = Page.of(arns, request, 100);
-    ObjectNode out = Wire.object();
-    out.set("taskArns", Wire.strings(page.items()));
-    if (page.nextToken() != null) {
-      out.put("nextToken", page.nextToken());
-    }
-    return out;
+    Page page =
+        Page.of(arns, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 100);
+    return new ListTasksResponse(page.items(), page.nextToken());
   }
 
   // ---- agent-facing --------------------------------------------------------------------------
 
-  private JsonNode discoverPollEndpoint(Operation.Caller caller, JsonNode request) {
+  private DiscoverPollEndpointResponse discoverPollEndpoint(
+      Operation.Caller caller, DiscoverPollEndpointRequest request) {
     Principal.Instance self = caller.instance();
     if (self != null) {
       // An instance key asks only for its own instance, in its own cluster.
       State state = states.current();
-      String clusterRef = Wire.text(request, "cluster", null);
-      Cluster cluster = lookup.activeCluster(state, clusterRef);
-      String ref = Wire.text(request, "containerInstance", null);
+      Cluster cluster = lookup.activeCluster(state, request.cluster());
+      String ref = request.containerInstance();
       String named =
           ref == null || ref.startsWith("arn:")
               ? ref
@@ -467,17 +675,25 @@ final class TaskOperations {
       }
     }
     String ws = endpoint.replaceFirst("^http", "ws");
-    return Wire.object()
-        .put("endpoint", ws + "/")
-        .put("telemetryEndpoint", ws + "/")
-        .put("serviceConnectEndpoint", ws + "/");
+    return new DiscoverPollEndpointResponse(ws + "/", ws + "/", ws + "/");
   }
 
-  private JsonNode submitTaskStateChange(Operation.Caller caller, JsonNode request) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    String ref = request.path("task").asText();
-    TaskStatus reported = reportedStatus(Wire.text(request, "status", null));
-    String reason = Wire.text(request, "reason", null);
+  /**
+   * @param health the health each entry of {@code containers} reports, by position ({@link
+   *     ContainerHealthReports})
+   */
+  private SubmitTaskStateChangeResponse submitTaskStateChange(
+      Operation.Caller caller, SubmitTaskStateChangeRequest request, List<String> health) {
+    String clusterRef = request.cluster();
+    // The model does not require task; a report without one names no task.
+    String ref = request.task() == null ? "" : request.task();
+    TaskStatus reported = reportedStatus(request.status());
+    String reason = request.reason();
+    Instant pullStartedAt = ContainerHealthReports.toMillis(request.pullStartedAt());
+    Instant pullStoppedAt = ContainerHealthReports.toMillis(request.pullStoppedAt());
+    Instant reportedStop = ContainerHealthReports.toMillis(request.executionStoppedAt());
+    List<ContainerStateChange> reports =
+        request.containers() == null ? List.of() : request.containers();
     Principal.Instance self = caller.instance();
     Task updated =
         states.execute(
@@ -486,15 +702,25 @@ final class TaskOperations {
               checkOwnTask(self, t, "ecs:SubmitTaskStateChange");
               Task.Builder next = t.toBuilder();
               List<TaskContainer> containers = new ArrayList<>(t.containers());
-              for (JsonNode c : request.path("containers")) {
-                applyContainer(containers, c);
+              for (int i = 0; i < reports.size(); i++) {
+                ContainerStateChange c = reports.get(i);
+                applyContainer(
+                    containers,
+                    new ContainerReport(
+                        c.containerName(),
+                        c.runtimeId(),
+                        c.status(),
+                        c.exitCode(),
+                        c.reason(),
+                        c.networkBindings(),
+                        i < health.size() ? health.get(i) : null));
               }
               next.containers(containers);
-              if (request.hasNonNull("pullStartedAt")) {
-                next.pullStartedAt(Wire.instant(request.get("pullStartedAt"), "pullStartedAt"));
+              if (pullStartedAt != null) {
+                next.pullStartedAt(pullStartedAt);
               }
-              if (request.hasNonNull("pullStoppedAt")) {
-                next.pullStoppedAt(Wire.instant(request.get("pullStoppedAt"), "pullStoppedAt"));
+              if (pullStoppedAt != null) {
+                next.pullStoppedAt(pullStoppedAt);
               }
               if (reported != null) {
                 if (t.lastStatus().canMoveTo(reported)
@@ -504,10 +730,7 @@ final class TaskOperations {
                     next.startedAt(tx.now());
                   }
                   if (reported == TaskStatus.STOPPED) {
-                    Instant executionStopped =
-                        request.hasNonNull("executionStoppedAt")
-                            ? Wire.instant(request.get("executionStoppedAt"), "executionStoppedAt")
-                            : tx.now();
+                    Instant executionStopped = reportedStop != null ? reportedStop : tx.now();
                     next.executionStoppedAt(executionStopped)
                         .stoppedAt(tx.now())
                         .desiredStatus("STOPPED");
@@ -540,7 +763,7 @@ final class TaskOperations {
     if (ServiceAccounting.serviceOf(states.current(), updated) != null) {
       services.nudge();
     }
-    return Wire.object().put("acknowledgment", "true");
+    return new SubmitTaskStateChangeResponse("true");
   }
 
   /**
@@ -564,16 +787,29 @@ final class TaskOperations {
             + ".");
   }
 
-  private JsonNode submitContainerStateChange(Operation.Caller caller, JsonNode request) {
-    String clusterRef = Wire.text(request, "cluster", null);
-    String ref = request.path("task").asText();
+  /**
+   * @param health the health the container reports ({@link ContainerHealthReports}), or null
+   */
+  private SubmitContainerStateChangeResponse submitContainerStateChange(
+      Operation.Caller caller, SubmitContainerStateChangeRequest request, String health) {
+    String clusterRef = request.cluster();
+    String ref = request.task() == null ? "" : request.task();
+    ContainerReport report =
+        new ContainerReport(
+            request.containerName(),
+            request.runtimeId(),
+            request.status(),
+            request.exitCode(),
+            request.reason(),
+            request.networkBindings(),
+            health);
     Principal.Instance self = caller.instance();
     states.execute(
         tx -> {
           Task t = existingTask(tx.state(), clusterRef, ref);
           checkOwnTask(self, t, "ecs:SubmitContainerStateChange");
           List<TaskContainer> containers = new ArrayList<>(t.containers());
-          applyContainer(containers, request);
+          applyContainer(containers, report);
           tx.apply(
               new Change.TaskPut(
                   t.toBuilder()
@@ -583,7 +819,7 @@ final class TaskOperations {
           return null;
         });
     services.nudge();
-    return Wire.object().put("acknowledgment", "true");
+    return new SubmitContainerStateChangeResponse("true");
   }
 
   /** Refuses a report by an instance key about a task that is not on its instance. */
@@ -594,42 +830,53 @@ final class TaskOperations {
   }
 
   /**
-   * Applies one container report (SubmitContainerStateChange or an entry of SubmitTaskStateChange).
+   * One container's report: SubmitContainerStateChange, or an entry of SubmitTaskStateChange's
+   * {@code containers}, with the health Wharf's agent reports beside them.
    */
-  private static void applyContainer(List<TaskContainer> containers, JsonNode report) {
-    String name = report.path("containerName").asText();
+  private record ContainerReport(
+      String containerName,
+      String runtimeId,
+      String status,
+      Integer exitCode,
+      String reason,
+      List<NetworkBindingView> networkBindings,
+      String healthStatus) {}
+
+  /** Applies one container report. */
+  private static void applyContainer(List<TaskContainer> containers, ContainerReport report) {
+    // The model does not require containerName; a report without one names no container.
+    String name = report.containerName() == null ? "" : report.containerName();
     for (int i = 0; i < containers.size(); i++) {
       TaskContainer c = containers.get(i);
       if (!c.name().equals(name)) {
         continue;
       }
       List<NetworkBinding> bindings = null;
-      if (report.has("networkBindings")) {
+      if (report.networkBindings() != null) {
         bindings = new ArrayList<>();
-        for (JsonNode b : report.get("networkBindings")) {
+        for (NetworkBindingView b : report.networkBindings()) {
           bindings.add(
               new NetworkBinding(
-                  Wire.text(b, "bindIP", "0.0.0.0"),
-                  b.path("containerPort").asInt(),
-                  b.path("hostPort").asInt(),
-                  Wire.text(b, "protocol", "tcp")));
+                  b.bindIP() == null ? "0.0.0.0" : b.bindIP(),
+                  b.containerPort() == null ? 0 : b.containerPort(),
+                  b.hostPort() == null ? 0 : b.hostPort(),
+                  b.protocol() == null ? "tcp" : b.protocol()));
         }
       }
-      String status = Wire.text(report, "status", c.lastStatus());
+      String status = report.status() == null ? c.lastStatus() : report.status();
       // Statuses only move forward: PENDING, RUNNING, STOPPED.
       if (rank(status) < rank(c.lastStatus())) {
         status = c.lastStatus();
       }
-      Integer exit = report.hasNonNull("exitCode") ? report.get("exitCode").asInt() : null;
       containers.set(
           i,
           c.reported(
               status,
-              exit,
-              Wire.text(report, "reason", null),
-              Wire.text(report, "runtimeId", null),
+              report.exitCode(),
+              report.reason(),
+              report.runtimeId(),
               bindings,
-              Wire.text(report, "healthStatus", null)));
+              report.healthStatus()));
     }
   }
 
@@ -685,96 +932,77 @@ final class TaskOperations {
     return lookup.arns().task(cluster.name(), id);
   }
 
-  private static List<Tag> checkedTags(JsonNode request) {
-    List<Tag> tags = Wire.readTags(request.get("tags"));
+  private static List<Tag> checkedTags(List<Tag> requested) {
+    List<Tag> tags = Wire.readTags(requested);
     Wire.mergeTags(List.of(), tags);
     return tags;
   }
 
-  static ObjectNode toWire(Task t, boolean includeTags) {
-    ObjectNode out = Wire.object();
-    out.putArray("attachments");
-    out.putArray("attributes")
-        .addObject()
-        .put("name", "ecs.cpu-architecture")
-        .put("value", "x86_64");
-    out.put("clusterArn", t.clusterArn());
-    out.put("connectivity", "CONNECTED");
-    out.put("containerInstanceArn", t.containerInstanceArn());
-    ArrayNode containers = out.putArray("containers");
-    for (TaskContainer c : t.containers()) {
-      ObjectNode n = containers.addObject();
-      n.put("containerArn", c.containerArn());
-      n.put("taskArn", t.arn());
-      n.put("name", c.name());
-      n.put("image", c.image());
-      if (c.runtimeId() != null) {
-        n.put("runtimeId", c.runtimeId());
-      }
-      n.put("lastStatus", c.lastStatus());
-      if (c.exitCode() != null) {
-        n.put("exitCode", c.exitCode());
-      }
-      if (c.reason() != null) {
-        n.put("reason", c.reason());
-      }
-      ArrayNode bindings = n.putArray("networkBindings");
-      for (NetworkBinding b : c.networkBindings()) {
-        bindings
-            .addObject()
-            .put("bindIP", b.bindIp())
-            .put("containerPort", b.containerPort())
-            .put("hostPort", b.hostPort())
-            .put("protocol", b.protocol());
-      }
-      n.putArray("networkInterfaces");
-      n.put("healthStatus", c.healthStatus() == null ? "UNKNOWN" : c.healthStatus());
-    }
-    if (t.cpu() != null) {
-      out.put("cpu", t.cpu());
-    }
-    if (t.memory() != null) {
-      out.put("memory", t.memory());
-    }
-    out.set("createdAt", Wire.timestamp(t.createdAt()));
-    out.put("desiredStatus", t.desiredStatus());
-    out.put("enableExecuteCommand", false);
-    out.put("group", t.group());
-    out.put("healthStatus", t.healthStatus() == null ? "UNKNOWN" : t.healthStatus());
-    out.put("lastStatus", t.lastStatus().name());
-    out.put("launchType", t.launchType());
-    out.set(
-        "overrides",
-        t.overrides() != null
-            ? Wire.parse(t.overrides())
-            : Wire.object()
-                .<ObjectNode>set("containerOverrides", Wire.array())
-                .set("inferenceAcceleratorOverrides", Wire.array()));
-    timestamp(out, "pullStartedAt", t.pullStartedAt());
-    timestamp(out, "pullStoppedAt", t.pullStoppedAt());
-    timestamp(out, "startedAt", t.startedAt());
-    if (t.startedBy() != null) {
-      out.put("startedBy", t.startedBy());
-    }
-    if (t.stopCode() != null) {
-      out.put("stopCode", t.stopCode());
-    }
-    timestamp(out, "stoppingAt", t.stoppingAt());
-    timestamp(out, "executionStoppedAt", t.executionStoppedAt());
-    timestamp(out, "stoppedAt", t.stoppedAt());
-    if (t.stoppedReason() != null) {
-      out.put("stoppedReason", t.stoppedReason());
-    }
-    out.set("tags", includeTags ? Wire.tags(t.tags()) : Wire.array());
-    out.put("taskArn", t.arn());
-    out.put("taskDefinitionArn", t.taskDefinitionArn());
-    out.put("version", t.version());
-    return out;
-  }
+  /** What a task looks like when none was overridden: ECS answers empty override lists. */
+  private static final Document NO_OVERRIDES =
+      new Document("{\"containerOverrides\":[],\"inferenceAcceleratorOverrides\":[]}");
 
-  private static void timestamp(ObjectNode out, String name, Instant at) {
-    if (at != null) {
-      out.set(name, Wire.timestamp(at));
+  /** The one attribute ECS reports on every task of an x86-64 instance. */
+  private static final List<AttributeView> TASK_ATTRIBUTES =
+      List.of(new AttributeView("ecs.cpu-architecture", "x86_64"));
+
+  /**
+   * A task as ECS describes it.
+   *
+   * @param includeTags whether the caller asked for tags (DescribeTasks {@code include}); without
+   *     them {@code tags} is empty, as ECS answers
+   */
+  static TaskView view(Task t, boolean includeTags) {
+    List<ContainerView> containers = new ArrayList<>(t.containers().size());
+    for (TaskContainer c : t.containers()) {
+      List<NetworkBindingView> bindings = new ArrayList<>(c.networkBindings().size());
+      for (NetworkBinding b : c.networkBindings()) {
+        bindings.add(
+            new NetworkBindingView(b.bindIp(), b.containerPort(), b.hostPort(), b.protocol()));
+      }
+      containers.add(
+          new ContainerView(
+              c.containerArn(),
+              t.arn(),
+              c.name(),
+              c.image(),
+              c.runtimeId(),
+              c.lastStatus(),
+              c.exitCode(),
+              c.reason(),
+              bindings,
+              List.of(),
+              c.healthStatus() == null ? "UNKNOWN" : c.healthStatus()));
     }
+    return new TaskView(
+        List.of(),
+        TASK_ATTRIBUTES,
+        t.clusterArn(),
+        "CONNECTED",
+        t.containerInstanceArn(),
+        containers,
+        t.cpu(),
+        t.createdAt(),
+        t.desiredStatus(),
+        false,
+        t.executionStoppedAt(),
+        t.group(),
+        t.healthStatus() == null ? "UNKNOWN" : t.healthStatus(),
+        t.lastStatus().name(),
+        t.launchType(),
+        t.memory(),
+        t.overrides() != null ? t.overrides() : NO_OVERRIDES,
+        t.pullStartedAt(),
+        t.pullStoppedAt(),
+        t.startedAt(),
+        t.startedBy(),
+        t.stopCode(),
+        t.stoppedAt(),
+        t.stoppedReason(),
+        t.stoppingAt(),
+        includeTags ? t.tags() : List.of(),
+        t.arn(),
+        t.taskDefinitionArn(),
+        t.version());
   }
 }

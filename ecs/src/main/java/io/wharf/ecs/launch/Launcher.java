@@ -105,6 +105,40 @@ public final class Launcher {
         shape.cpu(), shape.memory(), shape.ports(), group, required, allConstraints, allStrategies);
   }
 
+  /**
+   * As {@link #demand(TaskShape, JsonNode, String, JsonNode, JsonNode)}, for a typed request's
+   * placement constraints and strategies, built (and so checked) by the caller.
+   *
+   * @param constraints the request's placement constraints, or null for none
+   * @param strategies the request's placement strategies, or null for none
+   */
+  public static Demand demand(
+      TaskShape shape,
+      JsonNode definition,
+      String group,
+      List<Constraint> constraints,
+      List<Strategy> strategies) {
+    List<String> required = new ArrayList<>();
+    for (JsonNode a : definition.path("requiresAttributes")) {
+      required.add(a.path("name").asText());
+    }
+    List<Constraint> allConstraints = new ArrayList<>();
+    for (JsonNode c : definition.path("placementConstraints")) {
+      allConstraints.add(new Constraint(text(c, "type"), text(c, "expression")));
+    }
+    if (constraints != null) {
+      allConstraints.addAll(constraints);
+    }
+    return new Demand(
+        shape.cpu(),
+        shape.memory(),
+        shape.ports(),
+        group,
+        required,
+        allConstraints,
+        strategies == null ? List.of() : strategies);
+  }
+
   private static String text(JsonNode node, String member) {
     JsonNode v = node.get(member);
     return v == null || v.isNull() ? null : v.asText();
