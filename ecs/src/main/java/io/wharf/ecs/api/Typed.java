@@ -6,16 +6,19 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.wharf.model.Document;
+import io.wharf.model.WharfException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -63,10 +66,41 @@ final class Typed {
    */
   static <I, O> Operation of(Class<I> input, Handler<I, O> handler) {
     return (caller, request) -> {
-      I bound = BINDING.convertValue(request, input);
+      I bound = bind(request, input);
       O output = handler.handle(caller, bound);
       return output == null ? Wire.object() : BINDING.valueToTree(output);
     };
+  }
+
+  /**
+   * The request as {@code input}. The model checked it, but a record of the domain may need more
+   * than the model requires (a {@link io.wharf.model.Tag} has a key; to the model, the key is
+   * optional): such a request is the caller's error, named by the member's path.
+   */
+  private static <I> I bind(JsonNode request, Class<I> input) {
+    try {
+      return BINDING.convertValue(request, input);
+    } catch (IllegalArgumentException e) {
+      if (e.getCause() instanceof ValueInstantiationException refused
+          && refused.getCause() instanceof NullPointerException missing
+          && missing.getMessage() != null) {
+        throw WharfException.invalidParameter(
+            "Parameter " + pathOf(refused) + "." + missing.getMessage() + " must be given.");
+      }
+      throw e;
+    }
+  }
+
+  private static String pathOf(JsonMappingException e) {
+    StringBuilder out = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        out.append(out.isEmpty() ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        out.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return out.toString();
   }
 
   /** What a typed value looks like on the wire (tests compare it with the model). */
