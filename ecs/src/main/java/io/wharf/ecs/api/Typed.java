@@ -46,7 +46,10 @@ final class Typed {
                       .addSerializer(Document.class, new DocumentWriter())
                       .addDeserializer(Document.class, new DocumentReader()))
               .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-              .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+              // AWS JSON members are case-sensitive and the records are named exactly as the
+              // model's members: case-insensitive, an unknown "Type" beside "type" (which the model
+              // check lets through, as AWS ignores it) would be bound over it.
+              .disable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
               .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
               .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
               .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)

@@ -9,6 +9,7 @@ import io.wharf.ecs.api.ServiceOperations.CreateServiceRequest;
 import io.wharf.ecs.api.ServiceOperations.ListServiceDeploymentsRequest;
 import io.wharf.ecs.api.ServiceOperations.LoadBalancerView;
 import io.wharf.ecs.api.ServiceOperations.PlacementConstraintView;
+import io.wharf.ecs.api.ServiceOperations.PlacementStrategyView;
 import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Tag;
@@ -81,6 +82,18 @@ class ServiceRequestBindingTest {
         .isInstanceOfSatisfying(
             WharfException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER))
         .hasMessage("Parameter tags[1].key must be given.");
+  }
+
+  @Test
+  void anUnknownMemberThatDiffersFromAKnownOneOnlyInCaseIsIgnored() throws Exception {
+    CreateServiceRequest r =
+        bind(
+            CreateServiceRequest.class,
+            "{'serviceName':'web','placementStrategy':[{'type':'binpack','field':'memory',"
+                + "'Type':{'a':[1]}}],'ServiceName':'other'}");
+    assertThat(r.serviceName()).isEqualTo("web");
+    assertThat(r.placementStrategy())
+        .containsExactly(new PlacementStrategyView("binpack", "memory"));
   }
 
   @Test
