@@ -1,24 +1,22 @@
 package io.wharf.ecs.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.core.api.Page;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
 import io.wharf.core.state.StateMachine;
+import io.wharf.ecs.api.ServiceView.DeploymentCircuitBreakerView;
+import io.wharf.ecs.api.ServiceView.DeploymentConfigurationView;
+import io.wharf.ecs.api.ServiceView.DeploymentControllerView;
 import io.wharf.ecs.service.ServiceController;
+import io.wharf.ecs.service.Thresholds;
 import io.wharf.model.Cluster;
 import io.wharf.model.Deployment;
 import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Service;
 import io.wharf.model.ServiceConfig;
-import io.wharf.model.ServiceEvent;
 import io.wharf.model.Tag;
-import io.wharf.model.Task;
 import io.wharf.model.TaskDefinition;
-import io.wharf.model.TaskStatus;
 import io.wharf.model.WharfException;
 import io.wharf.scheduler.Constraint;
 import io.wharf.scheduler.Placement;
@@ -26,10 +24,12 @@ import io.wharf.scheduler.PlacementException;
 import io.wharf.scheduler.Strategy;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -59,60 +59,142 @@ final class ServiceOperations {
   }
 
   void register(Map<String, Operation> ops) {
-    ops.put("CreateService", this::create);
-    ops.put("UpdateService", this::update);
-    ops.put("DeleteService", this::delete);
-    ops.put("DescribeServices", this::describe);
-    ops.put("ListServices", this::list);
-    ops.put("ListServiceDeployments", this::listDeployments);
-    ops.put("DescribeServiceDeployments", this::describeDeployments);
-    ops.put("DescribeServiceRevisions", this::describeRevisions);
+    ops.put("CreateService", Typed.of(CreateServiceRequest.class, this::create));
+    ops.put("UpdateService", Typed.of(UpdateServiceRequest.class, this::update));
+    ops.put("DeleteService", Typed.of(DeleteServiceRequest.class, this::delete));
+    ops.put("DescribeServices", Typed.of(DescribeServicesRequest.class, this::describe));
+    ops.put("ListServices", Typed.of(ListServicesRequest.class, this::list));
+    ops.put(
+        "ListServiceDeployments",
+        Typed.of(ListServiceDeploymentsRequest.class, this::listDeployments));
+    ops.put(
+        "DescribeServiceDeployments",
+        Typed.of(DescribeServiceDeploymentsRequest.class, this::describeDeployments));
+    ops.put(
+        "DescribeServiceRevisions",
+        Typed.of(DescribeServiceRevisionsRequest.class, this::describeRevisions));
   }
+
+  // ---- shapes the requests share ------------------------------------------------------------
+
+  /** ECS's {@code LoadBalancer}: a target group the service's tasks register with. */
+  record LoadBalancerView(
+      String targetGroupArn,
+      String loadBalancerName,
+      String containerName,
+      Integer containerPort,
+      Document advancedConfiguration) {}
+
+  record PlacementConstraintView(String type, String expression) {}
+
+  record PlacementStrategyView(String type, String field) {}
+
+  /**
+   * What CreateService and UpdateService have alike that Wharf refuses or checks the same way: the
+   * members of features it does not support yet, and placement.
+   */
+  private interface ServiceSettings {
+    List<Document> capacityProviderStrategy();
+
+    Document networkConfiguration();
+
+    List<Document> serviceRegistries();
+
+    Document serviceConnectConfiguration();
+
+    List<Document> volumeConfigurations();
+
+    List<Document> vpcLatticeConfigurations();
+
+    DeploymentControllerView deploymentController();
+
+    Boolean enableExecuteCommand();
+
+    List<PlacementConstraintView> placementConstraints();
+
+    List<PlacementStrategyView> placementStrategy();
+  }
+
+  /** The response of CreateService, UpdateService and DeleteService: the service as it is now. */
+  record ServiceResponse(ServiceView service) {}
 
   // ---- CreateService -------------------------------------------------------------------------
 
-  private JsonNode create(Operation.Caller caller, JsonNode request) {
-    String name = request.path("serviceName").asText();
-    String strategy = Wire.text(request, "schedulingStrategy", Service.REPLICA);
+  record CreateServiceRequest(
+      String cluster,
+      String serviceName,
+      String taskDefinition,
+      String availabilityZoneRebalancing,
+      List<LoadBalancerView> loadBalancers,
+      List<Document> serviceRegistries,
+      Integer desiredCount,
+      String clientToken,
+      String launchType,
+      List<Document> capacityProviderStrategy,
+      DeploymentConfigurationView deploymentConfiguration,
+      List<PlacementConstraintView> placementConstraints,
+      List<PlacementStrategyView> placementStrategy,
+      Document networkConfiguration,
+      Integer healthCheckGracePeriodSeconds,
+      String schedulingStrategy,
+      DeploymentControllerView deploymentController,
+      List<Tag> tags,
+      Boolean enableECSManagedTags,
+      String propagateTags,
+      Boolean enableExecuteCommand,
+      Document serviceConnectConfiguration,
+      List<Document> volumeConfigurations,
+      List<Document> vpcLatticeConfigurations)
+      implements ServiceSettings {}
+
+  private ServiceResponse create(Operation.Caller caller, CreateServiceRequest request) {
+    String name = request.serviceName();
+    String strategy = orElse(request.schedulingStrategy(), Service.REPLICA);
     boolean daemon = strategy.equals(Service.DAEMON);
+    String launchType = orElse(request.launchType(), ServiceView.LAUNCH_TYPE);
+    if (!launchType.equals(ServiceView.LAUNCH_TYPE)) {
+      throw new WharfException(
+          ErrorCode.UNSUPPORTED_FEATURE,
+          "Wharf runs services with the EC2 launch type only so far; launchType "
+              + launchType
+              + " is not supported yet.");
+    }
     refuseUnsupported(request);
-    if (!request.hasNonNull("taskDefinition")) {
+    if (request.taskDefinition() == null) {
       throw WharfException.invalidParameter(
           "taskDefinition is required for services that use the ECS deployment controller.");
     }
-    if (daemon && request.hasNonNull("desiredCount")) {
+    if (daemon && request.desiredCount() != null) {
       throw WharfException.invalidParameter(
           "The daemon scheduling strategy does not support a desired count for services.");
     }
-    if (daemon && hasItems(request, "placementStrategy")) {
+    if (daemon && hasItems(request.placementStrategy())) {
       throw WharfException.invalidParameter(
           "The daemon scheduling strategy does not support placement strategies.");
     }
-    int desired = request.path("desiredCount").asInt(0);
+    int desired = orElse(request.desiredCount(), 0);
     if (desired < 0) {
       throw WharfException.invalidParameter("desiredCount must not be negative.");
     }
-    String token = Wire.text(request, "clientToken", null);
+    String token = request.clientToken();
     if (token != null && (token.isEmpty() || token.length() > MAX_CLIENT_TOKEN)) {
       throw WharfException.invalidParameter(
           "clientToken must have 1 to " + MAX_CLIENT_TOKEN + " characters.");
     }
-    List<Tag> tags = Wire.readTags(request.get("tags"));
+    List<Tag> tags = Wire.readTags(request.tags());
     Wire.mergeTags(List.of(), tags);
-    JsonNode constraints = request.get("placementConstraints");
-    JsonNode strategies = request.get("placementStrategy");
-    checkPlacement(constraints, strategies);
-    int grace = request.path("healthCheckGracePeriodSeconds").asInt(0);
-    String propagate = Wire.text(request, "propagateTags", "NONE");
-    String rebalancing = Wire.text(request, "availabilityZoneRebalancing", "ENABLED");
+    checkPlacement(request.placementConstraints(), request.placementStrategy());
+    int grace = orElse(request.healthCheckGracePeriodSeconds(), 0);
+    String propagate = orElse(request.propagateTags(), "NONE");
+    String rebalancing = orElse(request.availabilityZoneRebalancing(), "ENABLED");
     String deploymentId = newDeploymentId();
     Service created =
         states.execute(
             tx -> {
               State state = tx.state();
-              Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
+              Cluster cluster = lookup.activeCluster(state, request.cluster());
               TaskDefinition definition =
-                  lookup.activeTaskDefinition(state, request.path("taskDefinition").asText());
+                  lookup.activeTaskDefinition(state, request.taskDefinition());
               String arn = lookup.arns().service(cluster.name(), name);
               Service existing = state.services().get(arn);
               if (existing != null && !existing.status().equals("INACTIVE")) {
@@ -123,14 +205,14 @@ final class ServiceOperations {
               }
               ServiceConfig config =
                   deploymentConfig(
-                      request.path("deploymentConfiguration"),
+                      request.deploymentConfiguration(),
                       null,
                       daemon,
                       definition.arn(),
-                      Wire.document(constraints),
-                      Wire.document(strategies),
+                      asGiven(request.placementConstraints()),
+                      asGiven(request.placementStrategy()),
                       grace,
-                      checkLoadBalancers(state, definition, request.get("loadBalancers")));
+                      checkLoadBalancers(state, definition, request.loadBalancers()));
               Deployment primary = newPrimary(deploymentId, config, List.of(), tx.now());
               Service service =
                   new Service(
@@ -147,7 +229,7 @@ final class ServiceOperations {
                       tx.now(),
                       token,
                       propagate,
-                      request.path("enableECSManagedTags").asBoolean(false),
+                      orElse(request.enableECSManagedTags(), false),
                       rebalancing,
                       0,
                       null,
@@ -156,34 +238,26 @@ final class ServiceOperations {
               return service;
             });
     controller.nudge();
-    return Wire.object().set("service", toWire(states.current(), created, false));
+    return new ServiceResponse(ServiceView.of(states.current(), created, false));
   }
 
-  private static void refuseUnsupported(JsonNode request) {
-    String launchType = Wire.text(request, "launchType", "EC2");
-    if (!launchType.equals("EC2")) {
-      throw new WharfException(
-          ErrorCode.UNSUPPORTED_FEATURE,
-          "Wharf runs services with the EC2 launch type only so far; launchType "
-              + launchType
-              + " is not supported yet.");
-    }
+  private static void refuseUnsupported(ServiceSettings request) {
+    Wire.refuseUnsupported("", "capacityProviderStrategy", request.capacityProviderStrategy());
+    Wire.refuseUnsupported("", "networkConfiguration", request.networkConfiguration());
+    Wire.refuseUnsupported("", "serviceRegistries", request.serviceRegistries());
     Wire.refuseUnsupported(
-        request,
-        "",
-        "capacityProviderStrategy",
-        "networkConfiguration",
-        "serviceRegistries",
-        "serviceConnectConfiguration",
-        "volumeConfigurations",
-        "vpcLatticeConfigurations");
-    String controllerType = request.path("deploymentController").path("type").asText("ECS");
+        "", "serviceConnectConfiguration", request.serviceConnectConfiguration());
+    Wire.refuseUnsupported("", "volumeConfigurations", request.volumeConfigurations());
+    Wire.refuseUnsupported("", "vpcLatticeConfigurations", request.vpcLatticeConfigurations());
+    DeploymentControllerView deploymentController = request.deploymentController();
+    String controllerType =
+        deploymentController == null ? "ECS" : orElse(deploymentController.type(), "ECS");
     if (!controllerType.equals("ECS")) {
       throw new WharfException(
           ErrorCode.UNSUPPORTED_FEATURE,
           "Wharf supports the ECS deployment controller only; " + controllerType + " is not.");
     }
-    if (request.path("enableExecuteCommand").asBoolean(false)) {
+    if (orElse(request.enableExecuteCommand(), false)) {
       throw new WharfException(
           ErrorCode.UNSUPPORTED_FEATURE, "Wharf does not support ECS Exec yet.");
     }
@@ -193,33 +267,64 @@ final class ServiceOperations {
   private static final int MAX_LOAD_BALANCERS = 5;
 
   /**
+   * The parts of a registered task definition that a service's {@code loadBalancers} are checked
+   * against and that a service revision shows: its containers' names, images and ports.
+   */
+  record RegisteredContainers(List<ContainerDefinition> containerDefinitions) {
+    record ContainerDefinition(String name, String image, List<PortMapping> portMappings) {}
+
+    record PortMapping(Integer containerPort) {}
+
+    static List<ContainerDefinition> of(TaskDefinition definition) {
+      List<ContainerDefinition> containers =
+          TypedDocuments.read(definition.definition(), RegisteredContainers.class)
+              .containerDefinitions();
+      return containers == null ? List.of() : containers;
+    }
+
+    /** Whether {@code container} maps {@code port} (registered definitions list every mapping). */
+    static boolean maps(List<ContainerDefinition> containers, String container, int port) {
+      for (ContainerDefinition c : containers) {
+        if (container.equals(c.name()) && c.portMappings() != null) {
+          for (PortMapping m : c.portMappings()) {
+            if (m.containerPort() != null && m.containerPort() == port) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
    * Checks a service's {@code loadBalancers} against the target groups and the task definition, as
    * ECS does; returns them as stored, or null when there are none.
    */
   private static Document checkLoadBalancers(
-      State state, TaskDefinition definition, JsonNode loadBalancers) {
-    if (loadBalancers == null || loadBalancers.isNull() || loadBalancers.isEmpty()) {
+      State state, TaskDefinition definition, List<LoadBalancerView> loadBalancers) {
+    if (loadBalancers == null || loadBalancers.isEmpty()) {
       return null;
     }
     if (loadBalancers.size() > MAX_LOAD_BALANCERS) {
       throw WharfException.invalidParameter(
           "loadBalancers can have at most " + MAX_LOAD_BALANCERS + " entries.");
     }
-    JsonNode containers = Wire.parse(definition.definition()).path("containerDefinitions");
-    for (JsonNode lb : loadBalancers) {
-      if (lb.hasNonNull("loadBalancerName")) {
+    List<RegisteredContainers.ContainerDefinition> containers = RegisteredContainers.of(definition);
+    for (LoadBalancerView lb : loadBalancers) {
+      if (lb.loadBalancerName() != null) {
         throw new WharfException(
             ErrorCode.UNSUPPORTED_FEATURE,
             "Wharf serves Application Load Balancers only: give targetGroupArn, not"
                 + " loadBalancerName.");
       }
-      String group = Wire.text(lb, "targetGroupArn", null);
-      String container = Wire.text(lb, "containerName", null);
-      if (group == null || container == null || !lb.hasNonNull("containerPort")) {
+      String group = lb.targetGroupArn();
+      String container = lb.containerName();
+      if (group == null || container == null || lb.containerPort() == null) {
         throw WharfException.invalidParameter(
             "loadBalancers entries need targetGroupArn, containerName and containerPort.");
       }
-      int port = lb.get("containerPort").asInt();
+      int port = lb.containerPort();
       if (!state.balancing().targetGroups().containsKey(group)) {
         throw WharfException.invalidParameter("The target group " + group + " does not exist.");
       }
@@ -229,41 +334,42 @@ final class ServiceOperations {
                 + group
                 + " does not have an associated load balancer.");
       }
-      boolean found = false;
-      for (JsonNode c : containers) {
-        if (c.path("name").asText().equals(container)) {
-          for (JsonNode m : c.path("portMappings")) {
-            found |= m.path("containerPort").asInt() == port;
-          }
-        }
-      }
-      if (!found) {
+      if (!RegisteredContainers.maps(containers, container, port)) {
         throw WharfException.invalidParameter(
             "The container " + container + " did not have a container port " + port + " defined.");
       }
     }
-    return Wire.document(loadBalancers);
+    return TypedDocuments.of(loadBalancers);
   }
 
-  private static boolean hasItems(JsonNode request, String member) {
-    JsonNode v = request.get(member);
-    return v != null && v.isArray() && !v.isEmpty();
+  /** A list member as the service stores it (and echoes it), or null when it was not given. */
+  private static Document asGiven(List<?> given) {
+    return given == null ? null : TypedDocuments.of(given);
+  }
+
+  private static boolean hasItems(List<?> given) {
+    return given != null && !given.isEmpty();
+  }
+
+  private static <T> T orElse(T given, T fallback) {
+    return given == null ? fallback : given;
   }
 
   /** Checks constraints and strategies as placement will read them. */
-  private static void checkPlacement(JsonNode constraints, JsonNode strategies) {
+  private static void checkPlacement(
+      List<PlacementConstraintView> constraints, List<PlacementStrategyView> strategies) {
     // Constraints and strategies check themselves as they are made: that is inside the try too.
     try {
       List<Constraint> c = new ArrayList<>();
       if (constraints != null) {
-        for (JsonNode n : constraints) {
-          c.add(new Constraint(Wire.text(n, "type", null), Wire.text(n, "expression", null)));
+        for (PlacementConstraintView n : constraints) {
+          c.add(new Constraint(n.type(), n.expression()));
         }
       }
       List<Strategy> s = new ArrayList<>();
       if (strategies != null) {
-        for (JsonNode n : strategies) {
-          s.add(new Strategy(Wire.text(n, "type", null), Wire.text(n, "field", null)));
+        for (PlacementStrategyView n : strategies) {
+          s.add(new Strategy(n.type(), n.field()));
         }
       }
       Placement.validate(c, s);
@@ -277,7 +383,7 @@ final class ServiceOperations {
    * defaults: REPLICA 100 / 200, DAEMON 0 / 100.
    */
   private static ServiceConfig deploymentConfig(
-      JsonNode given,
+      DeploymentConfigurationView given,
       ServiceConfig base,
       boolean daemon,
       String taskDefinitionArn,
@@ -289,21 +395,21 @@ final class ServiceOperations {
     int min = base != null ? base.minimumHealthyPercent() : daemon ? 0 : 100;
     boolean breaker = base != null && base.circuitBreaker();
     boolean rollback = base != null && base.rollback();
-    if (given != null && !given.isMissingNode() && !given.isNull()) {
-      max = given.path("maximumPercent").asInt(max);
-      min = given.path("minimumHealthyPercent").asInt(min);
-      JsonNode cb = given.get("deploymentCircuitBreaker");
-      if (cb != null && !cb.isNull()) {
-        breaker = cb.path("enable").asBoolean(false);
-        rollback = cb.path("rollback").asBoolean(false);
+    if (given != null) {
+      max = orElse(given.maximumPercent(), max);
+      min = orElse(given.minimumHealthyPercent(), min);
+      DeploymentCircuitBreakerView cb = given.deploymentCircuitBreaker();
+      if (cb != null) {
+        breaker = orElse(cb.enable(), false);
+        rollback = orElse(cb.rollback(), false);
       }
-      String strategy = Wire.text(given, "strategy", "ROLLING");
+      String strategy = orElse(given.strategy(), "ROLLING");
       if (!strategy.equals("ROLLING")) {
         throw new WharfException(
             ErrorCode.UNSUPPORTED_FEATURE,
             "Wharf supports the ROLLING deployment strategy only; " + strategy + " is not.");
       }
-      if (given.path("alarms").path("enable").asBoolean(false)) {
+      if (given.alarms() != null && orElse(given.alarms().enable(), false)) {
         throw new WharfException(
             ErrorCode.UNSUPPORTED_FEATURE,
             "Wharf does not support CloudWatch alarms in deployments yet.");
@@ -365,77 +471,96 @@ final class ServiceOperations {
 
   // ---- UpdateService -------------------------------------------------------------------------
 
-  private JsonNode update(Operation.Caller caller, JsonNode request) {
+  record UpdateServiceRequest(
+      String cluster,
+      String service,
+      Integer desiredCount,
+      String taskDefinition,
+      List<Document> capacityProviderStrategy,
+      DeploymentConfigurationView deploymentConfiguration,
+      String availabilityZoneRebalancing,
+      Document networkConfiguration,
+      List<PlacementConstraintView> placementConstraints,
+      List<PlacementStrategyView> placementStrategy,
+      Boolean forceNewDeployment,
+      Integer healthCheckGracePeriodSeconds,
+      DeploymentControllerView deploymentController,
+      Boolean enableExecuteCommand,
+      Boolean enableECSManagedTags,
+      List<LoadBalancerView> loadBalancers,
+      String propagateTags,
+      List<Document> serviceRegistries,
+      Document serviceConnectConfiguration,
+      List<Document> volumeConfigurations,
+      List<Document> vpcLatticeConfigurations)
+      implements ServiceSettings {}
+
+  private ServiceResponse update(Operation.Caller caller, UpdateServiceRequest request) {
     refuseUnsupported(request);
-    JsonNode constraints = request.get("placementConstraints");
-    JsonNode strategies = request.get("placementStrategy");
-    checkPlacement(constraints, strategies);
+    checkPlacement(request.placementConstraints(), request.placementStrategy());
     String deploymentId = newDeploymentId();
     Service updated =
         states.execute(
             tx -> {
               State state = tx.state();
-              Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-              Service service = existing(state, cluster, request.path("service").asText());
+              Cluster cluster = lookup.activeCluster(state, request.cluster());
+              Service service = existing(state, cluster, request.service());
               if (!service.isActive()) {
                 throw new WharfException(ErrorCode.SERVICE_NOT_ACTIVE, "Service was not ACTIVE.");
               }
               boolean daemon = service.isDaemon();
               Service.Builder next = service.toBuilder();
-              if (request.hasNonNull("desiredCount")) {
+              if (request.desiredCount() != null) {
                 if (daemon) {
                   throw WharfException.invalidParameter(
                       "The daemon scheduling strategy does not support a desired count for"
                           + " services.");
                 }
-                int desired = request.get("desiredCount").asInt();
+                int desired = request.desiredCount();
                 if (desired < 0) {
                   throw WharfException.invalidParameter("desiredCount must not be negative.");
                 }
                 next.desiredCount(desired);
               }
-              if (daemon && hasItems(request, "placementStrategy")) {
+              if (daemon && hasItems(request.placementStrategy())) {
                 throw WharfException.invalidParameter(
                     "The daemon scheduling strategy does not support placement strategies.");
               }
               Deployment primary = service.primary();
               ServiceConfig current = primary.config();
               String definitionArn =
-                  request.hasNonNull("taskDefinition")
-                      ? lookup
-                          .activeTaskDefinition(state, request.get("taskDefinition").asText())
-                          .arn()
+                  request.taskDefinition() != null
+                      ? lookup.activeTaskDefinition(state, request.taskDefinition()).arn()
                       : current.taskDefinitionArn();
               ServiceConfig wanted =
                   deploymentConfig(
-                      request.get("deploymentConfiguration"),
+                      request.deploymentConfiguration(),
                       current,
                       daemon,
                       definitionArn,
-                      constraints != null
-                          ? Wire.document(constraints)
+                      request.placementConstraints() != null
+                          ? asGiven(request.placementConstraints())
                           : current.placementConstraints(),
-                      strategies != null ? Wire.document(strategies) : current.placementStrategy(),
-                      request
-                          .path("healthCheckGracePeriodSeconds")
-                          .asInt(current.healthCheckGracePeriodSeconds()),
-                      request.has("loadBalancers")
+                      request.placementStrategy() != null
+                          ? asGiven(request.placementStrategy())
+                          : current.placementStrategy(),
+                      orElse(
+                          request.healthCheckGracePeriodSeconds(),
+                          current.healthCheckGracePeriodSeconds()),
+                      request.loadBalancers() != null
                           ? checkLoadBalancers(
-                              state,
-                              state.taskDefinition(definitionArn),
-                              request.get("loadBalancers"))
+                              state, state.taskDefinition(definitionArn), request.loadBalancers())
                           : current.loadBalancers());
-              if (request.hasNonNull("propagateTags")) {
-                next.propagateTags(request.get("propagateTags").asText());
+              if (request.propagateTags() != null) {
+                next.propagateTags(request.propagateTags());
               }
-              if (request.hasNonNull("enableECSManagedTags")) {
-                next.enableEcsManagedTags(request.get("enableECSManagedTags").asBoolean());
+              if (request.enableECSManagedTags() != null) {
+                next.enableEcsManagedTags(request.enableECSManagedTags());
               }
-              if (request.hasNonNull("availabilityZoneRebalancing")) {
-                next.availabilityZoneRebalancing(
-                    request.get("availabilityZoneRebalancing").asText());
+              if (request.availabilityZoneRebalancing() != null) {
+                next.availabilityZoneRebalancing(request.availabilityZoneRebalancing());
               }
-              boolean force = request.path("forceNewDeployment").asBoolean(false);
+              boolean force = orElse(request.forceNewDeployment(), false);
               if (force || rollsOut(current, wanted)) {
                 List<Deployment> deployments = new ArrayList<>();
                 List<String> sources = new ArrayList<>();
@@ -482,7 +607,7 @@ final class ServiceOperations {
               return built;
             });
     controller.nudge();
-    return Wire.object().set("service", toWire(states.current(), updated, false));
+    return new ServiceResponse(ServiceView.of(states.current(), updated, false));
   }
 
   /** Whether a change of configuration needs new tasks (a new deployment). */
@@ -495,14 +620,15 @@ final class ServiceOperations {
 
   // ---- DeleteService -------------------------------------------------------------------------
 
-  private JsonNode delete(Operation.Caller caller, JsonNode request) {
-    boolean force = request.path("force").asBoolean(false);
+  record DeleteServiceRequest(String cluster, String service, Boolean force) {}
+
+  private ServiceResponse delete(Operation.Caller caller, DeleteServiceRequest request) {
+    boolean force = orElse(request.force(), false);
     Service deleted =
         states.execute(
             tx -> {
-              Cluster cluster =
-                  lookup.activeCluster(tx.state(), Wire.text(request, "cluster", null));
-              Service service = existing(tx.state(), cluster, request.path("service").asText());
+              Cluster cluster = lookup.activeCluster(tx.state(), request.cluster());
+              Service service = existing(tx.state(), cluster, request.service());
               if (!service.isActive()) {
                 throw new WharfException(ErrorCode.SERVICE_NOT_ACTIVE, "Service was not ACTIVE.");
               }
@@ -516,69 +642,103 @@ final class ServiceOperations {
               return next;
             });
     controller.nudge();
-    return Wire.object().set("service", toWire(states.current(), deleted, false));
+    return new ServiceResponse(ServiceView.of(states.current(), deleted, false));
   }
 
   // ---- DescribeServices / ListServices -------------------------------------------------------
 
-  private JsonNode describe(Operation.Caller caller, JsonNode request) {
-    List<String> refs = Wire.stringList(request, "services");
+  record DescribeServicesRequest(String cluster, List<String> services, List<String> include) {}
+
+  record DescribeServicesResponse(List<ServiceView> services, List<Failure> failures) {}
+
+  private DescribeServicesResponse describe(
+      Operation.Caller caller, DescribeServicesRequest request) {
+    List<String> refs = orElse(request.services(), List.of());
     if (refs.isEmpty() || refs.size() > MAX_DESCRIBE) {
       throw WharfException.invalidParameter(
           "services must name 1 to " + MAX_DESCRIBE + " services; it named " + refs.size() + ".");
     }
-    boolean tags = Wire.stringList(request, "include").contains("TAGS");
+    boolean tags = orElse(request.include(), List.<String>of()).contains("TAGS");
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-    ArrayNode services = Wire.array();
-    ArrayNode failures = Wire.array();
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
+    List<ServiceView> services = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
     for (String ref : refs) {
       Optional<Service> s = service(state, cluster, ref);
       if (s.isPresent()) {
-        services.add(toWire(state, s.get(), tags));
+        services.add(ServiceView.of(state, s.get(), tags));
       } else {
-        failures.add(Wire.failure(serviceArn(cluster, ref), "MISSING", null));
+        failures.add(new Failure(serviceArn(cluster, ref), "MISSING", null));
       }
     }
-    ObjectNode out = Wire.object();
-    out.set("services", services);
-    out.set("failures", failures);
-    return out;
+    return new DescribeServicesResponse(services, failures);
   }
 
-  private JsonNode list(Operation.Caller caller, JsonNode request) {
+  record ListServicesRequest(
+      String cluster,
+      String nextToken,
+      Integer maxResults,
+      String launchType,
+      String schedulingStrategy) {}
+
+  record ListServicesResponse(List<String> serviceArns, String nextToken) {}
+
+  private ListServicesResponse list(Operation.Caller caller, ListServicesRequest request) {
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-    String launchType = Wire.text(request, "launchType", null);
-    String strategy = Wire.text(request, "schedulingStrategy", null);
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
+    String launchType = request.launchType();
+    String strategy = request.schedulingStrategy();
     List<String> arns = new ArrayList<>();
     for (Service s : state.services().values()) {
       // DRAINING services are hidden from ListServices, as in ECS.
       if (s.clusterArn().equals(cluster.arn())
           && s.isActive()
-          && (launchType == null || launchType.equals("EC2"))
+          && (launchType == null || launchType.equals(ServiceView.LAUNCH_TYPE))
           && (strategy == null || strategy.equals(s.schedulingStrategy()))) {
         arns.add(s.arn());
       }
     }
-    Page page = Page.of(arns, request, 10);
-    ObjectNode out = Wire.object();
-    out.set("serviceArns", Wire.strings(page.items()));
-    if (page.nextToken() != null) {
-      out.put("nextToken", page.nextToken());
-    }
-    return out;
+    Page page =
+        Page.of(arns, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 10);
+    return new ListServicesResponse(page.items(), page.nextToken());
   }
 
   // ---- deployments and revisions -------------------------------------------------------------
 
-  private JsonNode listDeployments(Operation.Caller caller, JsonNode request) {
+  /** ECS's {@code CreatedAt}: a window of creation times, either end open. */
+  record CreatedAtView(Instant before, Instant after) {}
+
+  record ListServiceDeploymentsRequest(
+      String service,
+      String cluster,
+      List<String> status,
+      CreatedAtView createdAt,
+      String nextToken,
+      Integer maxResults) {}
+
+  record ListServiceDeploymentsResponse(
+      List<ServiceDeploymentBriefView> serviceDeployments, String nextToken) {}
+
+  record ServiceDeploymentBriefView(
+      String serviceDeploymentArn,
+      String serviceArn,
+      String clusterArn,
+      Instant startedAt,
+      Instant createdAt,
+      Instant finishedAt,
+      String targetServiceRevisionArn,
+      String status,
+      String statusReason) {}
+
+  private ListServiceDeploymentsResponse listDeployments(
+      Operation.Caller caller, ListServiceDeploymentsRequest request) {
     State state = states.current();
-    Cluster cluster = lookup.activeCluster(state, Wire.text(request, "cluster", null));
-    Service service = existing(state, cluster, request.path("service").asText());
-    List<String> statuses = Wire.stringList(request, "status");
-    Instant after = Wire.instant(request.path("createdAt").get("after"), "createdAt.after");
-    Instant before = Wire.instant(request.path("createdAt").get("before"), "createdAt.before");
+    Cluster cluster = lookup.activeCluster(state, request.cluster());
+    Service service = existing(state, cluster, request.service());
+    List<String> statuses = orElse(request.status(), List.of());
+    CreatedAtView window = orElse(request.createdAt(), new CreatedAtView(null, null));
+    Instant after = window.after();
+    Instant before = window.before();
     List<Deployment> matching = new ArrayList<>();
     for (Deployment d : service.deployments()) {
       if ((statuses.isEmpty() || statuses.contains(d.deploymentStatus()))
@@ -592,31 +752,24 @@ final class ServiceOperations {
     for (int i = 0; i < matching.size(); i++) {
       keys.add(String.format("%06d", i));
     }
-    Page page = Page.of(keys, request, 20);
-    ArrayNode out = Wire.array();
+    Page page =
+        Page.of(keys, Comparator.naturalOrder(), request.nextToken(), request.maxResults(), 20);
+    List<ServiceDeploymentBriefView> out = new ArrayList<>();
     for (String key : page.items()) {
       Deployment d = matching.get(Integer.parseInt(key));
-      ObjectNode n = out.addObject();
-      n.put("serviceDeploymentArn", deploymentArn(cluster, service, d));
-      n.put("serviceArn", service.arn());
-      n.put("clusterArn", cluster.arn());
-      n.set("startedAt", Wire.timestamp(d.createdAt()));
-      n.set("createdAt", Wire.timestamp(d.createdAt()));
-      if (d.finishedAt() != null) {
-        n.set("finishedAt", Wire.timestamp(d.finishedAt()));
-      }
-      n.put("targetServiceRevisionArn", revisionArn(cluster, service, d));
-      n.put("status", d.deploymentStatus());
-      if (d.statusReason() != null) {
-        n.put("statusReason", d.statusReason());
-      }
+      out.add(
+          new ServiceDeploymentBriefView(
+              deploymentArn(cluster, service, d),
+              service.arn(),
+              cluster.arn(),
+              d.createdAt(),
+              d.createdAt(),
+              d.finishedAt(),
+              revisionArn(cluster, service, d),
+              d.deploymentStatus(),
+              d.statusReason()));
     }
-    ObjectNode response = Wire.object();
-    response.set("serviceDeployments", out);
-    if (page.nextToken() != null) {
-      response.put("nextToken", page.nextToken());
-    }
-    return response;
+    return new ListServiceDeploymentsResponse(out, page.nextToken());
   }
 
   /** A deployment or revision ARN's parts: cluster, service, number. */
@@ -631,133 +784,179 @@ final class ServiceOperations {
         .map(p -> new Parts(p[0], p[1], p[2]));
   }
 
+  /** The deployments or revisions a Describe call found, and the ARNs it did not. */
+  private record Described<V>(List<V> found, List<Failure> failures) {}
+
   /**
-   * Describes deployments or revisions named by ARN: each found one is written by {@code write},
-   * the others come back as MISSING failures.
+   * Describes deployments or revisions named by ARN: each found one is shown by {@code view}, the
+   * others come back as MISSING failures.
    */
-  private JsonNode describeEach(
-      JsonNode request,
-      String member,
-      String arnType,
-      String resultKey,
-      java.util.function.BiConsumer<Found, ObjectNode> write) {
-    List<String> arns = Wire.stringList(request, member);
-    if (arns.isEmpty() || arns.size() > MAX_DESCRIBE_DEPLOYMENTS) {
+  private <V> Described<V> describeEach(
+      List<String> arns, String member, String arnType, Function<Found, V> view) {
+    List<String> named = orElse(arns, List.of());
+    if (named.isEmpty() || named.size() > MAX_DESCRIBE_DEPLOYMENTS) {
       throw WharfException.invalidParameter(
           member + " must name 1 to " + MAX_DESCRIBE_DEPLOYMENTS + " ARNs.");
     }
     State state = states.current();
-    ArrayNode found = Wire.array();
-    ArrayNode failures = Wire.array();
-    for (String arn : arns) {
+    List<V> found = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
+    for (String arn : named) {
       Optional<Found> f = parts(arn, arnType).flatMap(p -> find(state, p));
       if (f.isEmpty()) {
-        failures.add(Wire.failure(arn, "MISSING", null));
+        failures.add(new Failure(arn, "MISSING", null));
       } else {
-        write.accept(f.get(), found.addObject());
+        found.add(view.apply(f.get()));
       }
     }
-    ObjectNode out = Wire.object();
-    out.set(resultKey, found);
-    out.set("failures", failures);
-    return out;
+    return new Described<>(found, failures);
   }
 
-  private JsonNode describeDeployments(Operation.Caller caller, JsonNode request) {
+  record DescribeServiceDeploymentsRequest(List<String> serviceDeploymentArns) {}
+
+  record DescribeServiceDeploymentsResponse(
+      List<ServiceDeploymentView> serviceDeployments, List<Failure> failures) {}
+
+  /** ECS's {@code ServiceDeployment}: one rollout of a service, from its sources to its target. */
+  record ServiceDeploymentView(
+      String serviceDeploymentArn,
+      String serviceArn,
+      String clusterArn,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      Instant updatedAt,
+      List<ServiceRevisionSummaryView> sourceServiceRevisions,
+      ServiceRevisionSummaryView targetServiceRevision,
+      String status,
+      String statusReason,
+      DeploymentConfigurationView deploymentConfiguration,
+      RollbackView rollback,
+      ServiceDeploymentCircuitBreakerView deploymentCircuitBreaker) {}
+
+  /** A revision a deployment rolls from or to; the counts are left out for a revision gone. */
+  record ServiceRevisionSummaryView(
+      String arn, Integer requestedTaskCount, Integer runningTaskCount, Integer pendingTaskCount) {}
+
+  record RollbackView(String reason, Instant startedAt, String serviceRevisionArn) {}
+
+  record ServiceDeploymentCircuitBreakerView(String status, int failureCount, int threshold) {}
+
+  private DescribeServiceDeploymentsResponse describeDeployments(
+      Operation.Caller caller, DescribeServiceDeploymentsRequest request) {
     State state = states.current();
-    return describeEach(
-        request,
-        "serviceDeploymentArns",
-        "service-deployment",
-        "serviceDeployments",
-        (x, n) -> writeDeployment(state, x, n));
+    Described<ServiceDeploymentView> described =
+        describeEach(
+            request.serviceDeploymentArns(),
+            "serviceDeploymentArns",
+            "service-deployment",
+            x -> deploymentView(state, x));
+    return new DescribeServiceDeploymentsResponse(described.found(), described.failures());
   }
 
-  private void writeDeployment(State state, Found x, ObjectNode n) {
-    n.put("serviceDeploymentArn", deploymentArn(x.cluster(), x.service(), x.deployment()));
-    n.put("serviceArn", x.service().arn());
-    n.put("clusterArn", x.cluster().arn());
-    n.set("createdAt", Wire.timestamp(x.deployment().createdAt()));
-    n.set("startedAt", Wire.timestamp(x.deployment().createdAt()));
-    n.set("updatedAt", Wire.timestamp(x.deployment().updatedAt()));
-    if (x.deployment().finishedAt() != null) {
-      n.set("finishedAt", Wire.timestamp(x.deployment().finishedAt()));
-    }
-    ArrayNode sources = n.putArray("sourceServiceRevisions");
-    for (String id : x.deployment().sourceIds()) {
+  private ServiceDeploymentView deploymentView(State state, Found x) {
+    Deployment deployment = x.deployment();
+    List<ServiceRevisionSummaryView> sources = new ArrayList<>();
+    for (String id : deployment.sourceIds()) {
       Deployment source = deploymentById(x.service(), id);
-      ObjectNode s = sources.addObject();
-      s.put("arn", revisionArn(x.cluster(), x.service(), number(id)));
-      if (source != null) {
-        Counts c = counts(state, x.service(), source);
-        s.put("requestedTaskCount", c.desired());
-        s.put("runningTaskCount", c.running());
-        s.put("pendingTaskCount", c.pending());
+      String arn = revisionArn(x.cluster(), x.service(), number(id));
+      if (source == null) {
+        sources.add(new ServiceRevisionSummaryView(arn, null, null, null));
+      } else {
+        TaskCounts.Counts c = TaskCounts.of(state, x.service(), source);
+        sources.add(new ServiceRevisionSummaryView(arn, c.desired(), c.running(), c.pending()));
       }
     }
-    Counts c = counts(state, x.service(), x.deployment());
-    n.putObject("targetServiceRevision")
-        .put("arn", revisionArn(x.cluster(), x.service(), x.deployment()))
-        .put("requestedTaskCount", c.desired())
-        .put("runningTaskCount", c.running())
-        .put("pendingTaskCount", c.pending());
-    n.put("status", x.deployment().deploymentStatus());
-    if (x.deployment().statusReason() != null) {
-      n.put("statusReason", x.deployment().statusReason());
-    }
-    n.set("deploymentConfiguration", deploymentConfigurationWire(x.deployment().config()));
-    if (x.deployment().rollbackTo() != null) {
-      n.putObject("rollback")
-          .put("reason", x.deployment().rolloutStateReason())
-          .<ObjectNode>set("startedAt", Wire.timestamp(x.deployment().updatedAt()))
-          .put(
-              "serviceRevisionArn",
-              revisionArn(x.cluster(), x.service(), number(x.deployment().rollbackTo())));
-    }
-    ObjectNode breaker = n.putObject("deploymentCircuitBreaker");
-    breaker.put(
-        "status",
-        !x.deployment().config().circuitBreaker()
+    TaskCounts.Counts c = TaskCounts.of(state, x.service(), deployment);
+    RollbackView rollback =
+        deployment.rollbackTo() == null
+            ? null
+            : new RollbackView(
+                deployment.rolloutStateReason(),
+                deployment.updatedAt(),
+                revisionArn(x.cluster(), x.service(), number(deployment.rollbackTo())));
+    String breakerStatus =
+        !deployment.config().circuitBreaker()
             ? "DISABLED"
-            : "FAILED".equals(x.deployment().rolloutState())
+            : "FAILED".equals(deployment.rolloutState())
                 ? "TRIGGERED"
-                : x.deployment().finishedAt() != null ? "MONITORING_COMPLETE" : "MONITORING");
-    breaker.put("failureCount", x.deployment().failedTasks());
-    breaker.put(
-        "threshold", io.wharf.ecs.service.Thresholds.circuitBreaker(x.service().desiredCount()));
+                : deployment.finishedAt() != null ? "MONITORING_COMPLETE" : "MONITORING";
+    return new ServiceDeploymentView(
+        deploymentArn(x.cluster(), x.service(), deployment),
+        x.service().arn(),
+        x.cluster().arn(),
+        deployment.createdAt(),
+        deployment.createdAt(),
+        deployment.finishedAt(),
+        deployment.updatedAt(),
+        sources,
+        new ServiceRevisionSummaryView(
+            revisionArn(x.cluster(), x.service(), deployment),
+            c.desired(),
+            c.running(),
+            c.pending()),
+        deployment.deploymentStatus(),
+        deployment.statusReason(),
+        DeploymentConfigurationView.of(deployment.config()),
+        rollback,
+        new ServiceDeploymentCircuitBreakerView(
+            breakerStatus,
+            deployment.failedTasks(),
+            Thresholds.circuitBreaker(x.service().desiredCount())));
   }
 
-  private JsonNode describeRevisions(Operation.Caller caller, JsonNode request) {
+  record DescribeServiceRevisionsRequest(List<String> serviceRevisionArns) {}
+
+  record DescribeServiceRevisionsResponse(
+      List<ServiceRevisionView> serviceRevisions, List<Failure> failures) {}
+
+  /** ECS's {@code ServiceRevision}: what a deployment runs. */
+  record ServiceRevisionView(
+      String serviceRevisionArn,
+      String serviceArn,
+      String clusterArn,
+      String taskDefinition,
+      String launchType,
+      Document loadBalancers,
+      List<Document> serviceRegistries,
+      List<ContainerImageView> containerImages,
+      boolean guardDutyEnabled,
+      Instant createdAt) {}
+
+  record ContainerImageView(String containerName, String image) {}
+
+  private DescribeServiceRevisionsResponse describeRevisions(
+      Operation.Caller caller, DescribeServiceRevisionsRequest request) {
     State state = states.current();
-    return describeEach(
-        request,
-        "serviceRevisionArns",
-        "service-revision",
-        "serviceRevisions",
-        (x, n) -> writeRevision(state, x, n));
+    Described<ServiceRevisionView> described =
+        describeEach(
+            request.serviceRevisionArns(),
+            "serviceRevisionArns",
+            "service-revision",
+            x -> revisionView(state, x));
+    return new DescribeServiceRevisionsResponse(described.found(), described.failures());
   }
 
-  private void writeRevision(State state, Found x, ObjectNode n) {
+  private ServiceRevisionView revisionView(State state, Found x) {
     ServiceConfig config = x.deployment().config();
-    n.put("serviceRevisionArn", revisionArn(x.cluster(), x.service(), x.deployment()));
-    n.put("serviceArn", x.service().arn());
-    n.put("clusterArn", x.cluster().arn());
-    n.put("taskDefinition", config.taskDefinitionArn());
-    n.put("launchType", "EC2");
-    n.set("loadBalancers", jsonOr(config.loadBalancers()));
-    n.putArray("serviceRegistries");
-    ArrayNode images = n.putArray("containerImages");
+    List<ContainerImageView> images = new ArrayList<>();
     TaskDefinition d = state.taskDefinition(config.taskDefinitionArn());
     if (d != null) {
-      for (JsonNode c : Wire.parse(d.definition()).path("containerDefinitions")) {
-        images
-            .addObject()
-            .put("containerName", c.path("name").asText())
-            .put("image", c.path("image").asText());
+      for (RegisteredContainers.ContainerDefinition c : RegisteredContainers.of(d)) {
+        images.add(new ContainerImageView(orElse(c.name(), ""), orElse(c.image(), "")));
       }
     }
-    n.put("guardDutyEnabled", false);
-    n.set("createdAt", Wire.timestamp(x.deployment().createdAt()));
+    return new ServiceRevisionView(
+        revisionArn(x.cluster(), x.service(), x.deployment()),
+        x.service().arn(),
+        x.cluster().arn(),
+        config.taskDefinitionArn(),
+        ServiceView.LAUNCH_TYPE,
+        ServiceView.givenOrEmpty(config.loadBalancers()),
+        List.of(),
+        images,
+        false,
+        x.deployment().createdAt());
   }
 
   private record Found(Cluster cluster, Service service, Deployment deployment) {}
@@ -800,7 +999,7 @@ final class ServiceOperations {
     return lookup.arns().serviceRevision(cluster.name(), service.name(), number);
   }
 
-  // ---- lookups and wire ----------------------------------------------------------------------
+  // ---- lookups ---------------------------------------------------------------------------
 
   private Service existing(State state, Cluster cluster, String ref) {
     return service(state, cluster, ref)
@@ -817,140 +1016,5 @@ final class ServiceOperations {
       return ref;
     }
     return lookup.arns().service(cluster.name(), ref);
-  }
-
-  /** A deployment's task counts: desired, running and pending. */
-  record Counts(int desired, int running, int pending) {}
-
-  /** Task counts of every deployment of a service, in one walk over its tasks. */
-  static final class TaskCounts {
-    private final Service service;
-    private final Map<String, int[]> byDeployment = new java.util.HashMap<>();
-
-    TaskCounts(State state, Service service) {
-      this.service = service;
-      for (Task t : state.liveTasksOf(service)) {
-        if (t.startedBy() == null || !t.desiredStatus().equals("RUNNING")) {
-          continue;
-        }
-        // [wanted, running, pending]
-        int[] c = byDeployment.computeIfAbsent(t.startedBy(), k -> new int[3]);
-        c[0]++;
-        if (t.lastStatus() == TaskStatus.RUNNING) {
-          c[1]++;
-        } else if (t.lastStatus().ordinal() < TaskStatus.RUNNING.ordinal()) {
-          c[2]++;
-        }
-      }
-    }
-
-    Counts of(Deployment d) {
-      int[] c = byDeployment.getOrDefault(d.id(), new int[3]);
-      int desired = d.status().equals(Deployment.PRIMARY) ? service.desiredCount() : c[0];
-      return new Counts(desired, c[1], c[2]);
-    }
-  }
-
-  static Counts counts(State state, Service service, Deployment d) {
-    return new TaskCounts(state, service).of(d);
-  }
-
-  static ObjectNode toWire(State state, Service s, boolean includeTags) {
-    ObjectNode out = Wire.object();
-    out.put("serviceArn", s.arn());
-    out.put("serviceName", s.name());
-    out.put("clusterArn", s.clusterArn());
-    Deployment primary = s.primary();
-    out.set("loadBalancers", jsonOr(primary.config().loadBalancers()));
-    out.putArray("serviceRegistries");
-    out.put("status", s.status());
-    out.put("desiredCount", s.desiredCount());
-    ArrayNode deployments = Wire.array();
-    TaskCounts counts = new TaskCounts(state, s);
-    int running = 0;
-    int pending = 0;
-    for (Deployment d : s.deployments()) {
-      if (d.status().equals(Deployment.INACTIVE)) {
-        continue;
-      }
-      Counts c = counts.of(d);
-      running += c.running();
-      pending += c.pending();
-      ObjectNode n = deployments.addObject();
-      n.put("id", d.id());
-      n.put("status", d.status());
-      n.put("taskDefinition", d.config().taskDefinitionArn());
-      n.put("desiredCount", c.desired());
-      n.put("pendingCount", c.pending());
-      n.put("runningCount", c.running());
-      n.put("failedTasks", d.failedTasks());
-      n.set("createdAt", Wire.timestamp(d.createdAt()));
-      n.set("updatedAt", Wire.timestamp(d.updatedAt()));
-      n.put("launchType", "EC2");
-      n.put("rolloutState", d.rolloutState());
-      n.put("rolloutStateReason", d.rolloutStateReason());
-    }
-    out.put("runningCount", running);
-    out.put("pendingCount", pending);
-    out.put("launchType", "EC2");
-    out.put("taskDefinition", primary.config().taskDefinitionArn());
-    out.set("deploymentConfiguration", deploymentConfigurationWire(primary.config()));
-    out.set("deployments", deployments);
-    ArrayNode events = out.putArray("events");
-    for (ServiceEvent e : s.events()) {
-      events
-          .addObject()
-          .put("id", e.id())
-          .<ObjectNode>set("createdAt", Wire.timestamp(e.createdAt()))
-          .put("message", e.message());
-    }
-    out.set("createdAt", Wire.timestamp(s.createdAt()));
-    String prefix = s.arn().substring(0, s.arn().indexOf(":service/"));
-    String cluster = s.clusterArn().substring(s.clusterArn().indexOf(":cluster/") + 9);
-    if (s.isActive()) {
-      out.put(
-          "currentServiceDeployment",
-          prefix + ":service-deployment/" + cluster + "/" + s.name() + "/" + primary.number());
-    }
-    ArrayNode revisions = out.putArray("currentServiceRevisions");
-    for (Deployment d : s.deployments()) {
-      if (d.status().equals(Deployment.INACTIVE)) {
-        continue;
-      }
-      Counts c = counts.of(d);
-      revisions
-          .addObject()
-          .put("arn", prefix + ":service-revision/" + cluster + "/" + s.name() + "/" + d.number())
-          .put("requestedTaskCount", c.desired())
-          .put("runningTaskCount", c.running())
-          .put("pendingTaskCount", c.pending());
-    }
-    out.set("placementConstraints", jsonOr(primary.config().placementConstraints()));
-    out.set("placementStrategy", jsonOr(primary.config().placementStrategy()));
-    out.put("healthCheckGracePeriodSeconds", primary.config().healthCheckGracePeriodSeconds());
-    out.put("schedulingStrategy", s.schedulingStrategy());
-    out.putObject("deploymentController").put("type", "ECS");
-    out.set("tags", includeTags ? Wire.tags(s.tags()) : Wire.array());
-    out.put("createdBy", s.createdBy());
-    out.put("enableECSManagedTags", s.enableEcsManagedTags());
-    out.put("propagateTags", s.propagateTags());
-    out.put("enableExecuteCommand", false);
-    out.put("availabilityZoneRebalancing", s.availabilityZoneRebalancing());
-    return out;
-  }
-
-  private static ObjectNode deploymentConfigurationWire(ServiceConfig c) {
-    ObjectNode out = Wire.object();
-    out.putObject("deploymentCircuitBreaker")
-        .put("enable", c.circuitBreaker())
-        .put("rollback", c.rollback());
-    out.put("maximumPercent", c.maximumPercent());
-    out.put("minimumHealthyPercent", c.minimumHealthyPercent());
-    out.put("strategy", "ROLLING");
-    return out;
-  }
-
-  private static JsonNode jsonOr(Document d) {
-    return d == null ? Wire.array() : Wire.parse(d);
   }
 }
