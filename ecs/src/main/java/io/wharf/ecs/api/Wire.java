@@ -3,7 +3,6 @@ package io.wharf.ecs.api;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.model.Document;
@@ -45,11 +44,6 @@ public final class Wire {
     return NODES.objectNode();
   }
 
-  static ArrayNode array() {
-    return NODES.arrayNode();
-  }
-
-  /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years ISO-8601 text writes in 4 digits. */
   /** A timestamp as clients send it, or null when absent ({@link Timestamps#parse}). */
   static Instant instant(JsonNode value, String member) {
     return Timestamps.parse(value, member);
@@ -59,52 +53,10 @@ public final class Wire {
     return NODES.numberNode(BigDecimal.valueOf(instant.toEpochMilli(), 3));
   }
 
-  static ArrayNode strings(Iterable<String> values) {
-    ArrayNode out = array();
-    values.forEach(out::add);
-    return out;
-  }
-
-  static ArrayNode tags(List<Tag> tags) {
-    ArrayNode out = array();
-    for (Tag t : tags) {
-      out.addObject().put("key", t.key()).put("value", t.value());
-    }
-    return out;
-  }
-
-  static ObjectNode failure(String arn, String reason, String detail) {
-    ObjectNode f = object().put("arn", arn).put("reason", reason);
-    if (detail != null) {
-      f.put("detail", detail);
-    }
-    return f;
-  }
-
   /**
-   * Reads a request's {@code tags} (already type-checked by the model) with ECS's rules: keys are
-   * unique (the last wins), the {@code aws:} prefix is reserved, at most 50 tags.
+   * A typed request's {@code tags} with ECS's rules: keys unique (the last wins), the {@code aws:}
+   * prefix reserved.
    */
-  static List<Tag> readTags(JsonNode tags) {
-    if (tags == null || tags.isNull()) {
-      return List.of();
-    }
-    Map<String, Tag> byKey = new LinkedHashMap<>();
-    for (JsonNode t : tags) {
-      String key = t.path("key").asText(null);
-      if (key == null) {
-        throw WharfException.invalidParameter("Each tag needs a key.");
-      }
-      if (key.regionMatches(true, 0, "aws:", 0, 4)) {
-        throw WharfException.invalidParameter(
-            "Tag keys may not begin with 'aws:'; that prefix is reserved: " + key);
-      }
-      byKey.put(key, new Tag(key, t.path("value").asText("")));
-    }
-    return new ArrayList<>(byKey.values());
-  }
-
-  /** A typed request's {@code tags} with ECS's rules, as {@link #readTags(JsonNode)}. */
   static List<Tag> readTags(List<Tag> tags) {
     if (tags == null) {
       return List.of();
@@ -125,8 +77,8 @@ public final class Wire {
   }
 
   /**
-   * Refuses a member of a typed request that Wharf does not support yet, as {@link
-   * #refuseUnsupported(JsonNode, String, String...)}: null and empty collections pass.
+   * Refuses a member of a typed request that Wharf does not support yet with
+   * UnsupportedFeatureException naming it: null and empty collections pass.
    */
   static void refuseUnsupported(String where, String member, Object value) {
     if (value != null && !(value instanceof java.util.Collection<?> c && c.isEmpty())) {
@@ -152,53 +104,11 @@ public final class Wire {
     return new ArrayList<>(byKey.values());
   }
 
-  /**
-   * Refuses members Wharf does not support yet with UnsupportedFeatureException naming the member;
-   * absent, null and empty-list members pass.
-   *
-   * @param where what the member belongs to, for the message ("on clusters"), or empty
-   */
-  static void refuseUnsupported(JsonNode request, String where, String... members) {
-    for (String member : members) {
-      JsonNode v = request.get(member);
-      if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
-        throw new WharfException(
-            ErrorCode.UNSUPPORTED_FEATURE,
-            "Wharf does not support " + member + where + " yet; leave it out.");
-      }
-    }
-  }
-
-  static Document document(JsonNode node) {
-    return node == null || node.isNull() ? null : new Document(node.toString());
-  }
-
   static JsonNode parse(Document document) {
     try {
       return JSON.readTree(document.json());
     } catch (IOException e) {
       throw new WharfException(ErrorCode.SERVER, "A stored document is unreadable.", e);
     }
-  }
-
-  /** A string member, or {@code fallback} when absent or null. */
-  static String text(JsonNode request, String member, String fallback) {
-    JsonNode v = request.get(member);
-    return v == null || v.isNull() ? fallback : v.asText();
-  }
-
-  static boolean bool(JsonNode request, String member, boolean fallback) {
-    JsonNode v = request.get(member);
-    return v == null || v.isNull() ? fallback : v.asBoolean();
-  }
-
-  /** The strings of a list member; empty when absent. */
-  static List<String> stringList(JsonNode request, String member) {
-    List<String> out = new ArrayList<>();
-    JsonNode v = request.get(member);
-    if (v != null) {
-      v.forEach(n -> out.add(n.asText()));
-    }
-    return out;
   }
 }
