@@ -21,7 +21,7 @@ import java.time.Instant;
  * AWS JSON 1.0 and 1.1 bodies (and REST-JSON's): one JSON object in; the canonical output tree out,
  * timestamps as epoch seconds with milliseconds, blobs in base64.
  */
-final class JsonWire {
+public final class JsonWire {
   /** The deepest nesting a request may have: the models' deepest shapes are far shallower. */
   static final int MAX_NESTING_DEPTH = 64;
 
@@ -59,7 +59,7 @@ final class JsonWire {
    *
    * @throws WharfException SerializationException saying what is wrong
    */
-  static JsonNode parse(byte[] bytes) {
+  public static JsonNode parse(byte[] bytes) {
     if (bytes.length == 0) {
       return JSON.createObjectNode();
     }

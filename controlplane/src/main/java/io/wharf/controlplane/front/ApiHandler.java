@@ -1,8 +1,6 @@
 package io.wharf.controlplane.front;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,6 +15,7 @@ import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import io.wharf.protocol.AwsService;
 import io.wharf.protocol.Endpoint;
+import io.wharf.protocol.JsonWire;
 import io.wharf.protocol.ProtocolRequest;
 import io.wharf.protocol.ProtocolResponse;
 import io.wharf.protocol.WireProtocol;
@@ -147,9 +146,6 @@ public final class ApiHandler extends Handler.Abstract {
     this.json =
         Wire.forVirtualThreads(
             new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS));
-    this.json
-        .getFactory()
-        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
   }
 
   /** The services on this endpoint, for the error answers Jetty makes itself. */
@@ -276,7 +272,7 @@ public final class ApiHandler extends Handler.Abstract {
           ecs.invokeWharf(
               target.substring(EcsApi.wharfTargetPrefix().length() + 1),
               principal,
-              parse(signed.body()));
+              JsonWire.parse(signed.body()));
       status = 200;
     } catch (WharfException e) {
       if (e.code().isFault()) {
@@ -383,33 +379,6 @@ public final class ApiHandler extends Handler.Abstract {
     }
   }
 
-  private JsonNode parse(byte[] bytes) {
-    if (bytes.length == 0) {
-      return json.createObjectNode();
-    }
-    try (JsonParser parser = json.createParser(bytes)) {
-      JsonNode node = json.readTree(parser);
-      if (node == null || node.isMissingNode()) {
-        return json.createObjectNode();
-      }
-      // One JSON value and nothing after it: "{...}{...}" or "{} x" is refused, not half-read.
-      if (parser.nextToken() != null) {
-        throw new WharfException(
-            ErrorCode.SERIALIZATION,
-            "The request body must be one JSON object with nothing after it.");
-      }
-      if (!node.isObject()) {
-        throw new WharfException(
-            ErrorCode.SERIALIZATION, "The request body must be a JSON object.");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new WharfException(
-          ErrorCode.SERIALIZATION,
-          "The request body is not valid JSON: " + firstLine(e.getMessage()));
-    }
-  }
-
   /** A body beyond this is not read to its end: the connection is closed under it instead. */
   private static final long MAX_DISCARDED_BYTES = 16L * MAX_BODY_BYTES;
 
@@ -455,13 +424,5 @@ public final class ApiHandler extends Handler.Abstract {
 
   private JsonNode error(ErrorCode code, String message) {
     return json.createObjectNode().put("__type", code.wireCode()).put("message", message);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }
