@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -104,13 +105,36 @@ final class Binding {
               + " has the value '"
               + e.getValue()
               + "', which Wharf does not support.");
+    } catch (ValueInstantiationException e) {
+      throw refusal(e);
     } catch (IOException e) {
       throw new IllegalStateException(
           "The input of " + operation + " cannot be bound to " + type.getName(), e);
     }
   }
 
-  private static String pathOf(InvalidFormatException e) {
+  /**
+   * A record the input could not make: the service's own refusal when its constructor gave one;
+   * else a member the model leaves optional but the record needs (a tag's key), named by its path.
+   */
+  private static RuntimeException refusal(ValueInstantiationException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof WharfException refused) {
+        return refused;
+      }
+      if (t instanceof AwsServiceException refused) {
+        return refused;
+      }
+    }
+    if (e.getCause() instanceof NullPointerException missing && missing.getMessage() != null) {
+      String at = pathOf(e);
+      return WharfException.invalidParameter(
+          "Parameter " + (at.isEmpty() ? "" : at + ".") + missing.getMessage() + " must be given.");
+    }
+    return new IllegalStateException("A request could not be bound", e);
+  }
+
+  private static String pathOf(com.fasterxml.jackson.databind.JsonMappingException e) {
     StringBuilder out = new StringBuilder();
     for (var ref : e.getPath()) {
       if (ref.getFieldName() != null) {
@@ -137,12 +161,15 @@ final class Binding {
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           JsonNode member = members.get(e.getKey());
-          out.set(
-              e.getKey(),
-              member == null
-                  ? e.getValue()
-                  : normaliseInput(
-                      member.path("shape").asText(), e.getValue(), join(path, e.getKey())));
+          // Members the model does not know are left out, as AWS ignores them: bound by a name
+          // that matches case-insensitively, an unknown "Type" beside "type" would be bound over
+          // it.
+          if (member != null) {
+            out.set(
+                e.getKey(),
+                normaliseInput(
+                    member.path("shape").asText(), e.getValue(), join(path, e.getKey())));
+          }
         }
         return out;
       }

@@ -103,7 +103,19 @@ public final class EcsApi implements AwsService<Caller> {
    * binding is the next step.
    */
   private void register(Operations.Builder<Caller> builder, String name, Operation op) {
-    builder.add(name, JsonNode.class, (caller, input) -> op.invoke(fenced(name, caller), input));
+    if (op instanceof Typed.Op<?, ?> typed) {
+      registerTyped(builder, name, typed);
+    } else {
+      builder.add(name, JsonNode.class, (caller, input) -> op.invoke(fenced(name, caller), input));
+    }
+  }
+
+  private <I, O> void registerTyped(
+      Operations.Builder<Caller> builder, String name, Typed.Op<I, O> typed) {
+    builder.add(
+        name,
+        typed.input(),
+        (caller, input) -> typed.handler().handle(fenced(name, caller), input));
   }
 
   /**
