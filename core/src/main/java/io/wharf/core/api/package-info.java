@@ -16,7 +16,7 @@
  * from the {@link io.wharf.core.api.ServiceContext}, listed in the composition root. A service
  * reaches another only through a small interface that one publishes (ELB's {@code
  * io.wharf.elb.targets} for ECS), never through its internals; {@code ArchitectureTest} holds the
- * arrows. The README's "How to add an AWS service" gives the steps; {@code NotesService} in the app's
- * tests follows them.
+ * arrows. The README's "How to add an AWS service" gives the steps; {@code NotesService} in the
+ * app's tests follows them.
  */
 package io.wharf.core.api;

@@ -6,22 +6,22 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.wharf.model.Document;
-import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * ECS operations on typed input and output: the request, already checked against the model, bound
@@ -44,8 +44,7 @@ final class Typed {
                   new SimpleModule("ecs-wire")
                       .addSerializer(Instant.class, new EpochSeconds())
                       .addSerializer(Document.class, new DocumentWriter())
-                      .addDeserializer(Document.class, new DocumentReader())
-                      .addDeserializer(Tag.class, new TagReader()))
+                      .addDeserializer(Document.class, new DocumentReader()))
               .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
               // Members are case-sensitive, as the model checks them: an unknown "Type" beside
               // "type" is ignored, not bound over it.
@@ -95,8 +94,9 @@ final class Typed {
   }
 
   /**
-   * The ECS error a reader refused the request with, which Jackson wraps with the path it was at;
-   * anything else is a fault of the binding itself.
+   * The ECS error a constructor refused the request with, which Jackson wraps with the path it was
+   * at; or a member the model leaves optional but the record needs (a tag's key), named by its
+   * path, as the protocol layer names it. Anything else is a fault of the binding itself.
    */
   private static RuntimeException refusalWithin(IllegalArgumentException failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -104,24 +104,21 @@ final class Typed {
         return refusal;
       }
     }
-    return failure;
-  }
-
-  /**
-   * Reads a {@link Tag}, whose key the model does not require but the domain record does: a tag
-   * without one is the user's mistake, answered as {@link Wire#readTags(List)} words it.
-   */
-  private static final class TagReader extends JsonDeserializer<Tag> {
-    @Override
-    public Tag deserialize(JsonParser in, DeserializationContext context) throws IOException {
-      JsonNode tag = in.readValueAsTree();
-      JsonNode key = tag.get("key");
-      if (key == null || key.isNull()) {
-        throw WharfException.invalidParameter("Each tag needs a key.");
+    if (failure.getCause() instanceof ValueInstantiationException refused
+        && refused.getCause() instanceof NullPointerException missing
+        && missing.getMessage() != null) {
+      StringBuilder at = new StringBuilder();
+      for (JsonMappingException.Reference ref : refused.getPath()) {
+        if (ref.getFieldName() != null) {
+          at.append(at.isEmpty() ? "" : ".").append(ref.getFieldName());
+        } else if (ref.getIndex() >= 0) {
+          at.append('[').append(ref.getIndex()).append(']');
+        }
       }
-      JsonNode value = tag.get("value");
-      return new Tag(key.asText(), value == null || value.isNull() ? "" : value.asText());
+      return WharfException.invalidParameter(
+          "Parameter " + (at.isEmpty() ? "" : at + ".") + missing.getMessage() + " must be given.");
     }
+    return failure;
   }
 
   private static final class EpochSeconds extends JsonSerializer<Instant> {

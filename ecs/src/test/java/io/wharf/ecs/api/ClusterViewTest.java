@@ -140,7 +140,7 @@ class ClusterViewTest {
             () -> bound.invoke(ADMIN, json("{\"clusterName\":\"x\",\"tags\":[{\"value\":\"v\"}]}")))
         .isInstanceOfSatisfying(
             WharfException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER))
-        .hasMessage("Each tag needs a key.");
+        .hasMessage("Parameter tags[0].key must be given.");
   }
 
   @Test
