@@ -356,7 +356,7 @@ final class Binding {
     Class<?> raw = rawClass(type);
     JsonNode shape = model.shape(shapeName);
     String kind = shape.path("type").asText();
-    if (raw == null) {
+    if (raw == null || raw == io.wharf.model.Document.class) {
       return;
     }
     if (raw == Optional.class) {
