@@ -1,7 +1,6 @@
 package io.wharf.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
@@ -10,7 +9,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,28 +58,7 @@ final class CborWire {
    * @throws WharfException SerializationException saying what is wrong
    */
   static JsonNode parse(byte[] bytes) {
-    if (bytes.length == 0) {
-      return CBOR.createObjectNode();
-    }
-    try (JsonParser parser = CBOR.createParser(bytes)) {
-      JsonNode node = CBOR.readTree(parser);
-      if (node == null || node.isMissingNode()) {
-        return CBOR.createObjectNode();
-      }
-      if (parser.nextToken() != null) {
-        throw new WharfException(
-            ErrorCode.SERIALIZATION,
-            "The request body must be one CBOR map with nothing after it.");
-      }
-      if (!node.isObject()) {
-        throw new WharfException(ErrorCode.SERIALIZATION, "The request body must be a CBOR map.");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new WharfException(
-          ErrorCode.SERIALIZATION,
-          "The request body is not valid CBOR: " + JsonWire.firstLine(e.getMessage()));
-    }
+    return JsonWire.parseOneObject(CBOR, bytes, "CBOR", "CBOR map");
   }
 
   static byte[] write(JsonNode tree) {

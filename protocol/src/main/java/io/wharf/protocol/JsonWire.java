@@ -60,29 +60,39 @@ public final class JsonWire {
    * @throws WharfException SerializationException saying what is wrong
    */
   public static JsonNode parse(byte[] bytes) {
+    return parseOneObject(JSON, bytes, "JSON", "JSON object");
+  }
+
+  /**
+   * A request body in {@code mapper}'s format: one object and nothing after it ("{...}{...}" or "{}
+   * x" is refused, not half-read); an empty body is an empty object.
+   *
+   * @param format the format's name in messages ("JSON", "CBOR")
+   * @param object what the format calls an object ("JSON object", "CBOR map")
+   */
+  static JsonNode parseOneObject(ObjectMapper mapper, byte[] bytes, String format, String object) {
     if (bytes.length == 0) {
-      return JSON.createObjectNode();
+      return mapper.createObjectNode();
     }
-    try (JsonParser parser = JSON.createParser(bytes)) {
-      JsonNode node = JSON.readTree(parser);
+    try (JsonParser parser = mapper.createParser(bytes)) {
+      JsonNode node = mapper.readTree(parser);
       if (node == null || node.isMissingNode()) {
-        return JSON.createObjectNode();
+        return mapper.createObjectNode();
       }
-      // One JSON value and nothing after it: "{...}{...}" or "{} x" is refused, not half-read.
       if (parser.nextToken() != null) {
         throw new WharfException(
             ErrorCode.SERIALIZATION,
-            "The request body must be one JSON object with nothing after it.");
+            "The request body must be one " + object + " with nothing after it.");
       }
       if (!node.isObject()) {
         throw new WharfException(
-            ErrorCode.SERIALIZATION, "The request body must be a JSON object.");
+            ErrorCode.SERIALIZATION, "The request body must be a " + object + ".");
       }
       return node;
     } catch (IOException e) {
       throw new WharfException(
           ErrorCode.SERIALIZATION,
-          "The request body is not valid JSON: " + firstLine(e.getMessage()));
+          "The request body is not valid " + format + ": " + firstLine(e.getMessage()));
     }
   }
 

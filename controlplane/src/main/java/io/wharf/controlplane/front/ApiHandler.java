@@ -182,7 +182,7 @@ public final class ApiHandler extends Handler.Abstract {
       protocol = WireProtocol.AWS_JSON_1_1;
     }
     try {
-      Signed signed = readSigned(request, scope(service));
+      Signed signed = readSigned(request, headers, scope(service));
       Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
       long epoch = RegistrationEpochs.parse(request.getHeaders().get(RegistrationEpochs.HEADER));
       answer =
@@ -266,7 +266,7 @@ public final class ApiHandler extends Handler.Abstract {
             ErrorCode.UNKNOWN_OPERATION,
             "Wharf's API takes AWS JSON 1.1 requests: POST / with X-Amz-Target.");
       }
-      Signed signed = readSigned(request, scope(ecs));
+      Signed signed = readSigned(request, headers(request), scope(ecs));
       Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
       body =
           ecs.invokeWharf(
@@ -348,14 +348,15 @@ public final class ApiHandler extends Handler.Abstract {
    * one the body budget has no room for) and verifies the signature over it. Only a body whose
    * signature holds leaves the budget's chunks, as an array of its own.
    */
-  private Signed readSigned(Request request, SigV4Verifier.Scope scope) {
+  private Signed readSigned(
+      Request request, Map<String, List<String>> headers, SigV4Verifier.Scope scope) {
     SigV4Verifier.PayloadCheck payload =
         verifier.verifyHeaders(
             new SigV4Verifier.SignedRequest(
                 request.getMethod(),
                 request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery(),
-                headers(request),
+                headers,
                 null),
             scope);
     long declared = request.getLength();

@@ -36,7 +36,7 @@ import java.time.Instant;
  * Operation}.
  */
 final class Typed {
-  private static final ObjectMapper BINDING =
+  static final ObjectMapper BINDING =
       Wire.forVirtualThreads(
           JsonMapper.builder()
               .addModule(new JavaTimeModule())

@@ -1,8 +1,5 @@
 package io.wharf.ecs.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
@@ -14,11 +11,6 @@ import java.io.IOException;
  * operation reads (the container definitions of a task definition), without walking JSON trees.
  */
 final class TypedDocuments {
-  // Stored documents carry every member ECS knows; a record names only those it reads.
-  private static final ObjectMapper READER =
-      Wire.forVirtualThreads(
-          JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build());
-
   private TypedDocuments() {}
 
   /** {@code value} as a document, written as the response binding writes it (nulls left out). */
@@ -26,10 +18,14 @@ final class TypedDocuments {
     return new Document(Typed.render(value).toString());
   }
 
-  /** The members of a stored document that {@code type}'s components name. */
+  /**
+   * The members of a stored document that {@code type}'s components name, read as the request
+   * binding reads them (stored documents carry every member ECS knows; a record names only those it
+   * reads).
+   */
   static <T> T read(Document document, Class<T> type) {
     try {
-      return READER.readValue(document.json(), type);
+      return Typed.BINDING.readValue(document.json(), type);
     } catch (IOException e) {
       throw new WharfException(ErrorCode.SERVER, "A stored document is unreadable.", e);
     }

@@ -9,7 +9,6 @@ import io.wharf.model.Document;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
-import io.wharf.protocol.Timestamps;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -44,11 +43,6 @@ public final class Wire {
     return NODES.objectNode();
   }
 
-  /** A timestamp as clients send it, or null when absent ({@link Timestamps#parse}). */
-  static Instant instant(JsonNode value, String member) {
-    return Timestamps.parse(value, member);
-  }
-
   static JsonNode timestamp(Instant instant) {
     return NODES.numberNode(BigDecimal.valueOf(instant.toEpochMilli(), 3));
   }
@@ -62,16 +56,13 @@ public final class Wire {
       return List.of();
     }
     Map<String, Tag> byKey = new LinkedHashMap<>();
+    // A Tag always has a key (the binding refuses one without), and its value is never null.
     for (Tag t : tags) {
-      String key = t.key();
-      if (key == null) {
-        throw WharfException.invalidParameter("Each tag needs a key.");
-      }
-      if (key.regionMatches(true, 0, "aws:", 0, 4)) {
+      if (t.key().regionMatches(true, 0, "aws:", 0, 4)) {
         throw WharfException.invalidParameter(
-            "Tag keys may not begin with 'aws:'; that prefix is reserved: " + key);
+            "Tag keys may not begin with 'aws:'; that prefix is reserved: " + t.key());
       }
-      byKey.put(key, new Tag(key, t.value() == null ? "" : t.value()));
+      byKey.put(t.key(), t);
     }
     return new ArrayList<>(byKey.values());
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
+import io.wharf.protocol.Timestamps;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,32 +29,32 @@ class WireTest {
 
   @Test
   void epochSecondsAreWhatTheSdksSend() {
-    assertThat(Wire.instant(json("1795348800"), "pullStartedAt"))
+    assertThat(Timestamps.parse(json("1795348800"), "pullStartedAt"))
         .isEqualTo(Instant.parse("2026-11-22T12:00:00Z"));
   }
 
   @Test
   void epochSecondsMayHaveAFraction() {
-    assertThat(Wire.instant(json("1795348800.125"), "pullStartedAt"))
+    assertThat(Timestamps.parse(json("1795348800.125"), "pullStartedAt"))
         .isEqualTo(Instant.parse("2026-11-22T12:00:00.125Z"));
   }
 
   @Test
   void isoTextInUtcIsTaken() {
-    assertThat(Wire.instant(json("\"2026-11-22T12:00:00Z\""), "pullStartedAt"))
+    assertThat(Timestamps.parse(json("\"2026-11-22T12:00:00Z\""), "pullStartedAt"))
         .isEqualTo(Instant.parse("2026-11-22T12:00:00Z"));
   }
 
   @Test
   void isoTextWithAnOffsetIsTaken() {
-    assertThat(Wire.instant(json("\"2026-11-22T13:00:00+01:00\""), "pullStartedAt"))
+    assertThat(Timestamps.parse(json("\"2026-11-22T13:00:00+01:00\""), "pullStartedAt"))
         .isEqualTo(Instant.parse("2026-11-22T12:00:00Z"));
   }
 
   @Test
   void anAbsentTimestampIsNull() {
-    assertThat(Wire.instant(null, "pullStartedAt")).isNull();
-    assertThat(Wire.instant(json("null"), "pullStartedAt")).isNull();
+    assertThat(Timestamps.parse(null, "pullStartedAt")).isNull();
+    assertThat(Timestamps.parse(json("null"), "pullStartedAt")).isNull();
   }
 
   @ParameterizedTest
@@ -70,7 +71,7 @@ class WireTest {
         "[1763812800]"
       })
   void anythingElseIsRefusedNamingTheMember(String given) {
-    assertThatThrownBy(() -> Wire.instant(json(given), "createdAt.after"))
+    assertThatThrownBy(() -> Timestamps.parse(json(given), "createdAt.after"))
         .isInstanceOfSatisfying(
             WharfException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER))
         .hasMessage(
@@ -83,14 +84,14 @@ class WireTest {
   @ParameterizedTest
   @ValueSource(strings = {"1e20", "-1e20", "1e400", "253402300800", "1208925819614629174706176"})
   void timesBeyondTheYear9999AreRefused(String given) {
-    assertThatThrownBy(() -> Wire.instant(json(given), "pullStoppedAt"))
+    assertThatThrownBy(() -> Timestamps.parse(json(given), "pullStoppedAt"))
         .isInstanceOf(WharfException.class)
         .hasMessageStartingWith("Parameter pullStoppedAt must be a timestamp");
   }
 
   @Test
   void theLastSecondOfTheYear9999IsTaken() {
-    assertThat(Wire.instant(json("253402300799"), "pullStoppedAt"))
+    assertThat(Timestamps.parse(json("253402300799"), "pullStoppedAt"))
         .isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
   }
 }
