@@ -7,6 +7,7 @@ import io.wharf.core.api.ServiceModule;
 import io.wharf.core.auth.AccessKeys;
 import io.wharf.core.auth.AdminCredentials;
 import io.wharf.core.auth.Caller;
+import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
 import io.wharf.ecs.agent.AgentGateway;
 import io.wharf.ecs.api.EcsApi;
@@ -268,13 +269,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Creates the cluster unless it exists (as CreateCluster does), on behalf of the admin. */
   public void ensureCluster(String name) {
-    ecs.invoke(
-        "CreateCluster",
-        config.admin().accessKeyId(),
-        new ResourceArn.Builder(config.region(), config.accountId()).accountRoot(),
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .createObjectNode()
-            .put("clusterName", name));
+    ecs.createCluster(name, admin());
   }
 
   /**
@@ -284,20 +279,13 @@ public final class ControlPlane implements AutoCloseable {
    * @return the token's text, {@code <id>.<secret>}
    */
   public String createJoinToken(String cluster, Duration expiresIn, int maxUses) {
-    com.fasterxml.jackson.databind.node.ObjectNode request =
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .createObjectNode()
-            .put("cluster", cluster)
-            .put("expiresInSeconds", expiresIn.toSeconds())
-            .put("maxUses", maxUses);
-    return ecs.invokeWharf(
-            "CreateJoinToken",
-            new io.wharf.core.auth.Principal.Admin(
-                config.admin().accessKeyId(),
-                new ResourceArn.Builder(config.region(), config.accountId()).accountRoot()),
-            request)
-        .path("joinToken")
-        .asText();
+    return ecs.createJoinToken(cluster, expiresIn, maxUses, admin());
+  }
+
+  private Principal.Admin admin() {
+    return new Principal.Admin(
+        config.admin().accessKeyId(),
+        new ResourceArn.Builder(config.region(), config.accountId()).accountRoot());
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.wharf.core.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.model.WharfException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -15,27 +14,9 @@ import java.util.List;
 public record Page(List<String> items, String nextToken) {
   private static final int MAX_RESULTS = 100;
 
-  /** Cuts one page out of {@code sortedKeys}, sorted ascending by {@link String#compareTo}. */
-  public static Page of(List<String> sortedKeys, JsonNode request, int defaultPageSize) {
-    return of(sortedKeys, Comparator.naturalOrder(), request, defaultPageSize);
-  }
-
-  /** As {@link #of(List, JsonNode, int)}, for keys sorted by {@code order}. */
-  public static Page of(
-      List<String> sortedKeys, Comparator<String> order, JsonNode request, int defaultPageSize) {
-    JsonNode token = request.get("nextToken");
-    JsonNode max = request.get("maxResults");
-    return of(
-        sortedKeys,
-        order,
-        token == null || token.isNull() ? null : token.asText(),
-        max == null || max.isNull() ? null : max.asInt(),
-        defaultPageSize);
-  }
-
   /**
-   * Cuts one page out of {@code sortedKeys} for a typed request's {@code nextToken} and {@code
-   * maxResults} (either may be null).
+   * Cuts one page out of {@code sortedKeys}, sorted by {@code order}, for a request's {@code
+   * nextToken} and {@code maxResults} (either may be null).
    */
   public static Page of(
       List<String> sortedKeys,
@@ -52,11 +33,6 @@ public record Page(List<String> items, String nextToken) {
     List<String> items = sortedKeys.subList(start, end);
     String next = end < sortedKeys.size() ? encode(items.get(items.size() - 1)) : null;
     return new Page(List.copyOf(items), next);
-  }
-
-  public static int pageSize(JsonNode request, int defaultPageSize) {
-    JsonNode max = request.get("maxResults");
-    return pageSize(max == null || max.isNull() ? null : max.asInt(), defaultPageSize);
   }
 
   /** The page size a typed request's {@code maxResults} asks for (null: the default). */

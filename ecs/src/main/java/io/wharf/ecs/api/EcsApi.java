@@ -16,6 +16,7 @@ import io.wharf.protocol.AwsService;
 import io.wharf.protocol.Endpoint;
 import io.wharf.protocol.Operations;
 import io.wharf.protocol.ServiceModel;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,6 +192,30 @@ public final class EcsApi implements AwsService<Caller> {
   /** The operations Wharf implements, sorted. */
   public Set<String> implemented() {
     return operations.implemented();
+  }
+
+  /** Creates the cluster unless it exists (as CreateCluster does), for {@code admin}. */
+  public void createCluster(String name, Principal.Admin admin) {
+    invoke("CreateCluster", admin, Wire.object().put("clusterName", name));
+  }
+
+  /**
+   * Creates a join token for {@code admin} (as {@code wharf join-token create} does over HTTP):
+   * durable before it is returned.
+   *
+   * @return the token's text, {@code <id>.<secret>}
+   */
+  public String createJoinToken(
+      String cluster, Duration expiresIn, int maxUses, Principal.Admin admin) {
+    return invokeWharf(
+            "CreateJoinToken",
+            admin,
+            Wire.object()
+                .put("cluster", cluster)
+                .put("expiresInSeconds", expiresIn.toSeconds())
+                .put("maxUses", maxUses))
+        .path("joinToken")
+        .asText();
   }
 
   /**
