@@ -39,6 +39,18 @@ class ProtocolTest {
     assertThat(a.body().has("clusterArns")).isTrue();
   }
 
+  /**
+   * Some operations make SDKs prepend {@code stream-} to the host (Logs' StartLiveTail): a request
+   * signed for and addressed to such a host is served as any other.
+   */
+  @Test
+  void requestsAddressedToAPrefixedHostAreServed() {
+    RawClient.Reply prefixed =
+        raw.sendAddressedTo("stream-localhost", PREFIX + "ListClusters", "{}");
+    assertThat(prefixed.status()).isEqualTo(200);
+    assertThat(prefixed.body()).contains("clusterArns");
+  }
+
   @Test
   void unknownAndUnimplementedOperations() {
     RawClient.Answer unknown = raw.send(PREFIX + "MakeCoffee", "{}");

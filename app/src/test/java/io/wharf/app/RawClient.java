@@ -141,6 +141,62 @@ final class RawClient {
     }
   }
 
+  /**
+   * Sends a signed JSON 1.1 request to this endpoint's address but names {@code host} in its {@code
+   * Host} header (and signs it so), as an SDK does when an operation prefixes the host ({@code
+   * stream-}); a plain socket, since {@link HttpClient} sets the Host header itself.
+   *
+   * @return the status line and the body
+   */
+  Reply sendAddressedTo(String host, String target, String body) {
+    URI at = URI.create(endpoint);
+    SdkHttpRequest request =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .uri(URI.create("http://" + host + ":" + at.getPort() + "/"))
+            .putHeader("Content-Type", "application/x-amz-json-1.1")
+            .putHeader("X-Amz-Target", target)
+            .build();
+    SignedRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(AwsCredentialsIdentity.create(TestServer.KEY_ID, TestServer.SECRET))
+                        .request(request)
+                        .payload(ContentStreamProvider.fromUtf8String(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ecs")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
+    byte[] payload = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder("POST / HTTP/1.1\r\n");
+    head.append("Host: ").append(host).append(':').append(at.getPort()).append("\r\n");
+    signed
+        .request()
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n"));
+              }
+            });
+    head.append("Content-Length: ").append(payload.length).append("\r\n");
+    head.append("Connection: close\r\n\r\n");
+    try (java.net.Socket socket = new java.net.Socket(at.getHost(), at.getPort())) {
+      socket
+          .getOutputStream()
+          .write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(payload);
+      socket.getOutputStream().flush();
+      String answer =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(9, 12));
+      int bodyStart = answer.indexOf("\r\n\r\n") + 4;
+      return new Reply(status, "", answer.substring(bodyStart));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private Answer exchange(HttpRequest request) {
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
