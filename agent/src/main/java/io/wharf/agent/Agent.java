@@ -156,6 +156,15 @@ public final class Agent implements AutoCloseable {
     return registered.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Whether the agent has taken its first manifest: matched the engine's containers to the tasks
+   * the control plane lists. Until then it needs the engine to answer (a manifest that arrives
+   * while the engine is unreachable goes unacknowledged, and the control plane sends it again).
+   */
+  public boolean hasTakenDesiredState() {
+    return firstManifestSeen;
+  }
+
   public String containerInstanceArn() {
     return state.containerInstanceArn();
   }

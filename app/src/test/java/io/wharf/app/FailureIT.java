@@ -291,7 +291,11 @@ class FailureIT {
                   Clock.systemUTC())
               .start();
       try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> connected(ecs, "engine"));
+        // The engine goes away after the agent has matched its containers to its tasks (before
+        // that, a manifest waits for the engine: nothing to fail yet).
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> connected(ecs, "engine") && agent.hasTakenDesiredState());
         String td = register(ecs, "engine-task", "sleep", "600");
 
         proxy.close();
