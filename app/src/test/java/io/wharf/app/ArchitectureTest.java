@@ -88,6 +88,18 @@ class ArchitectureTest {
         .check(wharf);
   }
 
+  /** ELB's operations take and return records: the protocol layer alone reads and writes JSON. */
+  @Test
+  void elbKnowsNoJson() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.elb..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.fasterxml.jackson..")
+        .check(wharf);
+  }
+
   @Test
   void theHaproxyDriverKnowsNoOtherWharfModule() {
     noClasses()

@@ -1,6 +1,5 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.core.auth.Caller;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
@@ -13,19 +12,19 @@ import io.wharf.protocol.AwsService;
 import io.wharf.protocol.ErrorAnswer;
 import io.wharf.protocol.Operations;
 import io.wharf.protocol.ServiceModel;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
  * The ELBv2 API (Elastic Load Balancing, version 2015-12-01) as an AWS service on Wharf's endpoint:
- * the protocol layer reads its query requests into typed JSON by the model, checks them against the
- * model, and writes the result as XML by the model; the operations hold ELB's rules.
+ * the protocol layer reads its query requests by the model, checks them against the model and binds
+ * them to each operation's request record; the operation (ELB's rules) returns a response record,
+ * which the protocol layer writes as XML under the model's names.
  *
  * <pre>
- *  Endpoint (query) ─▶ guard (admin only) ─▶ Action, Version ─▶ model check
- *      ─▶ operation (ELB's rules, StateMachine) ─▶ result in the model's names ─▶ Endpoint (XML)
+ *  Endpoint (query) ─▶ guard (admin only) ─▶ Action, Version ─▶ model check ─▶ request record
+ *      ─▶ operation (ELB's rules, StateMachine) ─▶ response record (ElbShapes' views)
+ *      ─▶ Endpoint (XML in the model's names)
  * </pre>
  *
  * <p>Errors are {@link WharfException}s; {@link #errorOf} gives each code its query-protocol code
@@ -35,12 +34,6 @@ import java.util.random.RandomGenerator;
  * snapshots and write through the single-writer {@link StateMachine}.
  */
 public final class ElbApi implements AwsService<Caller> {
-  /** One ELB operation: a request already checked against the model, to its result members. */
-  @FunctionalInterface
-  interface Operation {
-    JsonNode invoke(JsonNode request);
-  }
-
   private final ServiceModel model = loadModel();
   private final Operations<Caller> operations;
 
@@ -57,15 +50,12 @@ public final class ElbApi implements AwsService<Caller> {
       RandomGenerator random) {
     ElbContext elb =
         new ElbContext(states, new ElbArn.Builder(region, account), dataPlane, addresses, random);
-    Map<String, Operation> ops = new HashMap<>();
-    new LoadBalancerOperations(elb, region).register(ops);
-    new TargetGroupOperations(elb).register(ops);
-    new ListenerOperations(elb).register(ops);
-    new TargetOperations(elb).register(ops);
-    new ElbTagOperations(elb).register(ops);
     Operations.Builder<Caller> builder = Operations.<Caller>builder(model).guard(ElbApi::authorize);
-    ops.forEach(
-        (name, op) -> builder.add(name, JsonNode.class, (caller, input) -> op.invoke(input)));
+    new LoadBalancerOperations(elb, region).register(builder);
+    new TargetGroupOperations(elb).register(builder);
+    new ListenerOperations(elb).register(builder);
+    new TargetOperations(elb).register(builder);
+    new ElbTagOperations(elb).register(builder);
     this.operations = builder.build();
   }
 

@@ -1,6 +1,5 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.core.state.State;
 import io.wharf.core.state.StateMachine;
 import io.wharf.elb.balancing.AddressPool;
@@ -82,12 +81,15 @@ final class ElbContext {
 
   /** ELB's page of a sorted list of keys: {@code PageSize} (1-400) and an opaque {@code Marker}. */
   record Page(List<String> items, String nextMarker) {
-    static Page of(List<String> sortedKeys, JsonNode request) {
-      int size = request.path("PageSize").asInt(400);
+    /**
+     * @param marker the request's {@code Marker}, or null for the first page
+     * @param pageSize the request's {@code PageSize}, or null for ELB's 400
+     */
+    static Page of(List<String> sortedKeys, String marker, Integer pageSize) {
+      int size = pageSize == null ? 400 : pageSize;
       int start = 0;
-      JsonNode marker = request.get("Marker");
-      if (marker != null && !marker.isNull()) {
-        String after = decode(marker.asText());
+      if (marker != null) {
+        String after = decode(marker);
         while (start < sortedKeys.size() && sortedKeys.get(start).compareTo(after) <= 0) {
           start++;
         }

@@ -1,6 +1,12 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.elb.api.ElbShapes.ActionView;
+import io.wharf.elb.api.ElbShapes.ConditionValuesView;
+import io.wharf.elb.api.ElbShapes.FixedResponseConfigView;
+import io.wharf.elb.api.ElbShapes.MatcherView;
+import io.wharf.elb.api.ElbShapes.RuleConditionView;
+import io.wharf.elb.api.ElbShapes.TargetGroupAttributeView;
+import io.wharf.elb.api.ElbShapes.TargetGroupTupleView;
 import io.wharf.elb.balancing.ProxyConfigs;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Tag;
@@ -19,10 +25,34 @@ import java.util.regex.Pattern;
 /**
  * ELB's own rules for requests, beyond what the service model checks (types, enums, ranges): names,
  * health checks, attributes, actions, conditions and tags. Pure: reads only the request (already
- * checked against the model), throws ELB's error codes with ELB-like messages.
+ * checked against the model, bound to records), throws ELB's error codes with ELB-like messages.
  */
 final class ElbRules {
   private ElbRules() {}
+
+  /**
+   * The health check members CreateTargetGroup and ModifyTargetGroup share; each is null when the
+   * request leaves it out.
+   */
+  interface HealthCheckRequest {
+    String healthCheckProtocol();
+
+    String healthCheckPort();
+
+    String healthCheckPath();
+
+    Boolean healthCheckEnabled();
+
+    Integer healthCheckIntervalSeconds();
+
+    Integer healthCheckTimeoutSeconds();
+
+    Integer healthyThresholdCount();
+
+    Integer unhealthyThresholdCount();
+
+    MatcherView matcher();
+  }
 
   static final int MAX_NAME = 32;
   static final int MAX_TAGS = 50;
@@ -94,15 +124,15 @@ final class ElbRules {
    * A health check from CreateTargetGroup or ModifyTargetGroup members, over {@code base} (ELB's
    * defaults, or the group's current check).
    */
-  static HealthCheck healthCheck(JsonNode r, HealthCheck base) {
-    String protocol = text(r, "HealthCheckProtocol", base.protocol());
+  static HealthCheck healthCheck(HealthCheckRequest r, HealthCheck base) {
+    String protocol = or(r.healthCheckProtocol(), base.protocol());
     if (!protocol.equals("HTTP")) {
       throw validation(
           "Wharf supports HTTP health checks; health check protocol '"
               + protocol
               + "' is not supported yet");
     }
-    String port = text(r, "HealthCheckPort", base.port());
+    String port = or(r.healthCheckPort(), base.port());
     if (!port.equals(HealthCheck.TRAFFIC_PORT)) {
       int p;
       try {
@@ -115,15 +145,15 @@ final class ElbRules {
             "Health check port '" + port + "' must be 'traffic-port' or a port from 1 to 65535");
       }
     }
-    String path = text(r, "HealthCheckPath", base.path());
+    String path = or(r.healthCheckPath(), base.path());
     if (!path.startsWith("/")) {
       throw validation("Health check path '" + path + "' must begin with a '/' character");
     }
     if (path.chars().anyMatch(c -> c <= ' ' || c == '"' || c >= 0x7f)) {
       throw validation("Health check path '" + path + "' contains characters that are not allowed");
     }
-    int interval = integer(r, "HealthCheckIntervalSeconds", base.intervalSeconds());
-    int timeout = integer(r, "HealthCheckTimeoutSeconds", base.timeoutSeconds());
+    int interval = or(r.healthCheckIntervalSeconds(), base.intervalSeconds());
+    int timeout = or(r.healthCheckTimeoutSeconds(), base.timeoutSeconds());
     if (timeout >= interval) {
       throw validation(
           "Health check timeout '"
@@ -133,24 +163,24 @@ final class ElbRules {
               + "'");
     }
     String matcher = base.matcher();
-    JsonNode m = r.get("Matcher");
+    MatcherView m = r.matcher();
     if (m != null) {
-      if (m.has("GrpcCode")) {
+      if (m.grpcCode() != null) {
         throw validation(
             "A gRPC matcher needs the gRPC protocol version, which Wharf does not support");
       }
-      matcher = text(m, "HttpCode", matcher);
+      matcher = or(m.httpCode(), matcher);
     }
     checkMatcher(matcher);
     return new HealthCheck(
-        r.path("HealthCheckEnabled").asBoolean(base.enabled()),
+        or(r.healthCheckEnabled(), base.enabled()),
         protocol,
         port,
         path,
         interval,
         timeout,
-        integer(r, "HealthyThresholdCount", base.healthyThreshold()),
-        integer(r, "UnhealthyThresholdCount", base.unhealthyThreshold()),
+        or(r.healthyThresholdCount(), base.healthyThreshold()),
+        or(r.unhealthyThresholdCount(), base.unhealthyThreshold()),
         matcher);
   }
 
@@ -175,11 +205,12 @@ final class ElbRules {
   }
 
   /** New attributes over the current ones, each key known and each value valid. */
-  static Map<String, String> attributes(Map<String, String> current, JsonNode attributes) {
+  static Map<String, String> attributes(
+      Map<String, String> current, List<TargetGroupAttributeView> attributes) {
     Map<String, String> out = new LinkedHashMap<>(current);
-    for (JsonNode a : attributes) {
-      String key = a.path("Key").asText("");
-      String value = a.path("Value").asText("");
+    for (TargetGroupAttributeView a : attributes) {
+      String key = or(a.key(), "");
+      String value = or(a.value(), "");
       switch (key) {
         case TargetGroup.DEREGISTRATION_DELAY -> {
           int seconds = parseInt(value, key);
@@ -233,7 +264,7 @@ final class ElbRules {
    * The actions of a listener or rule. Wharf supports exactly one action: {@code forward} (to one
    * target group) or {@code fixed-response}.
    */
-  static List<Action> actions(JsonNode actions) {
+  static List<Action> actions(List<ActionView> actions) {
     if (actions == null || actions.isEmpty()) {
       throw validation("At least one action must be specified");
     }
@@ -244,27 +275,25 @@ final class ElbRules {
               + actions.size()
               + " were given");
     }
-    JsonNode a = actions.get(0);
-    String type = a.path("Type").asText();
-    int order = a.path("Order").asInt(1);
+    ActionView a = actions.get(0);
+    String type = a.type();
+    int order = or(a.order(), 1);
     return switch (type) {
       case Action.FORWARD -> List.of(Action.forward(order, forwardTarget(a)));
       case Action.FIXED_RESPONSE -> {
-        JsonNode c = a.get("FixedResponseConfig");
+        FixedResponseConfigView c = a.fixedResponseConfig();
         if (c == null) {
           throw new WharfException(
               ErrorCode.INVALID_LOAD_BALANCER_ACTION,
               "A fixed-response action needs a FixedResponseConfig");
         }
-        String contentType = text(c, "ContentType", null);
+        String contentType = c.contentType();
         if (contentType != null && !CONTENT_TYPES.contains(contentType)) {
           throw validation("Content type '" + contentType + "' is not supported");
         }
         yield List.of(
             Action.fixed(
-                order,
-                new Action.FixedResponse(
-                    c.path("StatusCode").asText(), contentType, text(c, "MessageBody", null))));
+                order, new Action.FixedResponse(c.statusCode(), contentType, c.messageBody())));
       }
       default ->
           throw new WharfException(
@@ -275,16 +304,19 @@ final class ElbRules {
     };
   }
 
-  private static String forwardTarget(JsonNode a) {
-    String direct = text(a, "TargetGroupArn", null);
+  private static String forwardTarget(ActionView a) {
+    String direct = a.targetGroupArn();
     List<String> configured = new ArrayList<>();
-    for (JsonNode t : a.path("ForwardConfig").path("TargetGroups")) {
-      configured.add(t.path("TargetGroupArn").asText());
+    var forward = a.forwardConfig();
+    if (forward != null && forward.targetGroups() != null) {
+      for (TargetGroupTupleView t : forward.targetGroups()) {
+        // A tuple without an ARN names the group '' (not found), not no group.
+        configured.add(or(t.targetGroupArn(), ""));
+      }
     }
-    if (a.path("ForwardConfig")
-        .path("TargetGroupStickinessConfig")
-        .path("Enabled")
-        .asBoolean(false)) {
+    if (forward != null
+        && forward.targetGroupStickinessConfig() != null
+        && Boolean.TRUE.equals(forward.targetGroupStickinessConfig().enabled())) {
       throw new WharfException(
           ErrorCode.INVALID_LOAD_BALANCER_ACTION,
           "Wharf does not support target group stickiness yet");
@@ -312,35 +344,37 @@ final class ElbRules {
    * A rule's conditions: {@code path-pattern} and {@code host-header}, each at most once, at most
    * five values in all.
    */
-  static List<RuleCondition> conditions(JsonNode conditions) {
+  static List<RuleCondition> conditions(List<RuleConditionView> conditions) {
     if (conditions == null || conditions.isEmpty()) {
       throw validation("A rule must have at least one condition");
     }
     List<RuleCondition> out = new ArrayList<>();
     int total = 0;
-    for (JsonNode c : conditions) {
-      String field = c.path("Field").asText("");
-      JsonNode config =
+    for (RuleConditionView c : conditions) {
+      String field = or(c.field(), "");
+      ConditionValuesView config =
           switch (field) {
-            case RuleCondition.PATH_PATTERN -> c.get("PathPatternConfig");
-            case RuleCondition.HOST_HEADER -> c.get("HostHeaderConfig");
+            case RuleCondition.PATH_PATTERN -> c.pathPatternConfig();
+            case RuleCondition.HOST_HEADER -> c.hostHeaderConfig();
             default ->
                 throw validation(
                     "Wharf supports the path-pattern and host-header conditions; '"
                         + field
                         + "' is not supported yet");
           };
-      if (c.has("RegexValues") || (config != null && config.has("RegexValues"))) {
+      if (c.regexValues() != null || (config != null && config.regexValues() != null)) {
         throw validation("Wharf does not support regular-expression conditions yet");
       }
       List<String> values = new ArrayList<>();
-      c.path("Values").forEach(v -> values.add(v.asText()));
-      if (config != null && config.has("Values")) {
+      if (c.values() != null) {
+        values.addAll(c.values());
+      }
+      if (config != null && config.values() != null) {
         if (!values.isEmpty()) {
           throw validation(
               "Specify condition values in Values or in the " + field + " configuration, not both");
         }
-        config.path("Values").forEach(v -> values.add(v.asText()));
+        values.addAll(config.values());
       }
       if (values.isEmpty()) {
         throw validation("A '" + field + "' condition must have at least one value");
@@ -374,14 +408,14 @@ final class ElbRules {
   }
 
   /** Tags of a request: unique keys, no {@code aws:} prefix, at most 50. */
-  static List<Tag> tags(JsonNode tags) {
+  static List<Tag> tags(List<Tag> tags) {
     List<Tag> out = new ArrayList<>();
     if (tags == null) {
       return out;
     }
     Set<String> keys = new java.util.HashSet<>();
-    for (JsonNode t : tags) {
-      String key = t.path("Key").asText();
+    for (Tag t : tags) {
+      String key = t.key();
       if (!keys.add(key)) {
         throw new WharfException(
             ErrorCode.DUPLICATE_TAG_KEYS, "Tag key '" + key + "' is duplicated in the request");
@@ -389,7 +423,7 @@ final class ElbRules {
       if (key.regionMatches(true, 0, "aws:", 0, 4)) {
         throw validation("Tag keys starting with 'aws:' are reserved for internal use");
       }
-      out.add(new Tag(key, t.path("Value").asText("")));
+      out.add(t);
     }
     return out;
   }
@@ -410,14 +444,9 @@ final class ElbRules {
     return new ArrayList<>(byKey.values());
   }
 
-  static String text(JsonNode r, String member, String fallback) {
-    JsonNode v = r.get(member);
-    return v == null || v.isNull() ? fallback : v.asText();
-  }
-
-  static int integer(JsonNode r, String member, int fallback) {
-    JsonNode v = r.get(member);
-    return v == null || v.isNull() ? fallback : v.asInt();
+  /** A member's value, or its default when the request leaves it out. */
+  static <T> T or(T given, T fallback) {
+    return given == null ? fallback : given;
   }
 
   private static int parseInt(String value, String key) {

@@ -1,8 +1,5 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.model.Tag;
 import io.wharf.model.elb.Action;
 import io.wharf.model.elb.HealthCheck;
@@ -10,22 +7,22 @@ import io.wharf.model.elb.Listener;
 import io.wharf.model.elb.ListenerRule;
 import io.wharf.model.elb.LoadBalancer;
 import io.wharf.model.elb.RuleCondition;
+import io.wharf.model.elb.Target;
 import io.wharf.model.elb.TargetGroup;
+import io.wharf.model.elb.TargetHealth;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /**
- * The ELBv2 response shapes of Wharf's entities, as JSON with the model's member names (the query
- * protocol writes them as XML).
+ * The ELBv2 model's structures as records (named as the model names them, suffix {@code View}), and
+ * Wharf's entities as those records. The protocol layer writes them under the model's member names,
+ * in the model's order, nulls left out; a list that is empty is written (as ELB writes an empty
+ * {@code Conditions}), a null one is not. Several views are also read from requests (actions,
+ * conditions, targets, attributes), with the members Wharf reads.
  */
 final class ElbShapes {
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final DateTimeFormatter ISO =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
   /** Wharf's stand-ins where ELB names an AWS network resource Wharf does not have. */
   static final String VPC = "vpc-wharf";
 
@@ -36,23 +33,117 @@ final class ElbShapes {
 
   private ElbShapes() {}
 
-  static ObjectNode object() {
-    return NODES.objectNode();
-  }
+  /** The model's {@code LoadBalancer}. */
+  record LoadBalancerView(
+      String loadBalancerArn,
+      String dnsName,
+      String canonicalHostedZoneId,
+      Instant createdTime,
+      String loadBalancerName,
+      String scheme,
+      String vpcId,
+      LoadBalancerStateView state,
+      String type,
+      List<AvailabilityZoneView> availabilityZones,
+      List<String> securityGroups,
+      String ipAddressType) {}
 
-  static ArrayNode array() {
-    return NODES.arrayNode();
-  }
+  /** The model's {@code LoadBalancerState}: {@code reason} only when {@code failed}. */
+  record LoadBalancerStateView(String code, String reason) {}
 
-  static String timestamp(Instant instant) {
-    return ISO.format(instant);
-  }
+  record AvailabilityZoneView(
+      String zoneName, String subnetId, List<LoadBalancerAddressView> loadBalancerAddresses) {}
 
-  static ArrayNode strings(Collection<String> values) {
-    ArrayNode out = array();
-    values.forEach(out::add);
-    return out;
-  }
+  record LoadBalancerAddressView(String ipAddress) {}
+
+  /** The model's {@code TargetGroup}. */
+  record TargetGroupView(
+      String targetGroupArn,
+      String targetGroupName,
+      String protocol,
+      int port,
+      String vpcId,
+      String healthCheckProtocol,
+      String healthCheckPort,
+      boolean healthCheckEnabled,
+      int healthCheckIntervalSeconds,
+      int healthCheckTimeoutSeconds,
+      int healthyThresholdCount,
+      int unhealthyThresholdCount,
+      String healthCheckPath,
+      MatcherView matcher,
+      List<String> loadBalancerArns,
+      String targetType,
+      String protocolVersion,
+      String ipAddressType) {}
+
+  /** The model's {@code Matcher}; requests may name a gRPC code, which Wharf refuses. */
+  record MatcherView(String httpCode, String grpcCode) {}
+
+  /** The model's {@code TargetGroupAttribute}; either member may be missing from a request. */
+  record TargetGroupAttributeView(String key, String value) {}
+
+  /** The model's {@code Listener}. */
+  record ListenerView(
+      String listenerArn,
+      String loadBalancerArn,
+      int port,
+      String protocol,
+      List<ActionView> defaultActions) {}
+
+  /** The model's {@code Action}: {@code forward} or {@code fixed-response} in Wharf. */
+  record ActionView(
+      String type,
+      String targetGroupArn,
+      Integer order,
+      FixedResponseConfigView fixedResponseConfig,
+      ForwardConfigView forwardConfig) {}
+
+  record FixedResponseConfigView(String messageBody, String statusCode, String contentType) {}
+
+  /** The model's {@code ForwardActionConfig}. */
+  record ForwardConfigView(
+      List<TargetGroupTupleView> targetGroups,
+      TargetGroupStickinessConfigView targetGroupStickinessConfig) {}
+
+  record TargetGroupTupleView(String targetGroupArn, Integer weight) {}
+
+  record TargetGroupStickinessConfigView(Boolean enabled) {}
+
+  /** The model's {@code Rule}; {@code priority} is text, {@code default} for a default rule. */
+  record RuleView(
+      String ruleArn,
+      String priority,
+      List<RuleConditionView> conditions,
+      List<ActionView> actions,
+      boolean isDefault) {}
+
+  /**
+   * The model's {@code RuleCondition}: a rule's values are written both in {@code Values} and in
+   * the field's configuration, as ELB does.
+   */
+  record RuleConditionView(
+      String field,
+      List<String> values,
+      ConditionValuesView hostHeaderConfig,
+      ConditionValuesView pathPatternConfig,
+      List<String> regexValues) {}
+
+  /** The model's {@code HostHeaderConditionConfig} and {@code PathPatternConditionConfig}. */
+  record ConditionValuesView(List<String> values, List<String> regexValues) {}
+
+  /** The model's {@code TargetDescription}: a port and zone may be missing from a request. */
+  record TargetDescriptionView(String id, Integer port, String availabilityZone) {}
+
+  /** The model's {@code TargetHealthDescription}. */
+  record TargetHealthDescriptionView(
+      TargetDescriptionView target, String healthCheckPort, TargetHealthStatusView targetHealth) {}
+
+  /** The model's {@code TargetHealth} (named apart from the data plane's health view). */
+  record TargetHealthStatusView(String state, String reason, String description) {}
+
+  /** The model's {@code TagDescription}. */
+  record TagDescriptionView(String resourceArn, List<Tag> tags) {}
 
   /**
    * A load balancer. Its DNS name is its address: it resolves everywhere without a DNS server
@@ -60,129 +151,124 @@ final class ElbShapes {
    *
    * @param problem why listeners are not served (the state is then {@code failed}), or null
    */
-  static ObjectNode loadBalancer(LoadBalancer lb, String region, String problem) {
-    ObjectNode out =
-        object()
-            .put("LoadBalancerArn", lb.arn())
-            .put("DNSName", lb.address())
-            .put("CanonicalHostedZoneId", HOSTED_ZONE)
-            .put("CreatedTime", timestamp(lb.createdAt()))
-            .put("LoadBalancerName", lb.name())
-            .put("Scheme", lb.scheme())
-            .put("VpcId", VPC)
-            .put("Type", "application")
-            .put("IpAddressType", "ipv4");
-    ObjectNode state = out.putObject("State").put("Code", problem == null ? "active" : "failed");
-    if (problem != null) {
-      state.put("Reason", problem);
-    }
-    ArrayNode zones = out.putArray("AvailabilityZones");
+  static LoadBalancerView loadBalancer(LoadBalancer lb, String region, String problem) {
+    List<AvailabilityZoneView> zones = new ArrayList<>();
     List<String> subnets = lb.subnets().isEmpty() ? List.of(SUBNET) : lb.subnets();
     for (int i = 0; i < subnets.size(); i++) {
-      ObjectNode zone =
-          zones
-              .addObject()
-              .put("ZoneName", region + (char) ('a' + i % 26))
-              .put("SubnetId", subnets.get(i));
-      zone.putArray("LoadBalancerAddresses").addObject().put("IpAddress", lb.address());
+      zones.add(
+          new AvailabilityZoneView(
+              region + (char) ('a' + i % 26),
+              subnets.get(i),
+              List.of(new LoadBalancerAddressView(lb.address()))));
     }
-    out.set("SecurityGroups", strings(lb.securityGroups()));
-    return out;
+    return new LoadBalancerView(
+        lb.arn(),
+        lb.address(),
+        HOSTED_ZONE,
+        lb.createdAt(),
+        lb.name(),
+        lb.scheme(),
+        VPC,
+        new LoadBalancerStateView(problem == null ? "active" : "failed", problem),
+        "application",
+        zones,
+        lb.securityGroups(),
+        "ipv4");
   }
 
-  static ObjectNode targetGroup(TargetGroup tg, Collection<String> loadBalancerArns) {
+  static TargetGroupView targetGroup(TargetGroup tg, Collection<String> loadBalancerArns) {
     HealthCheck hc = tg.healthCheck();
-    ObjectNode out =
-        object()
-            .put("TargetGroupArn", tg.arn())
-            .put("TargetGroupName", tg.name())
-            .put("Protocol", tg.protocol())
-            .put("Port", tg.port())
-            .put("VpcId", tg.vpcId() == null ? VPC : tg.vpcId())
-            .put("HealthCheckProtocol", hc.protocol())
-            .put("HealthCheckPort", hc.port())
-            .put("HealthCheckEnabled", hc.enabled())
-            .put("HealthCheckIntervalSeconds", hc.intervalSeconds())
-            .put("HealthCheckTimeoutSeconds", hc.timeoutSeconds())
-            .put("HealthyThresholdCount", hc.healthyThreshold())
-            .put("UnhealthyThresholdCount", hc.unhealthyThreshold())
-            .put("HealthCheckPath", hc.path())
-            .put("TargetType", tg.targetType().wireName())
-            .put("ProtocolVersion", "HTTP1")
-            .put("IpAddressType", "ipv4");
-    out.putObject("Matcher").put("HttpCode", hc.matcher());
-    out.set("LoadBalancerArns", strings(loadBalancerArns));
-    return out;
+    return new TargetGroupView(
+        tg.arn(),
+        tg.name(),
+        tg.protocol(),
+        tg.port(),
+        tg.vpcId() == null ? VPC : tg.vpcId(),
+        hc.protocol(),
+        hc.port(),
+        hc.enabled(),
+        hc.intervalSeconds(),
+        hc.timeoutSeconds(),
+        hc.healthyThreshold(),
+        hc.unhealthyThreshold(),
+        hc.path(),
+        new MatcherView(hc.matcher(), null),
+        List.copyOf(loadBalancerArns),
+        tg.targetType().wireName(),
+        "HTTP1",
+        "ipv4");
   }
 
-  static ObjectNode listener(Listener l) {
-    ObjectNode out =
-        object()
-            .put("ListenerArn", l.arn())
-            .put("LoadBalancerArn", l.loadBalancerArn())
-            .put("Port", l.port())
-            .put("Protocol", l.protocol());
-    out.set("DefaultActions", actions(l.defaultActions()));
-    return out;
+  static ListenerView listener(Listener l) {
+    return new ListenerView(
+        l.arn(), l.loadBalancerArn(), l.port(), l.protocol(), actions(l.defaultActions()));
   }
 
-  static ObjectNode rule(ListenerRule r) {
-    ObjectNode out = object().put("RuleArn", r.arn()).put("Priority", String.valueOf(r.priority()));
-    ArrayNode conditions = out.putArray("Conditions");
+  static RuleView rule(ListenerRule r) {
+    List<RuleConditionView> conditions = new ArrayList<>();
     for (RuleCondition c : r.conditions()) {
-      ObjectNode cond = conditions.addObject().put("Field", c.field());
-      cond.set("Values", strings(c.values()));
-      String config =
-          c.field().equals(RuleCondition.PATH_PATTERN) ? "PathPatternConfig" : "HostHeaderConfig";
-      cond.putObject(config).set("Values", strings(c.values()));
+      ConditionValuesView config = new ConditionValuesView(c.values(), null);
+      boolean path = c.field().equals(RuleCondition.PATH_PATTERN);
+      conditions.add(
+          new RuleConditionView(
+              c.field(), c.values(), path ? null : config, path ? config : null, null));
     }
-    out.set("Actions", actions(r.actions()));
-    out.put("IsDefault", false);
-    return out;
+    return new RuleView(
+        r.arn(), String.valueOf(r.priority()), conditions, actions(r.actions()), false);
   }
 
   /** A listener's default rule: its default actions, no conditions, priority "default". */
-  static ObjectNode defaultRule(Listener l) {
-    ObjectNode out = object().put("RuleArn", l.defaultRuleArn()).put("Priority", "default");
-    out.putArray("Conditions");
-    out.set("Actions", actions(l.defaultActions()));
-    out.put("IsDefault", true);
-    return out;
+  static RuleView defaultRule(Listener l) {
+    return new RuleView(
+        l.defaultRuleArn(), "default", List.of(), actions(l.defaultActions()), true);
   }
 
-  static ArrayNode actions(List<Action> actions) {
-    ArrayNode out = array();
+  /** Actions as ELB describes them: a forward also in its configuration, with weight 1. */
+  static List<ActionView> actions(List<Action> actions) {
+    List<ActionView> out = new ArrayList<>();
     for (Action a : actions) {
-      ObjectNode action = out.addObject().put("Type", a.type()).put("Order", a.order());
       if (a.type().equals(Action.FORWARD)) {
-        action.put("TargetGroupArn", a.targetGroupArn());
-        ObjectNode forward = action.putObject("ForwardConfig");
-        forward
-            .putArray("TargetGroups")
-            .addObject()
-            .put("TargetGroupArn", a.targetGroupArn())
-            .put("Weight", 1);
-        forward.putObject("TargetGroupStickinessConfig").put("Enabled", false);
+        out.add(
+            new ActionView(
+                a.type(),
+                a.targetGroupArn(),
+                a.order(),
+                null,
+                new ForwardConfigView(
+                    List.of(new TargetGroupTupleView(a.targetGroupArn(), 1)),
+                    new TargetGroupStickinessConfigView(false))));
       } else {
         Action.FixedResponse r = a.fixedResponse();
-        ObjectNode config =
-            action.putObject("FixedResponseConfig").put("StatusCode", r.statusCode());
-        if (r.contentType() != null) {
-          config.put("ContentType", r.contentType());
-        }
-        if (r.messageBody() != null) {
-          config.put("MessageBody", r.messageBody());
-        }
+        out.add(
+            new ActionView(
+                a.type(),
+                null,
+                a.order(),
+                new FixedResponseConfigView(r.messageBody(), r.statusCode(), r.contentType()),
+                null));
       }
     }
     return out;
   }
 
-  static ArrayNode tags(List<Tag> tags) {
-    ArrayNode out = array();
-    for (Tag t : tags) {
-      out.addObject().put("Key", t.key()).put("Value", t.value());
-    }
+  /**
+   * A target's health as DescribeTargetHealth describes it.
+   *
+   * @param zone the zone it was registered in, or null
+   */
+  static TargetHealthDescriptionView targetHealth(
+      TargetGroup group, Target target, String zone, TargetHealth health) {
+    String checkPort = group.healthCheck().port();
+    return new TargetHealthDescriptionView(
+        new TargetDescriptionView(target.id(), target.port(), zone),
+        checkPort.equals(HealthCheck.TRAFFIC_PORT) ? String.valueOf(target.port()) : checkPort,
+        new TargetHealthStatusView(
+            health.state().wireName(), health.reason(), health.description()));
+  }
+
+  static List<TargetGroupAttributeView> attributes(TargetGroup tg) {
+    List<TargetGroupAttributeView> out = new ArrayList<>();
+    tg.attributes().forEach((k, v) -> out.add(new TargetGroupAttributeView(k, v)));
     return out;
   }
 }

@@ -1,20 +1,19 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.core.auth.Caller;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
 import io.wharf.core.state.StateMachine;
+import io.wharf.elb.api.ElbShapes.TagDescriptionView;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
 import io.wharf.model.elb.ElbArn;
 import io.wharf.model.elb.ListenerRule;
+import io.wharf.protocol.Operations;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -26,15 +25,19 @@ final class ElbTagOperations {
     this.elb = elb;
   }
 
-  void register(Map<String, ElbApi.Operation> ops) {
-    ops.put("AddTags", this::add);
-    ops.put("RemoveTags", this::remove);
-    ops.put("DescribeTags", this::describe);
+  void register(Operations.Builder<Caller> ops) {
+    ops.add("AddTags", AddTagsRequest.class, (caller, r) -> add(r));
+    ops.add("RemoveTags", RemoveTagsRequest.class, (caller, r) -> remove(r));
+    ops.add("DescribeTags", DescribeTagsRequest.class, (caller, r) -> describe(r));
   }
 
-  private JsonNode add(JsonNode r) {
-    List<Tag> added = ElbRules.tags(r.get("Tags"));
-    List<String> arns = LoadBalancerOperations.strings(r.get("ResourceArns"));
+  record AddTagsRequest(List<String> resourceArns, List<Tag> tags) {}
+
+  record AddTagsResponse() {}
+
+  private AddTagsResponse add(AddTagsRequest r) {
+    List<Tag> added = ElbRules.tags(r.tags());
+    List<String> arns = listOrEmpty(r.resourceArns());
     elb.states.execute(
         tx -> {
           for (String arn : arns) {
@@ -42,12 +45,16 @@ final class ElbTagOperations {
           }
           return null;
         });
-    return ElbShapes.object();
+    return new AddTagsResponse();
   }
 
-  private JsonNode remove(JsonNode r) {
-    Set<String> keys = new HashSet<>(LoadBalancerOperations.strings(r.get("TagKeys")));
-    List<String> arns = LoadBalancerOperations.strings(r.get("ResourceArns"));
+  record RemoveTagsRequest(List<String> resourceArns, List<String> tagKeys) {}
+
+  record RemoveTagsResponse() {}
+
+  private RemoveTagsResponse remove(RemoveTagsRequest r) {
+    Set<String> keys = new HashSet<>(listOrEmpty(r.tagKeys()));
+    List<String> arns = listOrEmpty(r.resourceArns());
     elb.states.execute(
         tx -> {
           for (String arn : arns) {
@@ -55,18 +62,25 @@ final class ElbTagOperations {
           }
           return null;
         });
-    return ElbShapes.object();
+    return new RemoveTagsResponse();
   }
 
-  private JsonNode describe(JsonNode r) {
+  record DescribeTagsRequest(List<String> resourceArns) {}
+
+  record DescribeTagsResponse(List<TagDescriptionView> tagDescriptions) {}
+
+  private DescribeTagsResponse describe(DescribeTagsRequest r) {
     State state = elb.states.current();
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("TagDescriptions");
-    for (String arn : LoadBalancerOperations.strings(r.get("ResourceArns"))) {
-      ObjectNode d = list.addObject().put("ResourceArn", arn);
-      d.set("Tags", ElbShapes.tags(tagsOf(state, arn)));
+    List<TagDescriptionView> out = new ArrayList<>();
+    for (String arn : listOrEmpty(r.resourceArns())) {
+      out.add(new TagDescriptionView(arn, tagsOf(state, arn)));
     }
-    return out;
+    return new DescribeTagsResponse(out);
+  }
+
+  /** A list member as given, or none when the request leaves it out. */
+  static <T> List<T> listOrEmpty(List<T> given) {
+    return given == null ? List.of() : given;
   }
 
   private List<Tag> tagsOf(State state, String arn) {

@@ -1,10 +1,14 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static io.wharf.elb.api.ElbTagOperations.listOrEmpty;
+
+import io.wharf.core.auth.Caller;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
+import io.wharf.elb.api.ElbShapes.ActionView;
+import io.wharf.elb.api.ElbShapes.ListenerView;
+import io.wharf.elb.api.ElbShapes.RuleConditionView;
+import io.wharf.elb.api.ElbShapes.RuleView;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
@@ -14,6 +18,7 @@ import io.wharf.model.elb.Listener;
 import io.wharf.model.elb.ListenerRule;
 import io.wharf.model.elb.LoadBalancer;
 import io.wharf.model.elb.RuleCondition;
+import io.wharf.protocol.Operations;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,7 +26,6 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -40,29 +44,55 @@ final class ListenerOperations {
     this.elb = elb;
   }
 
-  void register(Map<String, ElbApi.Operation> ops) {
-    ops.put("CreateListener", this::create);
-    ops.put("DescribeListeners", this::describe);
-    ops.put("ModifyListener", this::modify);
-    ops.put("DeleteListener", this::delete);
-    ops.put("CreateRule", this::createRule);
-    ops.put("DescribeRules", this::describeRules);
-    ops.put("DeleteRule", this::deleteRule);
-    ops.put("SetRulePriorities", this::setRulePriorities);
+  void register(Operations.Builder<Caller> ops) {
+    ops.add("CreateListener", CreateListenerRequest.class, (caller, r) -> create(r));
+    ops.add("DescribeListeners", DescribeListenersRequest.class, (caller, r) -> describe(r));
+    ops.add("ModifyListener", ModifyListenerRequest.class, (caller, r) -> modify(r));
+    ops.add("DeleteListener", DeleteListenerRequest.class, (caller, r) -> delete(r));
+    ops.add("CreateRule", CreateRuleRequest.class, (caller, r) -> createRule(r));
+    ops.add("DescribeRules", DescribeRulesRequest.class, (caller, r) -> describeRules(r));
+    ops.add("DeleteRule", DeleteRuleRequest.class, (caller, r) -> deleteRule(r));
+    ops.add(
+        "SetRulePriorities", SetRulePrioritiesRequest.class, (caller, r) -> setRulePriorities(r));
+  }
+
+  /** The model's {@code Certificate}: only refused (Wharf's listeners speak HTTP). */
+  record CertificateView(String certificateArn, Boolean isDefault) {}
+
+  /** The members CreateListener and ModifyListener share that Wharf reads. */
+  interface ListenerSettings {
+    String protocol();
+
+    String sslPolicy();
+
+    List<CertificateView> certificates();
   }
 
   // ---- listeners
   // ---------------------------------------------------------------------------------
 
-  private JsonNode create(JsonNode r) {
-    String lbArn = r.path("LoadBalancerArn").asText();
+  record CreateListenerRequest(
+      String loadBalancerArn,
+      String protocol,
+      Integer port,
+      String sslPolicy,
+      List<CertificateView> certificates,
+      List<ActionView> defaultActions,
+      List<Tag> tags)
+      implements ListenerSettings {}
+
+  /** CreateListener, ModifyListener: the listener as it is now. */
+  record ListenersResponse(List<ListenerView> listeners) {}
+
+  private ListenersResponse create(CreateListenerRequest r) {
+    String lbArn = r.loadBalancerArn();
     String protocol = listenerProtocol(r, "HTTP");
-    if (!r.hasNonNull("Port")) {
+    if (r.port() == null) {
       throw ElbRules.validation("A listener port must be specified");
     }
-    int port = r.path("Port").asInt();
-    List<Action> actions = ElbRules.actions(r.get("DefaultActions"));
-    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.get("Tags")));
+    int port = r.port();
+    List<Action> actions = ElbRules.actions(r.defaultActions());
+    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.tags()));
     LoadBalancer lb = elb.loadBalancer(elb.states.current(), lbArn);
     checkPortFree(elb.states.current(), lb, port, null);
     Listener created =
@@ -107,12 +137,12 @@ final class ListenerOperations {
               return l;
             });
     elb.changed();
-    return listeners(List.of(created), null);
+    return new ListenersResponse(List.of(ElbShapes.listener(created)));
   }
 
-  private static String listenerProtocol(JsonNode r, String fallback) {
-    String protocol = ElbRules.text(r, "Protocol", fallback);
-    if (r.has("Certificates") || r.has("SslPolicy")) {
+  private static String listenerProtocol(ListenerSettings r, String fallback) {
+    String protocol = ElbRules.or(r.protocol(), fallback);
+    if (r.certificates() != null || r.sslPolicy() != null) {
       throw new WharfException(
           ErrorCode.UNSUPPORTED_PROTOCOL,
           "Wharf supports HTTP listeners; certificates and SSL policies are not supported yet");
@@ -120,19 +150,14 @@ final class ListenerOperations {
     return ElbRules.http(protocol, "listener");
   }
 
-  private static ObjectNode listeners(List<Listener> listeners, String nextMarker) {
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("Listeners");
-    listeners.forEach(l -> list.add(ElbShapes.listener(l)));
-    if (nextMarker != null) {
-      out.put("NextMarker", nextMarker);
-    }
-    return out;
-  }
+  record DescribeListenersRequest(
+      String loadBalancerArn, List<String> listenerArns, String marker, Integer pageSize) {}
 
-  private JsonNode describe(JsonNode r) {
-    String lbArn = ElbRules.text(r, "LoadBalancerArn", null);
-    List<String> arns = LoadBalancerOperations.strings(r.get("ListenerArns"));
+  record DescribeListenersResponse(List<ListenerView> listeners, String nextMarker) {}
+
+  private DescribeListenersResponse describe(DescribeListenersRequest r) {
+    String lbArn = r.loadBalancerArn();
+    List<String> arns = listOrEmpty(r.listenerArns());
     if ((lbArn == null) == arns.isEmpty()) {
       throw ElbRules.validation("You must specify either listener ARNs or a load balancer ARN");
     }
@@ -146,21 +171,33 @@ final class ListenerOperations {
         keys.add(elb.listener(state, arn).arn());
       }
     }
-    ElbContext.Page page = ElbContext.Page.of(keys.stream().distinct().sorted().toList(), r);
-    return listeners(
-        page.items().stream().map(a -> state.balancing().listeners().get(a)).toList(),
+    ElbContext.Page page =
+        ElbContext.Page.of(keys.stream().distinct().sorted().toList(), r.marker(), r.pageSize());
+    return new DescribeListenersResponse(
+        page.items().stream()
+            .map(a -> ElbShapes.listener(state.balancing().listeners().get(a)))
+            .toList(),
         page.nextMarker());
   }
 
-  private JsonNode modify(JsonNode r) {
-    String arn = r.path("ListenerArn").asText();
+  record ModifyListenerRequest(
+      String listenerArn,
+      Integer port,
+      String protocol,
+      String sslPolicy,
+      List<CertificateView> certificates,
+      List<ActionView> defaultActions)
+      implements ListenerSettings {}
+
+  private ListenersResponse modify(ModifyListenerRequest r) {
+    String arn = r.listenerArn();
     State now = elb.states.current();
     Listener current = elb.listener(now, arn);
     String protocol = listenerProtocol(r, current.protocol());
-    int port = r.hasNonNull("Port") ? r.path("Port").asInt() : current.port();
+    int port = r.port() != null ? r.port() : current.port();
     List<Action> actions =
-        r.has("DefaultActions")
-            ? ElbRules.actions(r.get("DefaultActions"))
+        r.defaultActions() != null
+            ? ElbRules.actions(r.defaultActions())
             : current.defaultActions();
     if (port != current.port()) {
       checkPortFree(now, elb.loadBalancer(now, current.loadBalancerArn()), port, arn);
@@ -197,12 +234,16 @@ final class ListenerOperations {
               return next;
             });
     elb.changed();
-    return listeners(List.of(changed), null);
+    return new ListenersResponse(List.of(ElbShapes.listener(changed)));
   }
 
+  record DeleteListenerRequest(String listenerArn) {}
+
+  record DeleteListenerResponse() {}
+
   /** Deletes a listener with its rules. */
-  private JsonNode delete(JsonNode r) {
-    String arn = r.path("ListenerArn").asText();
+  private DeleteListenerResponse delete(DeleteListenerRequest r) {
+    String arn = r.listenerArn();
     elb.states.execute(
         tx -> {
           elb.listener(tx.state(), arn);
@@ -213,7 +254,7 @@ final class ListenerOperations {
           return null;
         });
     elb.changed();
-    return ElbShapes.object();
+    return new DeleteListenerResponse();
   }
 
   /**
@@ -302,12 +343,22 @@ final class ListenerOperations {
   // ---- rules
   // -------------------------------------------------------------------------------------
 
-  private JsonNode createRule(JsonNode r) {
-    String listenerArn = r.path("ListenerArn").asText();
-    int priority = r.path("Priority").asInt();
-    List<RuleCondition> conditions = ElbRules.conditions(r.get("Conditions"));
-    List<Action> actions = ElbRules.actions(r.get("Actions"));
-    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.get("Tags")));
+  record CreateRuleRequest(
+      String listenerArn,
+      List<RuleConditionView> conditions,
+      int priority,
+      List<ActionView> actions,
+      List<Tag> tags) {}
+
+  /** CreateRule, SetRulePriorities: the rules as they are now. */
+  record RulesResponse(List<RuleView> rules) {}
+
+  private RulesResponse createRule(CreateRuleRequest r) {
+    String listenerArn = r.listenerArn();
+    int priority = r.priority();
+    List<RuleCondition> conditions = ElbRules.conditions(r.conditions());
+    List<Action> actions = ElbRules.actions(r.actions());
+    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.tags()));
     ListenerRule created =
         elb.states.execute(
             tx -> {
@@ -341,19 +392,22 @@ final class ListenerOperations {
               return rule;
             });
     elb.changed();
-    ObjectNode out = ElbShapes.object();
-    out.putArray("Rules").add(ElbShapes.rule(created));
-    return out;
+    return new RulesResponse(List.of(ElbShapes.rule(created)));
   }
 
-  private JsonNode describeRules(JsonNode r) {
-    String listenerArn = ElbRules.text(r, "ListenerArn", null);
-    List<String> arns = LoadBalancerOperations.strings(r.get("RuleArns"));
+  record DescribeRulesRequest(
+      String listenerArn, List<String> ruleArns, String marker, Integer pageSize) {}
+
+  record DescribeRulesResponse(List<RuleView> rules, String nextMarker) {}
+
+  private DescribeRulesResponse describeRules(DescribeRulesRequest r) {
+    String listenerArn = r.listenerArn();
+    List<String> arns = listOrEmpty(r.ruleArns());
     if ((listenerArn == null) == arns.isEmpty()) {
       throw ElbRules.validation("You must specify either rule ARNs or a listener ARN");
     }
     State state = elb.states.current();
-    List<ObjectNode> rules = new ArrayList<>();
+    List<RuleView> rules = new ArrayList<>();
     if (listenerArn != null) {
       Listener l = elb.listener(state, listenerArn);
       state.balancing().rulesOf(listenerArn).forEach(rule -> rules.add(ElbShapes.rule(rule)));
@@ -364,18 +418,14 @@ final class ListenerOperations {
       }
     }
     // Paged by position: a listener's rules are few (at most 101).
-    int size = r.path("PageSize").asInt(400);
-    int start = r.hasNonNull("Marker") ? markerIndex(r.path("Marker").asText()) : 0;
+    int size = ElbRules.or(r.pageSize(), 400);
+    int start = r.marker() != null ? markerIndex(r.marker()) : 0;
     int end = Math.min(rules.size(), start + size);
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("Rules");
+    List<RuleView> page = new ArrayList<>();
     for (int i = start; i < end; i++) {
-      list.add(rules.get(i));
+      page.add(rules.get(i));
     }
-    if (end < rules.size()) {
-      out.put("NextMarker", String.valueOf(end));
-    }
-    return out;
+    return new DescribeRulesResponse(page, end < rules.size() ? String.valueOf(end) : null);
   }
 
   private static int markerIndex(String marker) {
@@ -391,7 +441,7 @@ final class ListenerOperations {
   }
 
   /** A rule or a listener's default rule, by ARN. */
-  private static ObjectNode ruleShape(State state, String arn) {
+  private static RuleView ruleShape(State state, String arn) {
     ListenerRule rule = state.balancing().rules().get(arn);
     if (rule != null) {
       return ElbShapes.rule(rule);
@@ -415,8 +465,12 @@ final class ListenerOperations {
     return null;
   }
 
-  private JsonNode deleteRule(JsonNode r) {
-    String arn = r.path("RuleArn").asText();
+  record DeleteRuleRequest(String ruleArn) {}
+
+  record DeleteRuleResponse() {}
+
+  private DeleteRuleResponse deleteRule(DeleteRuleRequest r) {
+    String arn = r.ruleArn();
     elb.states.execute(
         tx -> {
           if (defaultRuleListener(tx.state(), arn) != null) {
@@ -430,19 +484,25 @@ final class ListenerOperations {
           return null;
         });
     elb.changed();
-    return ElbShapes.object();
+    return new DeleteRuleResponse();
   }
 
+  /** The model's {@code RulePriorityPair}; either member may be missing. */
+  record RulePriorityPairView(String ruleArn, Integer priority) {}
+
+  record SetRulePrioritiesRequest(List<RulePriorityPairView> rulePriorities) {}
+
   /** Changes the priorities of rules of one listener at once; the result must be unique. */
-  private JsonNode setRulePriorities(JsonNode r) {
+  private RulesResponse setRulePriorities(SetRulePrioritiesRequest r) {
     List<ListenerRule> changed =
         elb.states.execute(
             tx -> {
               State state = tx.state();
               List<ListenerRule> out = new ArrayList<>();
               String listenerArn = null;
-              for (JsonNode p : r.path("RulePriorities")) {
-                String arn = p.path("RuleArn").asText();
+              for (RulePriorityPairView p : listOrEmpty(r.rulePriorities())) {
+                // A pair without an ARN names the rule '' (not found), as it always did.
+                String arn = ElbRules.or(p.ruleArn(), "");
                 if (defaultRuleListener(state, arn) != null) {
                   throw new WharfException(
                       ErrorCode.OPERATION_NOT_PERMITTED,
@@ -461,7 +521,7 @@ final class ListenerOperations {
                     new ListenerRule(
                         rule.arn(),
                         rule.listenerArn(),
-                        p.path("Priority").asInt(),
+                        ElbRules.or(p.priority(), 0),
                         rule.conditions(),
                         rule.actions(),
                         rule.tags(),
@@ -481,9 +541,6 @@ final class ListenerOperations {
               return out;
             });
     elb.changed();
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("Rules");
-    changed.forEach(rule -> list.add(ElbShapes.rule(rule)));
-    return out;
+    return new RulesResponse(changed.stream().map(ElbShapes::rule).toList());
   }
 }

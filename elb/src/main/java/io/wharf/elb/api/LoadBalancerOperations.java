@@ -1,20 +1,21 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static io.wharf.elb.api.ElbTagOperations.listOrEmpty;
+
+import io.wharf.core.auth.Caller;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
+import io.wharf.elb.api.ElbShapes.LoadBalancerView;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
 import io.wharf.model.elb.Listener;
 import io.wharf.model.elb.ListenerRule;
 import io.wharf.model.elb.LoadBalancer;
+import io.wharf.protocol.Operations;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer. */
@@ -30,31 +31,46 @@ final class LoadBalancerOperations {
     this.region = region;
   }
 
-  void register(Map<String, ElbApi.Operation> ops) {
-    ops.put("CreateLoadBalancer", this::create);
-    ops.put("DescribeLoadBalancers", this::describe);
-    ops.put("DeleteLoadBalancer", this::delete);
+  void register(Operations.Builder<Caller> ops) {
+    ops.add("CreateLoadBalancer", CreateLoadBalancerRequest.class, (caller, r) -> create(r));
+    ops.add(
+        "DescribeLoadBalancers", DescribeLoadBalancersRequest.class, (caller, r) -> describe(r));
+    ops.add("DeleteLoadBalancer", DeleteLoadBalancerRequest.class, (caller, r) -> delete(r));
   }
 
-  private JsonNode create(JsonNode r) {
-    String name = ElbRules.loadBalancerName(r.path("Name").asText());
-    String type = ElbRules.text(r, "Type", "application");
+  /** The model's {@code SubnetMapping}: Wharf keeps only the subnet id. */
+  record SubnetMappingView(String subnetId) {}
+
+  record CreateLoadBalancerRequest(
+      String name,
+      List<String> subnets,
+      List<SubnetMappingView> subnetMappings,
+      List<String> securityGroups,
+      String scheme,
+      List<Tag> tags,
+      String type,
+      String ipAddressType) {}
+
+  record CreateLoadBalancerResponse(List<LoadBalancerView> loadBalancers) {}
+
+  private CreateLoadBalancerResponse create(CreateLoadBalancerRequest r) {
+    String name = ElbRules.loadBalancerName(r.name());
+    String type = ElbRules.or(r.type(), "application");
     if (!type.equals("application")) {
       throw ElbRules.validation(
           "Wharf supports application load balancers; type '" + type + "' is not supported yet");
     }
-    String ipType = ElbRules.text(r, "IpAddressType", "ipv4");
+    String ipType = ElbRules.or(r.ipAddressType(), "ipv4");
     if (!ipType.equals("ipv4")) {
       throw ElbRules.validation(
           "Wharf supports the ipv4 address type; '" + ipType + "' is not supported yet");
     }
-    String scheme = ElbRules.text(r, "Scheme", "internet-facing");
-    List<String> subnets = new ArrayList<>();
-    r.path("Subnets").forEach(s -> subnets.add(s.asText()));
-    r.path("SubnetMappings").forEach(m -> subnets.add(m.path("SubnetId").asText()));
-    List<String> groups = new ArrayList<>();
-    r.path("SecurityGroups").forEach(g -> groups.add(g.asText()));
-    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.get("Tags")));
+    String scheme = ElbRules.or(r.scheme(), "internet-facing");
+    List<String> subnets = new ArrayList<>(listOrEmpty(r.subnets()));
+    // A mapping without a subnet id is kept as an empty one, as it always was.
+    listOrEmpty(r.subnetMappings()).forEach(m -> subnets.add(ElbRules.or(m.subnetId(), "")));
+    List<String> groups = listOrEmpty(r.securityGroups());
+    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.tags()));
     LoadBalancer created =
         elb.states.execute(
             tx -> {
@@ -108,18 +124,21 @@ final class LoadBalancerOperations {
               return lb;
             });
     elb.changed();
-    ObjectNode out = ElbShapes.object();
-    out.putArray("LoadBalancers").add(shape(created));
-    return out;
+    return new CreateLoadBalancerResponse(List.of(view(created)));
   }
 
-  private ObjectNode shape(LoadBalancer lb) {
+  private LoadBalancerView view(LoadBalancer lb) {
     return ElbShapes.loadBalancer(lb, region, elb.dataPlane.problem().orElse(null));
   }
 
-  private JsonNode describe(JsonNode r) {
-    List<String> arns = strings(r.get("LoadBalancerArns"));
-    List<String> names = strings(r.get("Names"));
+  record DescribeLoadBalancersRequest(
+      List<String> loadBalancerArns, List<String> names, String marker, Integer pageSize) {}
+
+  record DescribeLoadBalancersResponse(List<LoadBalancerView> loadBalancers, String nextMarker) {}
+
+  private DescribeLoadBalancersResponse describe(DescribeLoadBalancersRequest r) {
+    List<String> arns = listOrEmpty(r.loadBalancerArns());
+    List<String> names = listOrEmpty(r.names());
     if (!arns.isEmpty() && !names.isEmpty()) {
       throw ElbRules.validation(
           "Load balancer names and load balancer ARNs cannot be specified at the same time");
@@ -150,16 +169,13 @@ final class LoadBalancerOperations {
     } else {
       keys.addAll(state.balancing().loadBalancers().keySet());
     }
-    ElbContext.Page page = ElbContext.Page.of(keys.stream().distinct().sorted().toList(), r);
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("LoadBalancers");
+    ElbContext.Page page =
+        ElbContext.Page.of(keys.stream().distinct().sorted().toList(), r.marker(), r.pageSize());
+    List<LoadBalancerView> out = new ArrayList<>();
     for (String arn : page.items()) {
-      list.add(shape(state.balancing().loadBalancers().get(arn)));
+      out.add(view(state.balancing().loadBalancers().get(arn)));
     }
-    if (page.nextMarker() != null) {
-      out.put("NextMarker", page.nextMarker());
-    }
-    return out;
+    return new DescribeLoadBalancersResponse(out, page.nextMarker());
   }
 
   private static void notFound(List<String> missing) {
@@ -170,8 +186,12 @@ final class LoadBalancerOperations {
   }
 
   /** Deletes a load balancer with its listeners and rules; target groups stay (then unused). */
-  private JsonNode delete(JsonNode r) {
-    String arn = r.path("LoadBalancerArn").asText();
+  record DeleteLoadBalancerRequest(String loadBalancerArn) {}
+
+  record DeleteLoadBalancerResponse() {}
+
+  private DeleteLoadBalancerResponse delete(DeleteLoadBalancerRequest r) {
+    String arn = r.loadBalancerArn();
     elb.states.execute(
         tx -> {
           LoadBalancer lb = tx.state().balancing().loadBalancers().get(arn);
@@ -188,14 +208,6 @@ final class LoadBalancerOperations {
           return null;
         });
     elb.changed();
-    return ElbShapes.object();
-  }
-
-  static List<String> strings(JsonNode list) {
-    List<String> out = new ArrayList<>();
-    if (list != null) {
-      list.forEach(v -> out.add(v.asText()));
-    }
-    return out;
+    return new DeleteLoadBalancerResponse();
   }
 }

@@ -1,10 +1,13 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static io.wharf.elb.api.ElbTagOperations.listOrEmpty;
+
+import io.wharf.core.auth.Caller;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
+import io.wharf.elb.api.ElbShapes.MatcherView;
+import io.wharf.elb.api.ElbShapes.TargetGroupAttributeView;
+import io.wharf.elb.api.ElbShapes.TargetGroupView;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
@@ -12,9 +15,9 @@ import io.wharf.model.elb.HealthCheck;
 import io.wharf.model.elb.TargetGroup;
 import io.wharf.model.elb.TargetRegistration;
 import io.wharf.model.elb.TargetType;
+import io.wharf.protocol.Operations;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -31,18 +34,46 @@ final class TargetGroupOperations {
     this.elb = elb;
   }
 
-  void register(Map<String, ElbApi.Operation> ops) {
-    ops.put("CreateTargetGroup", this::create);
-    ops.put("DescribeTargetGroups", this::describe);
-    ops.put("ModifyTargetGroup", this::modify);
-    ops.put("DeleteTargetGroup", this::delete);
-    ops.put("DescribeTargetGroupAttributes", this::describeAttributes);
-    ops.put("ModifyTargetGroupAttributes", this::modifyAttributes);
+  void register(Operations.Builder<Caller> ops) {
+    ops.add("CreateTargetGroup", CreateTargetGroupRequest.class, (caller, r) -> create(r));
+    ops.add("DescribeTargetGroups", DescribeTargetGroupsRequest.class, (caller, r) -> describe(r));
+    ops.add("ModifyTargetGroup", ModifyTargetGroupRequest.class, (caller, r) -> modify(r));
+    ops.add("DeleteTargetGroup", DeleteTargetGroupRequest.class, (caller, r) -> delete(r));
+    ops.add(
+        "DescribeTargetGroupAttributes",
+        DescribeTargetGroupAttributesRequest.class,
+        (caller, r) -> describeAttributes(r));
+    ops.add(
+        "ModifyTargetGroupAttributes",
+        ModifyTargetGroupAttributesRequest.class,
+        (caller, r) -> modifyAttributes(r));
   }
 
-  private JsonNode create(JsonNode r) {
-    String name = ElbRules.targetGroupName(r.path("Name").asText());
-    String typeName = ElbRules.text(r, "TargetType", "instance");
+  record CreateTargetGroupRequest(
+      String name,
+      String protocol,
+      String protocolVersion,
+      Integer port,
+      String vpcId,
+      String healthCheckProtocol,
+      String healthCheckPort,
+      Boolean healthCheckEnabled,
+      String healthCheckPath,
+      Integer healthCheckIntervalSeconds,
+      Integer healthCheckTimeoutSeconds,
+      Integer healthyThresholdCount,
+      Integer unhealthyThresholdCount,
+      MatcherView matcher,
+      String targetType,
+      List<Tag> tags)
+      implements ElbRules.HealthCheckRequest {}
+
+  /** CreateTargetGroup, ModifyTargetGroup: the group as it is now. */
+  record TargetGroupsResponse(List<TargetGroupView> targetGroups) {}
+
+  private TargetGroupsResponse create(CreateTargetGroupRequest r) {
+    String name = ElbRules.targetGroupName(r.name());
+    String typeName = ElbRules.or(r.targetType(), "instance");
     TargetType type = TargetType.ofWireName(typeName);
     if (type == null) {
       throw ElbRules.validation(
@@ -50,19 +81,19 @@ final class TargetGroupOperations {
               + typeName
               + "' is not supported yet");
     }
-    String protocol = ElbRules.http(ElbRules.text(r, "Protocol", null), "target group");
-    String version = ElbRules.text(r, "ProtocolVersion", "HTTP1");
+    String protocol = ElbRules.http(r.protocol(), "target group");
+    String version = ElbRules.or(r.protocolVersion(), "HTTP1");
     if (!version.equals("HTTP1")) {
       throw ElbRules.validation(
           "Wharf supports the protocol version HTTP1; '" + version + "' is not supported yet");
     }
-    if (!r.hasNonNull("Port")) {
+    if (r.port() == null) {
       throw ElbRules.validation("A port must be specified");
     }
-    int port = r.path("Port").asInt();
+    int port = r.port();
     HealthCheck check = ElbRules.healthCheck(r, HealthCheck.DEFAULT);
-    String vpc = ElbRules.text(r, "VpcId", null);
-    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.get("Tags")));
+    String vpc = r.vpcId();
+    List<Tag> tags = ElbRules.merge(List.of(), ElbRules.tags(r.tags()));
     TargetGroup group =
         elb.states.execute(
             tx -> {
@@ -105,25 +136,30 @@ final class TargetGroupOperations {
               tx.apply(new Change.TargetGroupPut(tg));
               return tg;
             });
-    return groups(elb.states.current(), List.of(group), null);
+    return new TargetGroupsResponse(views(elb.states.current(), List.of(group)));
   }
 
-  private ObjectNode groups(State state, List<TargetGroup> groups, String nextMarker) {
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("TargetGroups");
+  private static List<TargetGroupView> views(State state, List<TargetGroup> groups) {
+    List<TargetGroupView> out = new ArrayList<>();
     for (TargetGroup tg : groups) {
-      list.add(ElbShapes.targetGroup(tg, state.balancing().loadBalancersOf(tg.arn())));
-    }
-    if (nextMarker != null) {
-      out.put("NextMarker", nextMarker);
+      out.add(ElbShapes.targetGroup(tg, state.balancing().loadBalancersOf(tg.arn())));
     }
     return out;
   }
 
-  private JsonNode describe(JsonNode r) {
-    String lbArn = ElbRules.text(r, "LoadBalancerArn", null);
-    List<String> arns = LoadBalancerOperations.strings(r.get("TargetGroupArns"));
-    List<String> names = LoadBalancerOperations.strings(r.get("Names"));
+  record DescribeTargetGroupsRequest(
+      String loadBalancerArn,
+      List<String> targetGroupArns,
+      List<String> names,
+      String marker,
+      Integer pageSize) {}
+
+  record DescribeTargetGroupsResponse(List<TargetGroupView> targetGroups, String nextMarker) {}
+
+  private DescribeTargetGroupsResponse describe(DescribeTargetGroupsRequest r) {
+    String lbArn = r.loadBalancerArn();
+    List<String> arns = listOrEmpty(r.targetGroupArns());
+    List<String> names = listOrEmpty(r.names());
     int given = (lbArn == null ? 0 : 1) + (arns.isEmpty() ? 0 : 1) + (names.isEmpty() ? 0 : 1);
     if (given > 1) {
       throw ElbRules.validation(
@@ -163,15 +199,30 @@ final class TargetGroupOperations {
       throw new WharfException(
           ErrorCode.TARGET_GROUP_NOT_FOUND, "Target groups '" + missing + "' not found");
     }
-    ElbContext.Page page = ElbContext.Page.of(keys.stream().distinct().sorted().toList(), r);
-    return groups(
-        state,
-        page.items().stream().map(a -> state.balancing().targetGroups().get(a)).toList(),
+    ElbContext.Page page =
+        ElbContext.Page.of(keys.stream().distinct().sorted().toList(), r.marker(), r.pageSize());
+    return new DescribeTargetGroupsResponse(
+        views(
+            state,
+            page.items().stream().map(a -> state.balancing().targetGroups().get(a)).toList()),
         page.nextMarker());
   }
 
-  private JsonNode modify(JsonNode r) {
-    String arn = r.path("TargetGroupArn").asText();
+  record ModifyTargetGroupRequest(
+      String targetGroupArn,
+      String healthCheckProtocol,
+      String healthCheckPort,
+      String healthCheckPath,
+      Boolean healthCheckEnabled,
+      Integer healthCheckIntervalSeconds,
+      Integer healthCheckTimeoutSeconds,
+      Integer healthyThresholdCount,
+      Integer unhealthyThresholdCount,
+      MatcherView matcher)
+      implements ElbRules.HealthCheckRequest {}
+
+  private TargetGroupsResponse modify(ModifyTargetGroupRequest r) {
+    String arn = r.targetGroupArn();
     TargetGroup group =
         elb.states.execute(
             tx -> {
@@ -183,12 +234,16 @@ final class TargetGroupOperations {
               return changed;
             });
     elb.changed();
-    return groups(elb.states.current(), List.of(group), null);
+    return new TargetGroupsResponse(views(elb.states.current(), List.of(group)));
   }
 
+  record DeleteTargetGroupRequest(String targetGroupArn) {}
+
+  record DeleteTargetGroupResponse() {}
+
   /** Deletes a target group no listener or rule uses, with its registrations. */
-  private JsonNode delete(JsonNode r) {
-    String arn = r.path("TargetGroupArn").asText();
+  private DeleteTargetGroupResponse delete(DeleteTargetGroupRequest r) {
+    String arn = r.targetGroupArn();
     elb.states.execute(
         tx -> {
           TargetGroup tg = tx.state().balancing().targetGroups().get(arn);
@@ -207,34 +262,36 @@ final class TargetGroupOperations {
           return null;
         });
     elb.changed();
-    return ElbShapes.object();
+    return new DeleteTargetGroupResponse();
   }
 
-  private JsonNode describeAttributes(JsonNode r) {
-    TargetGroup tg = elb.targetGroup(elb.states.current(), r.path("TargetGroupArn").asText());
-    return attributes(tg);
+  record DescribeTargetGroupAttributesRequest(String targetGroupArn) {}
+
+  /** DescribeTargetGroupAttributes, ModifyTargetGroupAttributes: all of the group's attributes. */
+  record AttributesResponse(List<TargetGroupAttributeView> attributes) {}
+
+  private AttributesResponse describeAttributes(DescribeTargetGroupAttributesRequest r) {
+    TargetGroup tg = elb.targetGroup(elb.states.current(), r.targetGroupArn());
+    return new AttributesResponse(ElbShapes.attributes(tg));
   }
 
-  private JsonNode modifyAttributes(JsonNode r) {
-    String arn = r.path("TargetGroupArn").asText();
+  record ModifyTargetGroupAttributesRequest(
+      String targetGroupArn, List<TargetGroupAttributeView> attributes) {}
+
+  private AttributesResponse modifyAttributes(ModifyTargetGroupAttributesRequest r) {
+    String arn = r.targetGroupArn();
     TargetGroup group =
         elb.states.execute(
             tx -> {
               TargetGroup tg = elb.targetGroup(tx.state(), arn);
               TargetGroup changed =
-                  tg.withAttributes(ElbRules.attributes(tg.attributes(), r.path("Attributes")))
+                  tg.withAttributes(
+                          ElbRules.attributes(tg.attributes(), listOrEmpty(r.attributes())))
                       .withRevision(tx.revision());
               tx.apply(new Change.TargetGroupPut(changed));
               return changed;
             });
     elb.changed();
-    return attributes(group);
-  }
-
-  private static ObjectNode attributes(TargetGroup tg) {
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("Attributes");
-    tg.attributes().forEach((k, v) -> list.addObject().put("Key", k).put("Value", v));
-    return out;
+    return new AttributesResponse(ElbShapes.attributes(group));
   }
 }

@@ -1,18 +1,18 @@
 package io.wharf.elb.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static io.wharf.elb.api.ElbTagOperations.listOrEmpty;
+
+import io.wharf.core.auth.Caller;
 import io.wharf.core.state.State;
+import io.wharf.elb.api.ElbShapes.TargetDescriptionView;
+import io.wharf.elb.api.ElbShapes.TargetHealthDescriptionView;
 import io.wharf.elb.targets.TargetRegistrations;
-import io.wharf.model.elb.HealthCheck;
 import io.wharf.model.elb.Target;
 import io.wharf.model.elb.TargetGroup;
-import io.wharf.model.elb.TargetHealth;
 import io.wharf.model.elb.TargetRegistration;
+import io.wharf.protocol.Operations;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** RegisterTargets, DeregisterTargets, DescribeTargetHealth. */
 final class TargetOperations {
@@ -22,66 +22,77 @@ final class TargetOperations {
     this.elb = elb;
   }
 
-  void register(Map<String, ElbApi.Operation> ops) {
-    ops.put("RegisterTargets", this::registerTargets);
-    ops.put("DeregisterTargets", this::deregisterTargets);
-    ops.put("DescribeTargetHealth", this::describeHealth);
+  void register(Operations.Builder<Caller> ops) {
+    ops.add("RegisterTargets", TargetsRequest.class, (caller, r) -> registerTargets(r));
+    ops.add("DeregisterTargets", TargetsRequest.class, (caller, r) -> deregisterTargets(r));
+    ops.add(
+        "DescribeTargetHealth",
+        DescribeTargetHealthRequest.class,
+        (caller, r) -> describeHealth(r));
   }
+
+  /** RegisterTargets and DeregisterTargets: a group and targets in it. */
+  record TargetsRequest(String targetGroupArn, List<TargetDescriptionView> targets) {}
+
+  record TargetsResponse() {}
 
   /** A target as given: its port defaults to the group's. */
   private record Given(Target target, String availabilityZone) {}
 
-  private static List<Given> targets(TargetGroup group, JsonNode targets) {
+  private static List<Given> targets(TargetGroup group, List<TargetDescriptionView> targets) {
     List<Given> out = new ArrayList<>();
-    for (JsonNode t : targets) {
-      String id = t.path("Id").asText();
-      int port = t.hasNonNull("Port") ? t.path("Port").asInt() : group.port();
-      out.add(new Given(new Target(id, port), ElbRules.text(t, "AvailabilityZone", null)));
+    for (TargetDescriptionView t : listOrEmpty(targets)) {
+      int port = t.port() != null ? t.port() : group.port();
+      out.add(new Given(new Target(t.id(), port), t.availabilityZone()));
     }
     return out;
   }
 
   /** Registers every target or none (all are checked before any is registered). */
-  private JsonNode registerTargets(JsonNode r) {
-    String arn = r.path("TargetGroupArn").asText();
+  private TargetsResponse registerTargets(TargetsRequest r) {
+    String arn = r.targetGroupArn();
     elb.states.execute(
         tx -> {
           TargetGroup group = elb.targetGroup(tx.state(), arn);
-          for (Given g : targets(group, r.path("Targets"))) {
+          for (Given g : targets(group, r.targets())) {
             TargetRegistrations.register(tx, arn, g.target(), g.availabilityZone());
           }
           return null;
         });
     elb.changed();
-    return ElbShapes.object();
+    return new TargetsResponse();
   }
 
   /** Starts draining the targets; deregistering one that is not registered changes nothing. */
-  private JsonNode deregisterTargets(JsonNode r) {
-    String arn = r.path("TargetGroupArn").asText();
+  private TargetsResponse deregisterTargets(TargetsRequest r) {
+    String arn = r.targetGroupArn();
     elb.states.execute(
         tx -> {
           TargetGroup group = elb.targetGroup(tx.state(), arn);
-          for (Given g : targets(group, r.path("Targets"))) {
+          for (Given g : targets(group, r.targets())) {
             TargetRegistrations.deregister(tx, arn, g.target());
           }
           return null;
         });
     elb.changed();
-    return ElbShapes.object();
+    return new TargetsResponse();
   }
 
-  private JsonNode describeHealth(JsonNode r) {
+  record DescribeTargetHealthRequest(String targetGroupArn, List<TargetDescriptionView> targets) {}
+
+  record DescribeTargetHealthResponse(List<TargetHealthDescriptionView> targetHealthDescriptions) {}
+
+  private DescribeTargetHealthResponse describeHealth(DescribeTargetHealthRequest r) {
     State state = elb.states.current();
-    String arn = r.path("TargetGroupArn").asText();
+    String arn = r.targetGroupArn();
     TargetGroup group = elb.targetGroup(state, arn);
     List<TargetRegistration> described = new ArrayList<>();
     List<Target> unregistered = new ArrayList<>();
-    if (r.has("Targets") && !r.path("Targets").isEmpty()) {
-      for (JsonNode t : r.path("Targets")) {
-        String id = t.path("Id").asText();
-        if (t.hasNonNull("Port")) {
-          Target target = new Target(id, t.path("Port").asInt());
+    if (r.targets() != null && !r.targets().isEmpty()) {
+      for (TargetDescriptionView t : r.targets()) {
+        String id = t.id();
+        if (t.port() != null) {
+          Target target = new Target(id, t.port());
           TargetRegistration reg = state.balancing().registration(arn, target);
           if (reg == null) {
             unregistered.add(target);
@@ -103,35 +114,17 @@ final class TargetOperations {
     } else {
       described.addAll(state.balancing().registrations(arn).values());
     }
-    ObjectNode out = ElbShapes.object();
-    ArrayNode list = out.putArray("TargetHealthDescriptions");
+    List<TargetHealthDescriptionView> out = new ArrayList<>();
     for (TargetRegistration reg : described) {
-      list.add(description(group, reg.target(), reg.availabilityZone()));
+      out.add(description(group, reg.target(), reg.availabilityZone()));
     }
     for (Target t : unregistered) {
-      list.add(description(group, t, null));
+      out.add(description(group, t, null));
     }
-    return out;
+    return new DescribeTargetHealthResponse(out);
   }
 
-  private ObjectNode description(TargetGroup group, Target target, String zone) {
-    ObjectNode out = ElbShapes.object();
-    ObjectNode t = out.putObject("Target").put("Id", target.id()).put("Port", target.port());
-    if (zone != null) {
-      t.put("AvailabilityZone", zone);
-    }
-    String checkPort = group.healthCheck().port();
-    out.put(
-        "HealthCheckPort",
-        checkPort.equals(HealthCheck.TRAFFIC_PORT) ? String.valueOf(target.port()) : checkPort);
-    TargetHealth health = elb.dataPlane.health(group.arn(), target);
-    ObjectNode h = out.putObject("TargetHealth").put("State", health.state().wireName());
-    if (health.reason() != null) {
-      h.put("Reason", health.reason());
-    }
-    if (health.description() != null) {
-      h.put("Description", health.description());
-    }
-    return out;
+  private TargetHealthDescriptionView description(TargetGroup group, Target target, String zone) {
+    return ElbShapes.targetHealth(group, target, zone, elb.dataPlane.health(group.arn(), target));
   }
 }

@@ -3,9 +3,17 @@ package io.wharf.elb.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wharf.elb.api.ElbShapes.ActionView;
+import io.wharf.elb.api.ElbShapes.ConditionValuesView;
+import io.wharf.elb.api.ElbShapes.FixedResponseConfigView;
+import io.wharf.elb.api.ElbShapes.ForwardConfigView;
+import io.wharf.elb.api.ElbShapes.MatcherView;
+import io.wharf.elb.api.ElbShapes.RuleConditionView;
+import io.wharf.elb.api.ElbShapes.TargetGroupAttributeView;
+import io.wharf.elb.api.ElbShapes.TargetGroupTupleView;
+import io.wharf.elb.api.TargetGroupOperations.ModifyTargetGroupRequest;
 import io.wharf.model.ErrorCode;
+import io.wharf.model.Tag;
 import io.wharf.model.WharfException;
 import io.wharf.model.elb.Action;
 import io.wharf.model.elb.HealthCheck;
@@ -17,14 +25,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 class ElbRulesTest {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** A ModifyTargetGroup request with only these health check members. */
+  static ModifyTargetGroupRequest check(
+      String port, String path, Integer interval, Integer timeout, Integer healthy, String codes) {
+    return new ModifyTargetGroupRequest(
+        "arn:tg",
+        null,
+        port,
+        path,
+        null,
+        interval,
+        timeout,
+        healthy,
+        null,
+        codes == null ? null : new MatcherView(codes, null));
+  }
 
-  static JsonNode json(String text) {
-    try {
-      return JSON.readTree(text);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
+  static ActionView forward(String arn, List<String> configured) {
+    return new ActionView(
+        "forward",
+        arn,
+        null,
+        null,
+        configured == null
+            ? null
+            : new ForwardConfigView(
+                configured.stream().map(a -> new TargetGroupTupleView(a, null)).toList(), null));
+  }
+
+  static RuleConditionView condition(String field, List<String> values) {
+    return new RuleConditionView(field, values, null, null, null);
+  }
+
+  static TargetGroupAttributeView attribute(String key, String value) {
+    return new TargetGroupAttributeView(key, value);
   }
 
   static void refused(ErrorCode code, String message, Executable call) {
@@ -52,30 +86,25 @@ class ElbRulesTest {
   @Test
   void healthChecksFollowElbsRules() {
     HealthCheck hc =
-        ElbRules.healthCheck(
-            json(
-                """
-                {"HealthCheckPath":"/health","HealthCheckIntervalSeconds":10,
-                 "HealthCheckTimeoutSeconds":3,"HealthyThresholdCount":2,
-                 "Matcher":{"HttpCode":"200-299"}}
-                """),
-            HealthCheck.DEFAULT);
+        ElbRules.healthCheck(check(null, "/health", 10, 3, 2, "200-299"), HealthCheck.DEFAULT);
     assertThat(hc)
         .isEqualTo(
             new HealthCheck(true, "HTTP", "traffic-port", "/health", 10, 3, 2, 2, "200-299"));
     refused(
         ErrorCode.VALIDATION,
         "must be smaller than the interval",
-        () ->
-            ElbRules.healthCheck(json("{\"HealthCheckIntervalSeconds\":5}"), HealthCheck.DEFAULT));
+        () -> ElbRules.healthCheck(check(null, null, 5, null, null, null), HealthCheck.DEFAULT));
     refused(
         ErrorCode.VALIDATION,
         "must begin with a '/'",
-        () -> ElbRules.healthCheck(json("{\"HealthCheckPath\":\"health\"}"), HealthCheck.DEFAULT));
+        () ->
+            ElbRules.healthCheck(
+                check(null, "health", null, null, null, null), HealthCheck.DEFAULT));
     refused(
         ErrorCode.VALIDATION,
         "traffic-port",
-        () -> ElbRules.healthCheck(json("{\"HealthCheckPort\":\"http\"}"), HealthCheck.DEFAULT));
+        () ->
+            ElbRules.healthCheck(check("http", null, null, null, null, null), HealthCheck.DEFAULT));
     refused(ErrorCode.VALIDATION, "from 200 to 499", () -> ElbRules.checkMatcher("100-199"));
     refused(ErrorCode.VALIDATION, "such as", () -> ElbRules.checkMatcher("2xx"));
     ElbRules.checkMatcher("200,202,300-302");
@@ -86,11 +115,9 @@ class ElbRulesTest {
     Map<String, String> out =
         ElbRules.attributes(
             TargetGroup.DEFAULT_ATTRIBUTES,
-            json(
-                """
-                [{"Key":"deregistration_delay.timeout_seconds","Value":"20"},
-                 {"Key":"load_balancing.algorithm.type","Value":"least_outstanding_requests"}]
-                """));
+            List.of(
+                attribute("deregistration_delay.timeout_seconds", "20"),
+                attribute("load_balancing.algorithm.type", "least_outstanding_requests")));
     assertThat(out)
         .containsEntry("deregistration_delay.timeout_seconds", "20")
         .containsEntry("load_balancing.algorithm.type", "least_outstanding_requests")
@@ -100,60 +127,59 @@ class ElbRulesTest {
         "between 0 and 3600",
         () ->
             ElbRules.attributes(
-                Map.of(),
-                json("[{\"Key\":\"deregistration_delay.timeout_seconds\",\"Value\":\"4000\"}]")));
+                Map.of(), List.of(attribute("deregistration_delay.timeout_seconds", "4000"))));
     refused(
         ErrorCode.VALIDATION,
         "not recognized",
-        () -> ElbRules.attributes(Map.of(), json("[{\"Key\":\"nope\",\"Value\":\"1\"}]")));
+        () -> ElbRules.attributes(Map.of(), List.of(attribute("nope", "1"))));
     refused(
         ErrorCode.VALIDATION,
         "sticky",
-        () ->
-            ElbRules.attributes(
-                Map.of(), json("[{\"Key\":\"stickiness.enabled\",\"Value\":\"true\"}]")));
+        () -> ElbRules.attributes(Map.of(), List.of(attribute("stickiness.enabled", "true"))));
   }
 
   @Test
   void oneForwardOrFixedResponseAction() {
-    assertThat(ElbRules.actions(json("[{\"Type\":\"forward\",\"TargetGroupArn\":\"arn:tg\"}]")))
+    assertThat(ElbRules.actions(List.of(forward("arn:tg", null))))
+        .containsExactly(Action.forward(1, "arn:tg"));
+    assertThat(ElbRules.actions(List.of(forward(null, List.of("arn:tg")))))
         .containsExactly(Action.forward(1, "arn:tg"));
     assertThat(
             ElbRules.actions(
-                json(
-                    "[{\"Type\":\"forward\",\"ForwardConfig\":{\"TargetGroups\":[{\"TargetGroupArn\":\"arn:tg\"}]}}]")))
-        .containsExactly(Action.forward(1, "arn:tg"));
-    assertThat(
-            ElbRules.actions(
-                json(
-                    "[{\"Type\":\"fixed-response\",\"FixedResponseConfig\":{\"StatusCode\":\"404\",\"ContentType\":\"text/plain\"}}]")))
+                List.of(
+                    new ActionView(
+                        "fixed-response",
+                        null,
+                        null,
+                        new FixedResponseConfigView(null, "404", "text/plain"),
+                        null))))
         .containsExactly(Action.fixed(1, new Action.FixedResponse("404", "text/plain", null)));
     refused(
         ErrorCode.INVALID_LOAD_BALANCER_ACTION,
         "redirect",
-        () -> ElbRules.actions(json("[{\"Type\":\"redirect\"}]")));
+        () -> ElbRules.actions(List.of(new ActionView("redirect", null, null, null, null))));
     refused(
         ErrorCode.INVALID_LOAD_BALANCER_ACTION,
         "several weighted",
-        () ->
-            ElbRules.actions(
-                json(
-                    "[{\"Type\":\"forward\",\"ForwardConfig\":{\"TargetGroups\":[{\"TargetGroupArn\":\"a\"},{\"TargetGroupArn\":\"b\"}]}}]")));
+        () -> ElbRules.actions(List.of(forward(null, List.of("a", "b")))));
     refused(
         ErrorCode.INVALID_LOAD_BALANCER_ACTION,
         "needs a target group",
-        () -> ElbRules.actions(json("[{\"Type\":\"forward\"}]")));
+        () -> ElbRules.actions(List.of(forward(null, null))));
   }
 
   @Test
   void pathAndHostConditionsWithAtMostFiveValues() {
     assertThat(
             ElbRules.conditions(
-                json(
-                    """
-                    [{"Field":"path-pattern","Values":["/api/*"]},
-                     {"Field":"host-header","HostHeaderConfig":{"Values":["*.example.com"]}}]
-                    """)))
+                List.of(
+                    condition("path-pattern", List.of("/api/*")),
+                    new RuleConditionView(
+                        "host-header",
+                        null,
+                        new ConditionValuesView(List.of("*.example.com"), null),
+                        null,
+                        null))))
         .containsExactly(
             new RuleCondition("path-pattern", List.of("/api/*")),
             new RuleCondition("host-header", List.of("*.example.com")));
@@ -162,23 +188,23 @@ class ElbRulesTest {
         "'5' condition values",
         () ->
             ElbRules.conditions(
-                json(
-                    "[{\"Field\":\"path-pattern\",\"Values\":[\"/a\",\"/b\",\"/c\",\"/d\",\"/e\",\"/f\"]}]")));
+                List.of(condition("path-pattern", List.of("/a", "/b", "/c", "/d", "/e", "/f")))));
     refused(
         ErrorCode.VALIDATION,
         "only have one 'path-pattern'",
         () ->
             ElbRules.conditions(
-                json(
-                    "[{\"Field\":\"path-pattern\",\"Values\":[\"/a\"]},{\"Field\":\"path-pattern\",\"Values\":[\"/b\"]}]")));
+                List.of(
+                    condition("path-pattern", List.of("/a")),
+                    condition("path-pattern", List.of("/b")))));
     refused(
         ErrorCode.VALIDATION,
         "'source-ip' is not supported",
-        () -> ElbRules.conditions(json("[{\"Field\":\"source-ip\",\"Values\":[\"1.2.3.4/32\"]}]")));
+        () -> ElbRules.conditions(List.of(condition("source-ip", List.of("1.2.3.4/32")))));
     refused(
         ErrorCode.VALIDATION,
         "not allowed",
-        () -> ElbRules.conditions(json("[{\"Field\":\"host-header\",\"Values\":[\"a b\"]}]")));
+        () -> ElbRules.conditions(List.of(condition("host-header", List.of("a b")))));
   }
 
   @Test
@@ -186,9 +212,7 @@ class ElbRulesTest {
     refused(
         ErrorCode.DUPLICATE_TAG_KEYS,
         "duplicated",
-        () ->
-            ElbRules.tags(
-                json("[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"a\",\"Value\":\"2\"}]")));
-    refused(ErrorCode.VALIDATION, "reserved", () -> ElbRules.tags(json("[{\"Key\":\"aws:x\"}]")));
+        () -> ElbRules.tags(List.of(new Tag("a", "1"), new Tag("a", "2"))));
+    refused(ErrorCode.VALIDATION, "reserved", () -> ElbRules.tags(List.of(new Tag("aws:x", null))));
   }
 }
