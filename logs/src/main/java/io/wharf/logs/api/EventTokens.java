@@ -25,11 +25,11 @@ final class EventTokens {
   record Token(Direction direction, long position) {
     @Override
     public String toString() {
-      return direction.letter + "/" + String.format("%020d", position);
+      return direction.letter + "/" + String.format("%019d", position);
     }
   }
 
-  private static final Pattern FORM = Pattern.compile("([fb])/(\\d{1,19})");
+  private static final Pattern FORM = Pattern.compile("([fb])/(\\d{1,20})");
 
   private EventTokens() {}
 

@@ -184,7 +184,8 @@ final class LogGroupOperations {
   private Object createGroup(CreateLogGroupRequest in) {
     Map<String, String> tags = in.tags() == null ? Map.of() : in.tags();
     String logGroupClass = in.logGroupClass() == null ? "STANDARD" : in.logGroupClass();
-    states.execute(
+    Refusals.execute(
+        states,
         tx -> {
           if (tx.state().logging().groups().containsKey(in.logGroupName())) {
             throw LogsErrors.groupExists();
@@ -205,7 +206,8 @@ final class LogGroupOperations {
 
   private Object deleteGroup(DeleteLogGroupRequest in) {
     List<LogStream> removed =
-        states.execute(
+        Refusals.execute(
+            states,
             tx -> {
               Logging logging = tx.state().logging();
               group(logging, in.logGroupName());
@@ -285,7 +287,8 @@ final class LogGroupOperations {
   }
 
   private Object createStream(CreateLogStreamRequest in) {
-    states.execute(
+    Refusals.execute(
+        states,
         tx -> {
           Logging logging = tx.state().logging();
           group(logging, in.logGroupName());
@@ -308,7 +311,8 @@ final class LogGroupOperations {
 
   private Object deleteStream(DeleteLogStreamRequest in) {
     LogStream removed =
-        states.execute(
+        Refusals.execute(
+            states,
             tx -> {
               Logging logging = tx.state().logging();
               group(logging, in.logGroupName());
@@ -441,7 +445,8 @@ final class LogGroupOperations {
   }
 
   private void updateGroup(String name, java.util.function.UnaryOperator<LogGroup> change) {
-    states.execute(
+    Refusals.execute(
+        states,
         tx -> {
           LogGroup g = group(tx.state().logging(), name);
           tx.apply(new Change.LogGroupPut(change.apply(g)));
