@@ -17,6 +17,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.CloudWatchLogsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.FilterLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.FilteredLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse;
@@ -249,6 +250,13 @@ class LogsSdkTest {
     assertThat(logs.getLogEvents(b -> b.logGroupName("errors").logStreamName("s")).events())
         .as("a refused batch leaves nothing behind")
         .isEmpty();
+    assertThatThrownBy(() -> logs.describeMetricFilters(b -> b.logGroupName("errors")))
+        .isInstanceOfSatisfying(
+            CloudWatchLogsException.class,
+            e ->
+                assertThat(e.awsErrorDetails().errorCode())
+                    .isEqualTo("UnsupportedFeatureException"))
+        .hasMessageContaining("DescribeMetricFilters");
   }
 
   @Test
