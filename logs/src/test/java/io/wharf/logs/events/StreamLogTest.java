@@ -195,4 +195,46 @@ class StreamLogTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("sealed segment");
   }
+
+  @Test
+  void aReaderFollowingTheTailWhileBatchesArriveSeesEveryEventOnceInOrder() throws Exception {
+    int batches = 200;
+    try (StreamLog log = StreamLog.open(dir.resolve("s"))) {
+      Thread writer =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int b = 0; b < batches; b++) {
+                        log.append(
+                            batch(b * 10L, "b" + b + "-0", "b" + b + "-1", "b" + b + "-2"), b);
+                      }
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  });
+      List<String> seen = new ArrayList<>();
+      long token = 0;
+      // Follows from its forward position as tail-following clients do, until the writer is done
+      // and nothing new comes.
+      while (true) {
+        boolean done = !writer.isAlive();
+        StreamLog.Read read = log.readForward(token, Long.MIN_VALUE, Long.MAX_VALUE, 7, 1 << 20);
+        read.events().forEach(e -> seen.add(e.message()));
+        assertThat(read.next()).isGreaterThanOrEqualTo(token);
+        token = read.next();
+        if (done && read.events().isEmpty()) {
+          break;
+        }
+      }
+      writer.join();
+      List<String> expected = new ArrayList<>();
+      for (int b = 0; b < batches; b++) {
+        for (int i = 0; i < 3; i++) {
+          expected.add("b" + b + "-" + i);
+        }
+      }
+      assertThat(seen).isEqualTo(expected);
+    }
+  }
 }
