@@ -399,4 +399,37 @@ class LogsSdkTest {
       TestServer.deleteTree(dir);
     }
   }
+
+  @Test
+  void describeCallsPageWithTheirLimitAndToken() {
+    for (int i = 0; i < 5; i++) {
+      String name = "/paged/g" + i;
+      logs.createLogGroup(b -> b.logGroupName(name));
+      logs.createLogStream(
+          b -> b.logGroupName("/paged/g0").logStreamName("s" + name.charAt(name.length() - 1)));
+    }
+    List<String> groups = new ArrayList<>();
+    String token = null;
+    int pages = 0;
+    do {
+      String t = token;
+      var page = logs.describeLogGroups(b -> b.logGroupNamePrefix("/paged/").limit(2).nextToken(t));
+      assertThat(page.logGroups()).hasSizeLessThanOrEqualTo(2);
+      page.logGroups().forEach(g -> groups.add(g.logGroupName()));
+      token = page.nextToken();
+      pages++;
+    } while (token != null);
+    assertThat(pages).isEqualTo(3);
+    assertThat(groups)
+        .containsExactly("/paged/g0", "/paged/g1", "/paged/g2", "/paged/g3", "/paged/g4");
+    assertThat(
+            logs
+                .describeLogStreamsPaginator(
+                    b -> b.logGroupName("/paged/g0").limit(2).descending(true))
+                .logStreams()
+                .stream()
+                .map(LogStream::logStreamName)
+                .toList())
+        .containsExactly("s4", "s3", "s2", "s1", "s0");
+  }
 }
