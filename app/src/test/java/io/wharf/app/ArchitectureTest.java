@@ -212,6 +212,26 @@ class ArchitectureTest {
         .check(wharf);
   }
 
+  /** CloudWatch Logs knows no other service's internals (nor the HTTP front). */
+  @Test
+  void logsKnowsNoOtherService() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.wharf.logs..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.wharf.ecs..", "io.wharf.elb..", "io.wharf.controlplane..", "io.wharf.haproxy..")
+        .check(wharf);
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.wharf.ecs..", "io.wharf.elb..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.wharf.logs..")
+        .check(wharf);
+  }
+
   /**
    * Time comes from a {@link Clock} handed down from the composition root (the app), so that the
    * simulation can run the real control plane on virtual time; only the root and the Docker driver

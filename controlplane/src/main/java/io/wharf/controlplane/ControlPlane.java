@@ -16,6 +16,7 @@ import io.wharf.elb.api.ElbApi;
 import io.wharf.elb.balancing.AddressPool;
 import io.wharf.elb.balancing.DataPlane;
 import io.wharf.files.PrivateFiles;
+import io.wharf.logs.api.LogsApi;
 import io.wharf.model.ResourceArn;
 import io.wharf.model.identity.InstanceKey;
 import io.wharf.protocol.AwsService;
@@ -138,6 +139,7 @@ public final class ControlPlane implements AutoCloseable {
   private final EcsApi ecs;
   private final DataPlane dataPlane;
   private final Server server;
+  private final List<AutoCloseable> closeables;
 
   private ControlPlane(
       Config config,
@@ -145,13 +147,15 @@ public final class ControlPlane implements AutoCloseable {
       AgentGateway gateway,
       EcsApi ecs,
       DataPlane dataPlane,
-      Server server) {
+      Server server,
+      List<AutoCloseable> closeables) {
     this.config = config;
     this.states = states;
     this.gateway = gateway;
     this.ecs = ecs;
     this.dataPlane = dataPlane;
     this.server = server;
+    this.closeables = List.copyOf(closeables);
   }
 
   /** Opens the store, loads the state and starts serving. */
@@ -203,6 +207,8 @@ public final class ControlPlane implements AutoCloseable {
             config.clock(),
             new DataPlane.Settings(config.elb().haproxy(), config.dataDir().resolve("haproxy")));
     EcsApi ecs;
+    // Services that hold resources of their own (the log event store's files and sweeper).
+    List<AutoCloseable> closeables = new ArrayList<>();
     try {
       // The port is known only once the connector is open: bind first, then wire the API.
       connector.open();
@@ -232,9 +238,16 @@ public final class ControlPlane implements AutoCloseable {
               config.elb().addresses(),
               elbRandom);
       ServiceContext shared =
-          new ServiceContext(states, arns, config.region(), config.accountId(), config.clock());
+          new ServiceContext(
+              states, arns, config.region(), config.accountId(), config.clock(), config.dataDir());
       List<AwsService<Caller>> services = new ArrayList<>(List.of(ecs, elb));
-      modules.forEach(m -> services.add(m.start(shared)));
+      for (ServiceModule module : withBuiltIns(modules)) {
+        AwsService<Caller> service = module.start(shared);
+        services.add(service);
+        if (service instanceof AutoCloseable closeable) {
+          closeables.add(closeable);
+        }
+      }
       ApiHandler api =
           new ApiHandler(ecs, elb, services, verifier, config.region(), keys::principalOf);
       websockets.setHandler(api);
@@ -242,19 +255,43 @@ public final class ControlPlane implements AutoCloseable {
       server.setHandler(websockets);
       server.start();
     } catch (Exception e) {
+      closeAll(closeables);
       gateway.close();
       server.stop();
       dataPlane.close();
       states.close();
       throw e;
     }
-    ControlPlane plane = new ControlPlane(config, states, gateway, ecs, dataPlane, server);
+    ControlPlane plane =
+        new ControlPlane(config, states, gateway, ecs, dataPlane, server, closeables);
     log.info(
         "Wharf control plane listening on {} (state revision {}, data dir {})",
         plane.endpoint(),
         states.current().revision(),
         config.dataDir());
     return plane;
+  }
+
+  /**
+   * The AWS services every control plane serves beside ECS and ELBv2 (then the caller's own): each
+   * is a {@link ServiceModule}, so the front knows none of them.
+   */
+  static final List<ServiceModule> BUILT_IN_MODULES = List.of(LogsApi::start);
+
+  private static List<ServiceModule> withBuiltIns(List<ServiceModule> modules) {
+    List<ServiceModule> all = new ArrayList<>(BUILT_IN_MODULES);
+    all.addAll(modules);
+    return all;
+  }
+
+  private static void closeAll(List<AutoCloseable> closeables) {
+    for (AutoCloseable c : closeables.reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("Closing {} failed", c.getClass().getSimpleName(), e);
+      }
+    }
   }
 
   /** The endpoint clients use, {@code http://host:port}. */
@@ -354,6 +391,8 @@ public final class ControlPlane implements AutoCloseable {
       try {
         dataPlane.close();
       } finally {
+        // After the server stopped (no request appends any more), before the state goes.
+        closeAll(closeables);
         states.close();
       }
     }

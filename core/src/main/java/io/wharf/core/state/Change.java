@@ -14,6 +14,8 @@ import io.wharf.model.elb.TargetGroup;
 import io.wharf.model.elb.TargetRegistration;
 import io.wharf.model.identity.InstanceKey;
 import io.wharf.model.identity.JoinToken;
+import io.wharf.model.logs.LogGroup;
+import io.wharf.model.logs.LogStream;
 
 /**
  * A change to the control plane's state: what a command produces, what the store persists, and what
@@ -54,6 +56,17 @@ public sealed interface Change {
   record InstanceKeyPut(InstanceKey key) implements Identity {}
 
   record InstanceKeyRemoved(String accessKeyId) implements Identity {}
+
+  /** A change to the CloudWatch Logs part of the state ({@link Logging}). */
+  sealed interface Logs extends Change {}
+
+  record LogGroupPut(LogGroup group) implements Logs {}
+
+  record LogGroupRemoved(String name) implements Logs {}
+
+  record LogStreamPut(LogStream stream) implements Logs {}
+
+  record LogStreamRemoved(String groupName, String name) implements Logs {}
 
   record ClusterPut(Cluster cluster) implements Change {}
 

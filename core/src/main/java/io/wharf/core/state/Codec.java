@@ -21,6 +21,8 @@ import io.wharf.model.elb.TargetGroup;
 import io.wharf.model.elb.TargetRegistration;
 import io.wharf.model.identity.InstanceKey;
 import io.wharf.model.identity.JoinToken;
+import io.wharf.model.logs.LogGroup;
+import io.wharf.model.logs.LogStream;
 import io.wharf.store.Store;
 import io.wharf.store.StoreException;
 import java.util.List;
@@ -43,6 +45,8 @@ final class Codec {
   static final String TARGET = "target";
   static final String JOIN_TOKEN = "join-token";
   static final String INSTANCE_KEY = "instance-key";
+  static final String LOG_GROUP = "log-group";
+  static final String LOG_STREAM = "log-stream";
 
   private final ObjectMapper mapper =
       new ObjectMapper()
@@ -70,6 +74,12 @@ final class Codec {
       case Change.JoinTokenRemoved(String id) -> new Store.Mutation.Delete(JOIN_TOKEN, id);
       case Change.InstanceKeyPut(InstanceKey k) -> put(INSTANCE_KEY, k.accessKeyId(), k);
       case Change.InstanceKeyRemoved(String id) -> new Store.Mutation.Delete(INSTANCE_KEY, id);
+      case Change.LogGroupPut(LogGroup g) -> put(LOG_GROUP, g.name(), g);
+      case Change.LogGroupRemoved(String name) -> new Store.Mutation.Delete(LOG_GROUP, name);
+      case Change.LogStreamPut(LogStream st) ->
+          put(LOG_STREAM, streamKey(st.groupName(), st.name()), st);
+      case Change.LogStreamRemoved(String group, String name) ->
+          new Store.Mutation.Delete(LOG_STREAM, streamKey(group, name));
     };
   }
 
@@ -92,6 +102,11 @@ final class Codec {
 
   /** A registration's row: the registration and the group it belongs to. */
   record TargetRow(String targetGroupArn, TargetRegistration registration) {}
+
+  /** A stream's row key: its group and its name (a group name cannot hold a newline). */
+  static String streamKey(String groupName, String streamName) {
+    return groupName + "\n" + streamName;
+  }
 
   private static String targetKey(String targetGroupArn, Target target) {
     return targetGroupArn + " " + target.key();
@@ -137,6 +152,8 @@ final class Codec {
         case JOIN_TOKEN -> new Change.JoinTokenPut(mapper.readValue(row.json(), JoinToken.class));
         case INSTANCE_KEY ->
             new Change.InstanceKeyPut(mapper.readValue(row.json(), InstanceKey.class));
+        case LOG_GROUP -> new Change.LogGroupPut(mapper.readValue(row.json(), LogGroup.class));
+        case LOG_STREAM -> new Change.LogStreamPut(mapper.readValue(row.json(), LogStream.class));
         default ->
             throw new StoreException(
                 "The database holds rows of kind '"

@@ -31,6 +31,7 @@ import org.pcollections.TreePMap;
  * @param containerInstances instances by ARN, sorted
  * @param tasks tasks by ARN, sorted
  * @param identities join tokens and container instances' access keys
+ * @param logging CloudWatch Logs' groups and streams
  * @param usage what the unstopped tasks of each container instance hold, by instance ARN (derived
  *     from {@code tasks}, kept for speed)
  */
@@ -45,7 +46,8 @@ public record State(
     PSortedMap<String, Service> services,
     PMap<String, PSet<String>> serviceTasks,
     LoadBalancing balancing,
-    Identities identities) {
+    Identities identities,
+    Logging logging) {
 
   public State {
     Objects.requireNonNull(clusters);
@@ -58,6 +60,7 @@ public record State(
     Objects.requireNonNull(serviceTasks);
     Objects.requireNonNull(balancing);
     Objects.requireNonNull(identities);
+    Objects.requireNonNull(logging);
   }
 
   public static State empty() {
@@ -73,7 +76,8 @@ public record State(
         TreePMap.empty(),
         HashTreePMap.empty(),
         LoadBalancing.EMPTY,
-        Identities.EMPTY);
+        Identities.EMPTY,
+        Logging.EMPTY);
   }
 
   public static String settingKey(String name, String principalArn) {
@@ -107,11 +111,13 @@ public record State(
             services,
             withServiceTask(serviceTasks, old, t),
             balancing,
-            identities);
+            identities,
+            logging);
       }
       case Change.ServicePut(Service v) -> withServices(services.plus(v.arn(), v));
       case Change.Balancing b -> withBalancing(balancing.apply(b));
       case Change.Identity i -> withIdentities(identities.apply(i));
+      case Change.Logs l -> withLogging(logging.apply(l));
     };
   }
 
@@ -129,7 +135,8 @@ public record State(
         services,
         serviceTasks,
         balancing,
-        identities);
+        identities,
+        logging);
   }
 
   private State withFamilies(PSortedMap<String, Family> v) {
@@ -144,7 +151,8 @@ public record State(
         services,
         serviceTasks,
         balancing,
-        identities);
+        identities,
+        logging);
   }
 
   private State withAccountSettings(PMap<String, AccountSetting> v) {
@@ -159,7 +167,8 @@ public record State(
         services,
         serviceTasks,
         balancing,
-        identities);
+        identities,
+        logging);
   }
 
   private State withContainerInstances(PSortedMap<String, ContainerInstance> v) {
@@ -174,7 +183,8 @@ public record State(
         services,
         serviceTasks,
         balancing,
-        identities);
+        identities,
+        logging);
   }
 
   private State withTasks(PSortedMap<String, Task> v, PMap<String, InstanceUsage> u) {
@@ -189,7 +199,8 @@ public record State(
         services,
         serviceTasks,
         balancing,
-        identities);
+        identities,
+        logging);
   }
 
   private State withServices(PSortedMap<String, Service> v) {
@@ -204,7 +215,8 @@ public record State(
         v,
         serviceTasks,
         balancing,
-        identities);
+        identities,
+        logging);
   }
 
   private State withBalancing(LoadBalancing v) {
@@ -219,7 +231,8 @@ public record State(
         services,
         serviceTasks,
         v,
-        identities);
+        identities,
+        logging);
   }
 
   private State withIdentities(Identities v) {
@@ -234,6 +247,23 @@ public record State(
         services,
         serviceTasks,
         balancing,
+        v,
+        logging);
+  }
+
+  private State withLogging(Logging v) {
+    return new State(
+        revision,
+        clusters,
+        families,
+        accountSettings,
+        containerInstances,
+        tasks,
+        usage,
+        services,
+        serviceTasks,
+        balancing,
+        identities,
         v);
   }
 
@@ -311,7 +341,8 @@ public record State(
         services,
         serviceTasks,
         balancing,
-        identities);
+        identities,
+        logging);
   }
 
   /**

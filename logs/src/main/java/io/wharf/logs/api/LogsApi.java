@@ -1,0 +1,159 @@
+package io.wharf.logs.api;
+
+import io.wharf.core.api.ServiceContext;
+import io.wharf.core.auth.Caller;
+import io.wharf.core.auth.Principal;
+import io.wharf.core.state.StateMachine;
+import io.wharf.logs.events.EventStore;
+import io.wharf.model.ErrorCode;
+import io.wharf.model.WharfException;
+import io.wharf.model.logs.LogStream;
+import io.wharf.protocol.AwsService;
+import io.wharf.protocol.Operations;
+import io.wharf.protocol.ServiceModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CloudWatch Logs (API version 2014-03-28, JSON 1.1, {@code X-Amz-Target: Logs_20140328.*}, signed
+ * for {@code logs}) on Wharf's endpoint.
+ *
+ * <pre>
+ *  Endpoint ─▶ guard (the admin) ─▶ model check ─▶ typed record ─▶
+ *     groups, streams, retention, tags ─▶ StateMachine (durable before acknowledged)
+ *     PutLogEvents, GetLogEvents, FilterLogEvents ─▶ EventStore (fsync'd chunks per stream)
+ *  retention sweep (every minute, by the injected clock) ─▶ EventStore deletes expired segments
+ * </pre>
+ *
+ * <p>Threading: operations run concurrently on request threads; metadata changes go through the
+ * single-writer state machine, events through the stream's own writer lock.
+ */
+public final class LogsApi implements AwsService<Caller>, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LogsApi.class);
+
+  /** How often expired events are looked for; CloudWatch itself deletes them within 72 hours. */
+  static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
+  private final ServiceModel model;
+  private final Operations<Caller> operations;
+  private final EventStore events;
+  private final LogEventOperations eventOperations;
+  private final ScheduledExecutorService sweeper;
+
+  LogsApi(ServiceContext context, ServiceModel model) throws IOException {
+    this.model = model;
+    StateMachine states = context.states();
+    Clock clock = context.clock();
+    this.events = new EventStore(context.dataDir().resolve("logs"));
+    // Files of streams whose deletion a crash interrupted: the state says which streams exist.
+    events.deleteAllBut(
+        states.current().logging().streams().values().stream()
+            .flatMap(m -> m.values().stream())
+            .map(LogStream::storageId)
+            .collect(Collectors.toSet()));
+    LogArns arns = new LogArns(context.region(), context.accountId());
+    LogGroupOperations groups = new LogGroupOperations(states, arns, events);
+    this.eventOperations = new LogEventOperations(states, events, clock, arns);
+    Operations.Builder<Caller> builder =
+        Operations.<Caller>builder(model).guard(LogsApi::adminOnly);
+    groups.register(builder);
+    eventOperations.register(builder);
+    this.operations = builder.build();
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("wharf-logs-retention").daemon(true).unstarted(r));
+    // sweepQuietly catches its own failures, so the future carries none worth checking.
+    var unused =
+        sweeper.scheduleWithFixedDelay(
+            this::sweepQuietly,
+            SWEEP_INTERVAL.toMillis(),
+            SWEEP_INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** The {@link io.wharf.core.api.ServiceModule} that puts CloudWatch Logs on the endpoint. */
+  public static LogsApi start(ServiceContext context) {
+    try {
+      return new LogsApi(context, loadModel());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot open the log event store", e);
+    }
+  }
+
+  public static ServiceModel loadModel() {
+    return ServiceModel.load(LogsApi.class, "logs-2014-03-28.json.gz");
+  }
+
+  /**
+   * Only the admin reads and writes logs for now; container instances will put their tasks' output
+   * (the awslogs driver) in a later part.
+   */
+  private static void adminOnly(Caller caller, String operation, Operations.RequestView request) {
+    if (!(caller.principal() instanceof Principal.Admin)) {
+      throw new WharfException(
+          ErrorCode.ACCESS_DENIED,
+          "User: "
+              + caller.principal().arn()
+              + " is not authorized to perform: logs:"
+              + operation
+              + " because no identity-based policy allows the logs:"
+              + operation
+              + " action");
+    }
+  }
+
+  /**
+   * Deletes the stored events that every group's retention has expired, as of the clock's now.
+   *
+   * @return how many events were deleted
+   */
+  public long sweepRetention() {
+    return eventOperations.sweepRetention();
+  }
+
+  private void sweepQuietly() {
+    try {
+      long deleted = sweepRetention();
+      if (deleted > 0) {
+        log.info("Retention deleted {} expired log events", deleted);
+      }
+    } catch (RuntimeException e) {
+      log.warn("The log retention sweep failed; it runs again in {}", SWEEP_INTERVAL, e);
+    }
+  }
+
+  /** The names of the operations served (the rest answer the layer's not-supported error). */
+  public Set<String> implemented() {
+    return operations.implemented();
+  }
+
+  @Override
+  public ServiceModel model() {
+    return model;
+  }
+
+  @Override
+  public Operations<Caller> operations() {
+    return operations;
+  }
+
+  @Override
+  public void close() throws IOException {
+    sweeper.shutdownNow();
+    try {
+      sweeper.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    events.close();
+  }
+}

@@ -1,0 +1,105 @@
+package io.wharf.logs.events;
+
+import io.wharf.files.PrivateFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log events of every stream, beside the state machine: one directory per stream, named by the
+ * stream's storage id ({@link io.wharf.model.logs.LogStream#storageId}), each a {@link StreamLog}.
+ *
+ * <pre>
+ *  &lt;data dir&gt;/logs/streams/&lt;storage id&gt;/&lt;first sequence&gt;.seg ...
+ * </pre>
+ *
+ * <p>Streams are opened on first use and kept open. The state machine owns which streams exist:
+ * files of a stream the state does not know (a deletion interrupted by a crash) are removed by
+ * {@link #deleteAllBut} at start.
+ *
+ * <p>Threading: safe from any thread; see {@link StreamLog} for appends and reads.
+ */
+public final class EventStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventStore.class);
+
+  private final Path streamsDir;
+  private final Map<Long, StreamLog> open = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public EventStore(Path dir) throws IOException {
+    this.streamsDir = dir.resolve("streams");
+    PrivateFiles.createDirectories(streamsDir);
+  }
+
+  /** The stream's events, opened (or created empty) on first use. */
+  public StreamLog stream(long storageId) {
+    if (closed) {
+      throw new IllegalStateException("The event store is closed");
+    }
+    return open.computeIfAbsent(
+        storageId,
+        id -> {
+          try {
+            return StreamLog.open(streamsDir.resolve(Long.toString(id)));
+          } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the log events of stream " + id, e);
+          }
+        });
+  }
+
+  /** Deletes a stream's events (after its deletion is durable in the state). */
+  public void delete(long storageId) throws IOException {
+    StreamLog s = open.remove(storageId);
+    if (s != null) {
+      s.delete();
+    } else {
+      Path dir = streamsDir.resolve(Long.toString(storageId));
+      if (Files.isDirectory(dir)) {
+        StreamLog.open(dir).delete();
+      }
+    }
+    StreamLog.forceDirectory(streamsDir);
+  }
+
+  /** Removes the files of every stream but these (the ones the state knows). */
+  public void deleteAllBut(Set<Long> live) throws IOException {
+    try (Stream<Path> dirs = Files.list(streamsDir)) {
+      for (Path d : dirs.toList()) {
+        long id;
+        try {
+          id = Long.parseLong(d.getFileName().toString());
+        } catch (NumberFormatException e) {
+          continue; // not ours
+        }
+        if (!live.contains(id)) {
+          log.info("Deleting the log events of stream {}, which no longer exists", id);
+          delete(id);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    IOException failure = null;
+    for (StreamLog s : open.values()) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    open.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

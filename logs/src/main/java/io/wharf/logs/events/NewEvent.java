@@ -1,0 +1,4 @@
+package io.wharf.logs.events;
+
+/** An event to be appended: its timestamp (ms since the epoch) and its message. */
+public record NewEvent(long timestamp, String message) {}
