@@ -150,32 +150,29 @@ final class Binding {
     if (value == null || value.isNull()) {
       return value;
     }
-    JsonNode shape = model.shape(shapeName);
-    switch (shape.path("type").asText()) {
+    ShapePlan shape = model.plan(shapeName);
+    switch (shape.type()) {
       case "structure" -> {
-        if (model.isDocument(shape) || !value.isObject()) {
+        if (shape.document() || !value.isObject()) {
           return value;
         }
         ObjectNode out = NODES.objectNode();
-        JsonNode members = shape.path("members");
+        Map<String, String> members = shape.memberShapes();
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          JsonNode member = members.get(e.getKey());
+          String member = members.get(e.getKey());
           // Members the model does not know are left out, as AWS ignores them: bound by a name
           // that matches case-insensitively, an unknown "Type" beside "type" would be bound over
           // it.
           if (member != null) {
-            out.set(
-                e.getKey(),
-                normaliseInput(
-                    member.path("shape").asText(), e.getValue(), join(path, e.getKey())));
+            out.set(e.getKey(), normaliseInput(member, e.getValue(), join(path, e.getKey())));
           }
         }
         return out;
       }
       case "list" -> {
         ArrayNode out = NODES.arrayNode();
-        String member = shape.path("member").path("shape").asText();
+        String member = shape.itemShape();
         for (int i = 0; i < value.size(); i++) {
           out.add(normaliseInput(member, value.get(i), path + "[" + i + "]"));
         }
@@ -183,7 +180,7 @@ final class Binding {
       }
       case "map" -> {
         ObjectNode out = NODES.objectNode();
-        String valueShape = shape.path("value").path("shape").asText();
+        String valueShape = shape.valueShape();
         value
             .fields()
             .forEachRemaining(
@@ -234,10 +231,10 @@ final class Binding {
   }
 
   private JsonNode canonical(String operation, String shapeName, JsonNode value, boolean strict) {
-    JsonNode shape = model.shape(shapeName);
-    switch (shape.path("type").asText()) {
+    ShapePlan shape = model.plan(shapeName);
+    switch (shape.type()) {
       case "structure" -> {
-        if (model.isDocument(shape)) {
+        if (shape.document()) {
           return value;
         }
         if (!value.isObject()) {
@@ -259,7 +256,7 @@ final class Binding {
             }
             continue;
           }
-          String member = model.memberIgnoringCase(shapeName, e.getKey());
+          String member = shape.memberIgnoringCase(e.getKey());
           if (member == null) {
             if (strict) {
               throw new IllegalStateException(
@@ -274,14 +271,14 @@ final class Binding {
             out.set(e.getKey(), e.getValue());
             continue;
           }
-          String memberShape = shape.path("members").path(member).path("shape").asText();
-          out.set(member, canonical(operation, memberShape, e.getValue(), strict));
+          out.set(
+              member, canonical(operation, shape.memberShapes().get(member), e.getValue(), strict));
         }
         return out;
       }
       case "list" -> {
         ArrayNode out = NODES.arrayNode();
-        String member = shape.path("member").path("shape").asText();
+        String member = shape.itemShape();
         for (JsonNode item : value) {
           if (!item.isNull()) {
             out.add(canonical(operation, member, item, strict));
@@ -291,7 +288,7 @@ final class Binding {
       }
       case "map" -> {
         ObjectNode out = NODES.objectNode();
-        String valueShape = shape.path("value").path("shape").asText();
+        String valueShape = shape.valueShape();
         value
             .fields()
             .forEachRemaining(
@@ -354,8 +351,8 @@ final class Binding {
 
   private void checkRecord(String operation, String shapeName, Type type) {
     Class<?> raw = rawClass(type);
-    JsonNode shape = model.shape(shapeName);
-    String kind = shape.path("type").asText();
+    ShapePlan shape = model.plan(shapeName);
+    String kind = shape.type();
     if (raw == null || raw == io.wharf.model.Document.class) {
       return;
     }
@@ -363,9 +360,9 @@ final class Binding {
       typeArgument(type, 0).ifPresent(t -> checkRecord(operation, shapeName, t));
       return;
     }
-    if (raw.isRecord() && kind.equals("structure") && !model.isDocument(shape)) {
+    if (raw.isRecord() && kind.equals("structure") && !shape.document()) {
       for (RecordComponent c : raw.getRecordComponents()) {
-        String member = model.memberIgnoringCase(shapeName, c.getName());
+        String member = shape.memberIgnoringCase(c.getName());
         if (member == null) {
           throw new IllegalStateException(
               "The input record "
@@ -377,17 +374,12 @@ final class Binding {
                   + " that matches no member of the shape "
                   + shapeName);
         }
-        checkRecord(
-            operation,
-            shape.path("members").path(member).path("shape").asText(),
-            c.getGenericType());
+        checkRecord(operation, shape.memberShapes().get(member), c.getGenericType());
       }
     } else if (kind.equals("list") && List.class.isAssignableFrom(raw)) {
-      typeArgument(type, 0)
-          .ifPresent(t -> checkRecord(operation, shape.path("member").path("shape").asText(), t));
+      typeArgument(type, 0).ifPresent(t -> checkRecord(operation, shape.itemShape(), t));
     } else if (kind.equals("map") && Map.class.isAssignableFrom(raw)) {
-      typeArgument(type, 1)
-          .ifPresent(t -> checkRecord(operation, shape.path("value").path("shape").asText(), t));
+      typeArgument(type, 1).ifPresent(t -> checkRecord(operation, shape.valueShape(), t));
     }
   }
 
