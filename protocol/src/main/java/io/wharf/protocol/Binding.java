@@ -220,14 +220,158 @@ final class Binding {
     if (result == null || shape == null) {
       return NODES.objectNode();
     }
-    boolean strict = !(result instanceof JsonNode);
-    JsonNode tree = strict ? RECORDS.valueToTree(result) : (JsonNode) result;
-    JsonNode out = canonical(operation, shape, tree, strict);
+    JsonNode out =
+        result instanceof JsonNode tree
+            ? canonical(operation, shape, tree, false)
+            : canonicalOf(operation, shape, result);
     if (!(out instanceof ObjectNode object)) {
       throw new IllegalStateException(
           "The output of " + operation + " is not a structure: " + result.getClass().getName());
     }
     return object;
+  }
+
+  /**
+   * The canonical tree of a record's value, built straight from the record where its shape is the
+   * plain case (a record for a structure, a list, a map of text keys, text, numbers, booleans, enum
+   * constants, Instants, bytes, documents), and through Jackson's tree and {@link #canonical}
+   * otherwise, which answers the same. Why: turning RunTask's ten tasks into Jackson's tree and
+   * then walking that tree again into the canonical one was the protocol layer's largest cost
+   * (PlacementBench's profile: {@code valueToTree} and {@code canonical} a third of {@link
+   * Endpoint#handle}'s time).
+   */
+  private JsonNode canonicalOf(String operation, String shapeName, Object value) {
+    ShapePlan shape = model.plan(shapeName);
+    switch (shape.type()) {
+      case "structure" -> {
+        if (value instanceof Record && !shape.document()) {
+          ObjectNode out = NODES.objectNode();
+          for (RecordComponent c : COMPONENTS.get(value.getClass())) {
+            Object component = componentValue(c, value);
+            if (component instanceof Optional<?> optional) {
+              component = optional.orElse(null);
+            }
+            if (component == null) {
+              continue; // dropped, as the canonical tree drops nulls and empty Optionals
+            }
+            String member = shape.memberIgnoringCase(c.getName());
+            if (member == null) {
+              throw new IllegalStateException(
+                  "The output of "
+                      + operation
+                      + " has a member "
+                      + c.getName()
+                      + " that the shape "
+                      + shapeName
+                      + " does not have");
+            }
+            out.set(member, canonicalOf(operation, shape.memberShapes().get(member), component));
+          }
+          return out;
+        }
+        if (value instanceof Document document && shape.document()) {
+          return readDocument(document);
+        }
+      }
+      case "list" -> {
+        if (value instanceof List<?> list) {
+          ArrayNode out = NODES.arrayNode(list.size());
+          for (Object element : list) {
+            Object item = element instanceof Optional<?> o ? o.orElse(null) : element;
+            if (item != null) {
+              out.add(canonicalOf(operation, shape.itemShape(), item));
+            }
+          }
+          return out;
+        }
+      }
+      case "map" -> {
+        if (value instanceof Map<?, ?> map && allKeysAreText(map)) {
+          ObjectNode out = NODES.objectNode();
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            Object entry = e.getValue() instanceof Optional<?> o ? o.orElse(null) : e.getValue();
+            if (entry != null) {
+              out.set((String) e.getKey(), canonicalOf(operation, shape.valueShape(), entry));
+            }
+          }
+          return out;
+        }
+      }
+      case "string" -> {
+        if (value instanceof String text) {
+          return TextNode.valueOf(text);
+        }
+        if (value instanceof Enum<?> constant) {
+          return TextNode.valueOf(constant.toString()); // WRITE_ENUMS_USING_TO_STRING
+        }
+      }
+      case "integer", "long" -> {
+        if (value instanceof Integer n) {
+          return NODES.numberNode(n);
+        }
+        if (value instanceof Long n) {
+          return NODES.numberNode(n);
+        }
+      }
+      case "boolean" -> {
+        if (value instanceof Boolean b) {
+          return NODES.booleanNode(b);
+        }
+      }
+      case "timestamp" -> {
+        if (value instanceof Instant instant) {
+          return new POJONode(instant);
+        }
+      }
+      case "blob" -> {
+        if (value instanceof byte[] bytes) {
+          return BinaryNode.valueOf(bytes);
+        }
+      }
+      default -> {
+        // Jackson's rendering below.
+      }
+    }
+    return canonical(operation, shapeName, RECORDS.valueToTree(value), true);
+  }
+
+  /** A record's components in declaration order, each accessor made callable once. */
+  private static final ClassValue<RecordComponent[]> COMPONENTS =
+      new ClassValue<>() {
+        @Override
+        protected RecordComponent[] computeValue(Class<?> type) {
+          RecordComponent[] components = type.getRecordComponents();
+          for (RecordComponent c : components) {
+            c.getAccessor().setAccessible(true);
+          }
+          return components;
+        }
+      };
+
+  private static Object componentValue(RecordComponent component, Object record) {
+    try {
+      return component.getAccessor().invoke(record);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(
+          "Cannot read " + component.getName() + " of " + record.getClass().getName(), e);
+    }
+  }
+
+  private static boolean allKeysAreText(Map<?, ?> map) {
+    for (Object key : map.keySet()) {
+      if (!(key instanceof String)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static JsonNode readDocument(Document document) {
+    try {
+      return RECORDS.readTree(document.json());
+    } catch (IOException e) {
+      throw new IllegalStateException("A document is not JSON: " + e.getMessage(), e);
+    }
   }
 
   private JsonNode canonical(String operation, String shapeName, JsonNode value, boolean strict) {
@@ -325,6 +469,10 @@ final class Binding {
         }
       }
       default -> {
+        // An Instant where the shape is no timestamp is text, as JavaTimeModule writes it.
+        if (strict && value.isPojo() && ((POJONode) value).getPojo() instanceof Instant instant) {
+          return TextNode.valueOf(instant.toString());
+        }
         return value;
       }
     }
@@ -440,6 +588,18 @@ final class Binding {
           public void serialize(Document value, JsonGenerator gen, SerializerProvider serializers)
               throws IOException {
             gen.writeTree(RECORDS.readTree(value.json()));
+          }
+        });
+    // An Instant goes into the output tree as itself (a POJONode), which is what the canonical
+    // tree holds: written as ISO text, as JavaTimeModule would, each one was parsed back from its
+    // text by the output walk, a cost RunTask's ten tasks paid on every answer.
+    module.addSerializer(
+        Instant.class,
+        new JsonSerializer<>() {
+          @Override
+          public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers)
+              throws IOException {
+            gen.writeEmbeddedObject(value);
           }
         });
     module.addSerializer(
