@@ -244,7 +244,8 @@ final class Binding {
     ShapePlan shape = model.plan(shapeName);
     switch (shape.type()) {
       case "structure" -> {
-        if (value instanceof Record && !shape.document()) {
+        // A Document is a record too, but it stands for its JSON, not for its one component.
+        if (value instanceof Record && !(value instanceof Document) && !shape.document()) {
           ObjectNode out = NODES.objectNode();
           for (RecordComponent c : COMPONENTS.get(value.getClass())) {
             Object component = componentValue(c, value);
