@@ -150,32 +150,29 @@ final class Binding {
     if (value == null || value.isNull()) {
       return value;
     }
-    JsonNode shape = model.shape(shapeName);
-    switch (shape.path("type").asText()) {
+    ShapePlan shape = model.plan(shapeName);
+    switch (shape.type()) {
       case "structure" -> {
-        if (model.isDocument(shape) || !value.isObject()) {
+        if (shape.document() || !value.isObject()) {
           return value;
         }
         ObjectNode out = NODES.objectNode();
-        JsonNode members = shape.path("members");
+        Map<String, String> members = shape.memberShapes();
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          JsonNode member = members.get(e.getKey());
+          String member = members.get(e.getKey());
           // Members the model does not know are left out, as AWS ignores them: bound by a name
           // that matches case-insensitively, an unknown "Type" beside "type" would be bound over
           // it.
           if (member != null) {
-            out.set(
-                e.getKey(),
-                normaliseInput(
-                    member.path("shape").asText(), e.getValue(), join(path, e.getKey())));
+            out.set(e.getKey(), normaliseInput(member, e.getValue(), join(path, e.getKey())));
           }
         }
         return out;
       }
       case "list" -> {
         ArrayNode out = NODES.arrayNode();
-        String member = shape.path("member").path("shape").asText();
+        String member = shape.itemShape();
         for (int i = 0; i < value.size(); i++) {
           out.add(normaliseInput(member, value.get(i), path + "[" + i + "]"));
         }
@@ -183,7 +180,7 @@ final class Binding {
       }
       case "map" -> {
         ObjectNode out = NODES.objectNode();
-        String valueShape = shape.path("value").path("shape").asText();
+        String valueShape = shape.valueShape();
         value
             .fields()
             .forEachRemaining(
@@ -223,9 +220,10 @@ final class Binding {
     if (result == null || shape == null) {
       return NODES.objectNode();
     }
-    boolean strict = !(result instanceof JsonNode);
-    JsonNode tree = strict ? RECORDS.valueToTree(result) : (JsonNode) result;
-    JsonNode out = canonical(operation, shape, tree, strict);
+    JsonNode out =
+        result instanceof JsonNode tree
+            ? canonical(operation, shape, tree, false)
+            : canonicalOf(operation, shape, result);
     if (!(out instanceof ObjectNode object)) {
       throw new IllegalStateException(
           "The output of " + operation + " is not a structure: " + result.getClass().getName());
@@ -233,11 +231,155 @@ final class Binding {
     return object;
   }
 
-  private JsonNode canonical(String operation, String shapeName, JsonNode value, boolean strict) {
-    JsonNode shape = model.shape(shapeName);
-    switch (shape.path("type").asText()) {
+  /**
+   * The canonical tree of a record's value, built straight from the record where its shape is the
+   * plain case (a record for a structure, a list, a map of text keys, text, numbers, booleans, enum
+   * constants, Instants, bytes, documents), and through Jackson's tree and {@link #canonical}
+   * otherwise, which answers the same. Why: turning RunTask's ten tasks into Jackson's tree and
+   * then walking that tree again into the canonical one was the protocol layer's largest cost
+   * (PlacementBench's profile: {@code valueToTree} and {@code canonical} a third of {@link
+   * Endpoint#handle}'s time).
+   */
+  private JsonNode canonicalOf(String operation, String shapeName, Object value) {
+    ShapePlan shape = model.plan(shapeName);
+    switch (shape.type()) {
       case "structure" -> {
-        if (model.isDocument(shape)) {
+        // A Document is a record too, but it stands for its JSON, not for its one component.
+        if (value instanceof Record && !(value instanceof Document) && !shape.document()) {
+          ObjectNode out = NODES.objectNode();
+          for (RecordComponent c : COMPONENTS.get(value.getClass())) {
+            Object component = componentValue(c, value);
+            if (component instanceof Optional<?> optional) {
+              component = optional.orElse(null);
+            }
+            if (component == null) {
+              continue; // dropped, as the canonical tree drops nulls and empty Optionals
+            }
+            String member = shape.memberIgnoringCase(c.getName());
+            if (member == null) {
+              throw new IllegalStateException(
+                  "The output of "
+                      + operation
+                      + " has a member "
+                      + c.getName()
+                      + " that the shape "
+                      + shapeName
+                      + " does not have");
+            }
+            out.set(member, canonicalOf(operation, shape.memberShapes().get(member), component));
+          }
+          return out;
+        }
+        if (value instanceof Document document && shape.document()) {
+          return readDocument(document);
+        }
+      }
+      case "list" -> {
+        if (value instanceof List<?> list) {
+          ArrayNode out = NODES.arrayNode(list.size());
+          for (Object element : list) {
+            Object item = element instanceof Optional<?> o ? o.orElse(null) : element;
+            if (item != null) {
+              out.add(canonicalOf(operation, shape.itemShape(), item));
+            }
+          }
+          return out;
+        }
+      }
+      case "map" -> {
+        if (value instanceof Map<?, ?> map && allKeysAreText(map)) {
+          ObjectNode out = NODES.objectNode();
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            Object entry = e.getValue() instanceof Optional<?> o ? o.orElse(null) : e.getValue();
+            if (entry != null) {
+              out.set((String) e.getKey(), canonicalOf(operation, shape.valueShape(), entry));
+            }
+          }
+          return out;
+        }
+      }
+      case "string" -> {
+        if (value instanceof String text) {
+          return TextNode.valueOf(text);
+        }
+        if (value instanceof Enum<?> constant) {
+          return TextNode.valueOf(constant.toString()); // WRITE_ENUMS_USING_TO_STRING
+        }
+      }
+      case "integer", "long" -> {
+        if (value instanceof Integer n) {
+          return NODES.numberNode(n);
+        }
+        if (value instanceof Long n) {
+          return NODES.numberNode(n);
+        }
+      }
+      case "boolean" -> {
+        if (value instanceof Boolean b) {
+          return NODES.booleanNode(b);
+        }
+      }
+      case "timestamp" -> {
+        if (value instanceof Instant instant) {
+          return new POJONode(instant);
+        }
+      }
+      case "blob" -> {
+        if (value instanceof byte[] bytes) {
+          return BinaryNode.valueOf(bytes);
+        }
+      }
+      default -> {
+        // Jackson's rendering below.
+      }
+    }
+    return canonical(operation, shapeName, RECORDS.valueToTree(value), true);
+  }
+
+  /** A record's components in declaration order, each accessor made callable once. */
+  private static final ClassValue<RecordComponent[]> COMPONENTS =
+      new ClassValue<>() {
+        @Override
+        protected RecordComponent[] computeValue(Class<?> type) {
+          RecordComponent[] components = type.getRecordComponents();
+          for (RecordComponent c : components) {
+            c.getAccessor().setAccessible(true);
+          }
+          return components;
+        }
+      };
+
+  private static Object componentValue(RecordComponent component, Object record) {
+    try {
+      return component.getAccessor().invoke(record);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(
+          "Cannot read " + component.getName() + " of " + record.getClass().getName(), e);
+    }
+  }
+
+  private static boolean allKeysAreText(Map<?, ?> map) {
+    for (Object key : map.keySet()) {
+      if (!(key instanceof String)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static JsonNode readDocument(Document document) {
+    try {
+      return RECORDS.readTree(document.json());
+    } catch (IOException e) {
+      throw new IllegalStateException("A document is not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private JsonNode canonical(String operation, String shapeName, JsonNode value, boolean strict) {
+    ShapePlan shape = model.plan(shapeName);
+    switch (shape.type()) {
+      case "structure" -> {
+        if (shape.document()) {
           return value;
         }
         if (!value.isObject()) {
@@ -259,7 +401,7 @@ final class Binding {
             }
             continue;
           }
-          String member = model.memberIgnoringCase(shapeName, e.getKey());
+          String member = shape.memberIgnoringCase(e.getKey());
           if (member == null) {
             if (strict) {
               throw new IllegalStateException(
@@ -274,14 +416,14 @@ final class Binding {
             out.set(e.getKey(), e.getValue());
             continue;
           }
-          String memberShape = shape.path("members").path(member).path("shape").asText();
-          out.set(member, canonical(operation, memberShape, e.getValue(), strict));
+          out.set(
+              member, canonical(operation, shape.memberShapes().get(member), e.getValue(), strict));
         }
         return out;
       }
       case "list" -> {
         ArrayNode out = NODES.arrayNode();
-        String member = shape.path("member").path("shape").asText();
+        String member = shape.itemShape();
         for (JsonNode item : value) {
           if (!item.isNull()) {
             out.add(canonical(operation, member, item, strict));
@@ -291,7 +433,7 @@ final class Binding {
       }
       case "map" -> {
         ObjectNode out = NODES.objectNode();
-        String valueShape = shape.path("value").path("shape").asText();
+        String valueShape = shape.valueShape();
         value
             .fields()
             .forEachRemaining(
@@ -328,6 +470,10 @@ final class Binding {
         }
       }
       default -> {
+        // An Instant where the shape is no timestamp is text, as JavaTimeModule writes it.
+        if (strict && value.isPojo() && ((POJONode) value).getPojo() instanceof Instant instant) {
+          return TextNode.valueOf(instant.toString());
+        }
         return value;
       }
     }
@@ -354,8 +500,8 @@ final class Binding {
 
   private void checkRecord(String operation, String shapeName, Type type) {
     Class<?> raw = rawClass(type);
-    JsonNode shape = model.shape(shapeName);
-    String kind = shape.path("type").asText();
+    ShapePlan shape = model.plan(shapeName);
+    String kind = shape.type();
     if (raw == null || raw == io.wharf.model.Document.class) {
       return;
     }
@@ -363,9 +509,9 @@ final class Binding {
       typeArgument(type, 0).ifPresent(t -> checkRecord(operation, shapeName, t));
       return;
     }
-    if (raw.isRecord() && kind.equals("structure") && !model.isDocument(shape)) {
+    if (raw.isRecord() && kind.equals("structure") && !shape.document()) {
       for (RecordComponent c : raw.getRecordComponents()) {
-        String member = model.memberIgnoringCase(shapeName, c.getName());
+        String member = shape.memberIgnoringCase(c.getName());
         if (member == null) {
           throw new IllegalStateException(
               "The input record "
@@ -377,17 +523,12 @@ final class Binding {
                   + " that matches no member of the shape "
                   + shapeName);
         }
-        checkRecord(
-            operation,
-            shape.path("members").path(member).path("shape").asText(),
-            c.getGenericType());
+        checkRecord(operation, shape.memberShapes().get(member), c.getGenericType());
       }
     } else if (kind.equals("list") && List.class.isAssignableFrom(raw)) {
-      typeArgument(type, 0)
-          .ifPresent(t -> checkRecord(operation, shape.path("member").path("shape").asText(), t));
+      typeArgument(type, 0).ifPresent(t -> checkRecord(operation, shape.itemShape(), t));
     } else if (kind.equals("map") && Map.class.isAssignableFrom(raw)) {
-      typeArgument(type, 1)
-          .ifPresent(t -> checkRecord(operation, shape.path("value").path("shape").asText(), t));
+      typeArgument(type, 1).ifPresent(t -> checkRecord(operation, shape.valueShape(), t));
     }
   }
 
@@ -448,6 +589,18 @@ final class Binding {
           public void serialize(Document value, JsonGenerator gen, SerializerProvider serializers)
               throws IOException {
             gen.writeTree(RECORDS.readTree(value.json()));
+          }
+        });
+    // An Instant goes into the output tree as itself (a POJONode), which is what the canonical
+    // tree holds: written as ISO text, as JavaTimeModule would, each one was parsed back from its
+    // text by the output walk, a cost RunTask's ten tasks paid on every answer.
+    module.addSerializer(
+        Instant.class,
+        new JsonSerializer<>() {
+          @Override
+          public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers)
+              throws IOException {
+            gen.writeEmbeddedObject(value);
           }
         });
     module.addSerializer(

@@ -120,6 +120,20 @@ public final class Endpoint<C> {
     } catch (RuntimeException e) {
       return error(service, WireProtocol.AWS_JSON_1_1, e, requestId);
     }
+    return handle(service, protocol, request, caller, requestId);
+  }
+
+  /**
+   * {@link #handle(AwsService, ProtocolRequest, Object, String)} for a request whose protocol the
+   * front already worked out with {@link #protocolOf} (it needs it before the body is read, for its
+   * own error answers), so that it is not worked out again.
+   */
+  public ProtocolResponse handle(
+      AwsService<C> service,
+      WireProtocol protocol,
+      ProtocolRequest request,
+      C caller,
+      String requestId) {
     if (!speaks(service.model(), protocol)) {
       // Answered in a protocol the service speaks: its clients could not read any other.
       List<WireProtocol> speaks = service.model().protocols();

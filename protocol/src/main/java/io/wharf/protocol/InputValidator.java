@@ -2,9 +2,7 @@ package io.wharf.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.model.WharfException;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,19 +33,19 @@ final class InputValidator {
   }
 
   private void check(String shapeName, JsonNode value, String path) {
-    JsonNode shape = model.shape(shapeName);
-    String type = shape.path("type").asText();
+    ShapePlan shape = model.plan(shapeName);
+    String type = shape.type();
     switch (type) {
       case "structure" -> {
         // A document is free-form JSON: any value, nothing to check.
-        if (!model.isDocument(shape)) {
+        if (!shape.document()) {
           checkStructure(shape, value, path);
         }
       }
       case "list" -> {
         requireType(value.isArray(), path, "a list");
         checkSize(shape, value.size(), path, "items");
-        String member = shape.path("member").path("shape").asText();
+        String member = shape.itemShape();
         for (int i = 0; i < value.size(); i++) {
           JsonNode item = value.get(i);
           if (item.isNull()) {
@@ -59,8 +57,8 @@ final class InputValidator {
       case "map" -> {
         requireType(value.isObject(), path, "a map");
         checkSize(shape, value.size(), path, "entries");
-        String keyShape = shape.path("key").path("shape").asText();
-        String valueShape = shape.path("value").path("shape").asText();
+        String keyShape = shape.keyShape();
+        String valueShape = shape.valueShape();
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           check(
@@ -75,15 +73,17 @@ final class InputValidator {
       case "string" -> {
         requireType(value.isTextual(), path, "a string");
         String text = value.asText();
-        JsonNode allowed = shape.get("enum");
-        if (allowed != null && !contains(allowed, text)) {
+        if (shape.hasEnum() && !shape.enumSet().contains(text)) {
           throw invalid(
-              path, "has the invalid value '" + text + "'; valid values are " + join(allowed));
+              path,
+              "has the invalid value '"
+                  + text
+                  + "'; valid values are "
+                  + String.join(", ", shape.enumValues()));
         }
         checkSize(shape, text.codePointCount(0, text.length()), path, "characters");
-        JsonNode regex = shape.get("pattern");
-        if (regex != null && !model.pattern(shapeName, regex.asText()).matcher(text).matches()) {
-          throw invalid(path, "does not match the pattern " + regex.asText());
+        if (shape.pattern() != null && !shape.pattern().matcher(text).matches()) {
+          throw invalid(path, "does not match the pattern " + shape.regex());
         }
       }
       case "integer", "long" -> {
@@ -92,11 +92,11 @@ final class InputValidator {
                 && (type.equals("long") ? value.canConvertToLong() : value.canConvertToInt());
         requireType(integral, path, type.equals("long") ? "a long integer" : "an integer");
         long n = value.asLong();
-        if (shape.has("min") && n < shape.get("min").asLong()) {
-          throw invalid(path, "is " + n + "; the minimum is " + shape.get("min").asLong());
+        if (shape.min() != null && n < shape.min()) {
+          throw invalid(path, "is " + n + "; the minimum is " + shape.min());
         }
-        if (shape.has("max") && n > shape.get("max").asLong()) {
-          throw invalid(path, "is " + n + "; the maximum is " + shape.get("max").asLong());
+        if (shape.max() != null && n > shape.max()) {
+          throw invalid(path, "is " + n + "; the maximum is " + shape.max());
         }
       }
       case "boolean" -> requireType(value.isBoolean(), path, "a boolean");
@@ -109,33 +109,31 @@ final class InputValidator {
     }
   }
 
-  private void checkStructure(JsonNode shape, JsonNode value, String path) {
+  private void checkStructure(ShapePlan shape, JsonNode value, String path) {
     requireType(value.isObject(), path, "a structure (JSON object)");
-    for (JsonNode required : shape.path("required")) {
-      JsonNode member = value.get(required.asText());
+    for (String required : shape.required()) {
+      JsonNode member = value.get(required);
       if (member == null || member.isNull()) {
         throw WharfException.invalidParameter(
-            "Missing required parameter " + join(path, required.asText()) + ".");
+            "Missing required parameter " + join(path, required) + ".");
       }
     }
-    JsonNode members = shape.path("members");
+    Map<String, String> members = shape.memberShapes();
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      JsonNode member = members.get(e.getKey());
-      if (member != null && !e.getValue().isNull()) {
-        check(member.path("shape").asText(), e.getValue(), join(path, e.getKey()));
+      String memberShape = members.get(e.getKey());
+      if (memberShape != null && !e.getValue().isNull()) {
+        check(memberShape, e.getValue(), join(path, e.getKey()));
       }
     }
   }
 
-  private static void checkSize(JsonNode shape, int size, String path, String unit) {
-    if (shape.has("min") && size < shape.get("min").asLong()) {
-      throw invalid(
-          path, "has " + size + " " + unit + "; the minimum is " + shape.get("min").asLong());
+  private static void checkSize(ShapePlan shape, int size, String path, String unit) {
+    if (shape.min() != null && size < shape.min()) {
+      throw invalid(path, "has " + size + " " + unit + "; the minimum is " + shape.min());
     }
-    if (shape.has("max") && size > shape.get("max").asLong()) {
-      throw invalid(
-          path, "has " + size + " " + unit + "; the maximum is " + shape.get("max").asLong());
+    if (shape.max() != null && size > shape.max()) {
+      throw invalid(path, "has " + size + " " + unit + "; the maximum is " + shape.max());
     }
   }
 
@@ -152,20 +150,5 @@ final class InputValidator {
 
   private static String join(String path, String member) {
     return path.isEmpty() ? member : path + "." + member;
-  }
-
-  private static boolean contains(JsonNode values, String text) {
-    for (JsonNode v : values) {
-      if (v.asText().equals(text)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String join(JsonNode values) {
-    List<String> out = new ArrayList<>();
-    values.forEach(v -> out.add(v.asText()));
-    return String.join(", ", out);
   }
 }

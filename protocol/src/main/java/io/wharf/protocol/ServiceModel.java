@@ -8,16 +8,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -25,7 +21,7 @@ import java.util.zip.GZIPInputStream;
  * from a classpath resource, plain or gzipped. It is the contract of one service: its operations,
  * the shapes of their input and output, its error shapes, and the wire protocols it speaks.
  *
- * <p>Immutable once loaded (the pattern cache only fills); safe to share between threads.
+ * <p>Immutable once loaded; safe to share between threads.
  */
 public final class ServiceModel {
   private final JsonNode metadata;
@@ -33,8 +29,9 @@ public final class ServiceModel {
   private final JsonNode shapes;
   private final List<WireProtocol> protocols;
   private final Set<String> operationNames;
-  private final Map<String, Pattern> patterns = new ConcurrentHashMap<>();
-  private final Map<String, Map<String, String>> membersByLowerCase = new ConcurrentHashMap<>();
+
+  /** Every shape's plan, made at load: the request path reads these, not the model's JSON. */
+  private final Map<String, ShapePlan> plans;
 
   /** An error shape's traits: the query {@code <Code>}, the HTTP status, and who is at fault. */
   public record ErrorTraits(String shape, String queryCode, int status, boolean senderFault) {}
@@ -59,6 +56,11 @@ public final class ServiceModel {
     Set<String> names = new TreeSet<>();
     operations.fieldNames().forEachRemaining(names::add);
     this.operationNames = Collections.unmodifiableSet(names);
+    Map<String, ShapePlan> byName = new HashMap<>();
+    shapes
+        .fields()
+        .forEachRemaining(e -> byName.put(e.getKey(), ShapePlan.of(e.getKey(), e.getValue())));
+    this.plans = Map.copyOf(byName);
   }
 
   /**
@@ -184,9 +186,13 @@ public final class ServiceModel {
             error.path("senderFault").asBoolean(true)));
   }
 
-  /** True for a structure shape marked {@code document} (free-form JSON). */
-  boolean isDocument(JsonNode shape) {
-    return shape.path("document").asBoolean(false);
+  /** The plan of a shape, made when the model loaded. */
+  ShapePlan plan(String name) {
+    ShapePlan plan = name == null ? null : plans.get(name);
+    if (plan == null) {
+      throw new IllegalArgumentException("No shape " + name + " in the service model");
+    }
+    return plan;
   }
 
   /**
@@ -194,32 +200,7 @@ public final class ServiceModel {
    * {@code DNSName}), or null.
    */
   String memberIgnoringCase(String structure, String name) {
-    Map<String, String> byLower =
-        membersByLowerCase.computeIfAbsent(
-            structure,
-            s -> {
-              Map<String, String> out = new java.util.HashMap<>();
-              for (Iterator<String> it = shape(s).path("members").fieldNames(); it.hasNext(); ) {
-                String member = it.next();
-                out.put(member.toLowerCase(Locale.ROOT), member);
-              }
-              return out;
-            });
-    return byLower.get(name.toLowerCase(Locale.ROOT));
-  }
-
-  /** A shape's pattern, compiled once; one Java cannot compile matches anything. */
-  Pattern pattern(String shapeName, String regex) {
-    return patterns.computeIfAbsent(
-        shapeName,
-        k -> {
-          try {
-            return Pattern.compile(regex);
-          } catch (PatternSyntaxException e) {
-            // The models' patterns are ECMAScript; the few Java rejects are not enforced.
-            return Pattern.compile(".*", Pattern.DOTALL);
-          }
-        });
+    return plan(structure).memberIgnoringCase(name);
   }
 
   private static String text(JsonNode node, String field) {

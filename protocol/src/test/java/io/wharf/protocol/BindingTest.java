@@ -214,6 +214,23 @@ class BindingTest {
                 + " does not have");
   }
 
+  record WidgetAsDocument(Document widget) {}
+
+  @Test
+  void aDocumentComponentOfAStructureShapeIsWrittenAsItsJsonNamedByTheShape() {
+    // As ECS answers a task's overrides: kept as the JSON the user sent, walked as its shape.
+    JsonNode out =
+        new Binding(WidgetsService.MODEL)
+            .output(
+                "PutWidget",
+                new WidgetAsDocument(
+                    new Document("{\"name\":\"w-2\",\"Size\":3,\"Owner\":{\"UserName\":\"bo\"}}")));
+    assertThat(out.path("Widget").path("Name").asText()).isEqualTo("w-2");
+    assertThat(out.path("Widget").path("Size").asInt()).isEqualTo(3);
+    assertThat(out.at("/Widget/Owner/UserName").asText()).isEqualTo("bo");
+    assertThat(out.path("Widget").has("name")).isFalse();
+  }
+
   @Test
   void buildingFailsFastOnWhatCanNeverWork() {
     assertThatThrownBy(

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -169,33 +170,45 @@ public final class ApiHandler extends Handler.Abstract {
             request.getHttpURI().getQuery(),
             headers,
             new byte[0]);
-    AwsService<Caller> service =
-        endpoint
-            .service(SigV4Verifier.credentialService(headers, request.getHttpURI().getQuery()))
-            .filter(named -> speaksItsProtocol(named, headersOnly))
-            .orElse(isQuery(request) ? elb : ecs);
-    WireProtocol protocol;
-    ProtocolResponse answer;
-    try {
-      protocol = endpoint.protocolOf(service, headersOnly);
-    } catch (RuntimeException e) {
+    // The protocol is worked out once here, from the headers, and handed to the endpoint: the
+    // service's choice needs it, the error answers before the body is read need it, and so does
+    // the endpoint.
+    AwsService<Caller> service = null;
+    WireProtocol protocol = null;
+    Optional<AwsService<Caller>> named =
+        endpoint.service(SigV4Verifier.credentialService(headers, request.getHttpURI().getQuery()));
+    if (named.isPresent()) {
+      WireProtocol itsProtocol = protocolOrNull(named.get(), headersOnly);
+      if (itsProtocol != null && speaks(named.get(), itsProtocol)) {
+        service = named.get();
+        protocol = itsProtocol;
+      }
+    }
+    if (service == null) {
+      service = isQuery(request) ? elb : ecs;
+      protocol = protocolOrNull(service, headersOnly);
+    }
+    boolean protocolKnown = protocol != null;
+    if (!protocolKnown) {
       protocol = WireProtocol.AWS_JSON_1_1;
     }
+    ProtocolResponse answer;
     try {
       Signed signed = readSigned(request, headers, scope(service));
       Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
       long epoch = RegistrationEpochs.parse(request.getHeaders().get(RegistrationEpochs.HEADER));
+      ProtocolRequest withBody =
+          new ProtocolRequest(
+              headersOnly.method(),
+              headersOnly.path(),
+              headersOnly.rawQuery(),
+              headersOnly.headers(),
+              signed.body());
+      Caller caller = new Caller(principal, epoch);
       answer =
-          endpoint.handle(
-              service,
-              new ProtocolRequest(
-                  headersOnly.method(),
-                  headersOnly.path(),
-                  headersOnly.rawQuery(),
-                  headers,
-                  signed.body()),
-              new Caller(principal, epoch),
-              requestId);
+          protocolKnown
+              ? endpoint.handle(service, protocol, withBody, caller, requestId)
+              : endpoint.handle(service, withBody, caller, requestId);
     } catch (WharfException e) {
       closeIfRefusedAuthentication(e.code(), response);
       answer = endpoint.error(service, protocol, e, requestId);
@@ -212,13 +225,17 @@ public final class ApiHandler extends Handler.Abstract {
    * Whether the service the credential names takes requests of this one's protocol: a query request
    * signed for ECS is an ELB request signed wrongly, and is refused as ELB refuses it.
    */
-  private boolean speaksItsProtocol(AwsService<Caller> service, ProtocolRequest headersOnly) {
+  private static boolean speaks(AwsService<Caller> service, WireProtocol protocol) {
+    return service.model().protocols().stream()
+        .anyMatch(p -> p == protocol || (p.isJson() && protocol.isJson()));
+  }
+
+  /** The request's protocol for this service, or null when it cannot be told. */
+  private WireProtocol protocolOrNull(AwsService<Caller> service, ProtocolRequest headersOnly) {
     try {
-      WireProtocol protocol = endpoint.protocolOf(service, headersOnly);
-      return service.model().protocols().stream()
-          .anyMatch(p -> p == protocol || (p.isJson() && protocol.isJson()));
+      return endpoint.protocolOf(service, headersOnly);
     } catch (RuntimeException e) {
-      return false;
+      return null;
     }
   }
 
