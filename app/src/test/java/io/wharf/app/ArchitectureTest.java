@@ -1,7 +1,10 @@
 package io.wharf.app;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -10,6 +13,8 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -257,5 +262,94 @@ class ArchitectureTest {
         .orShould()
         .callMethod(Clock.class, "systemDefaultZone")
         .check(wharf);
+  }
+
+  /**
+   * Where JSON is read and written: the protocol layer (requests and answers), storage (the state
+   * machine's codec, the store), wire code (the agent and its gateway, the front, Docker's error
+   * bodies, the CLI commands, the simulated agents, benchmarks), the log messages JSON filter
+   * patterns look into, and ECS's API adapter, which binds ECS's own operations and its stored
+   * documents. Operations and domain logic work on records.
+   */
+  private static final String[] JSON_PACKAGES = {
+    "io.wharf.protocol..",
+    "io.wharf.core.state..",
+    "io.wharf.store..",
+    "io.wharf.agent..",
+    "io.wharf.ecs.agent..",
+    "io.wharf.controlplane.front..",
+    "io.wharf.logs.filter..", // log messages' own JSON, for CloudWatch's JSON filter patterns
+    "io.wharf.runtime..",
+    "io.wharf.app..",
+    "io.wharf.simulation..",
+    "io.wharf.bench..",
+  };
+
+  private static final Set<String> ECS_API_ADAPTER =
+      Set.of(
+          "io.wharf.ecs.api.Wire",
+          "io.wharf.ecs.api.Typed",
+          "io.wharf.ecs.api.TypedDocuments",
+          "io.wharf.ecs.api.TaskDefinitionDocument",
+          "io.wharf.ecs.api.IdentityDocument",
+          "io.wharf.ecs.api.Operation",
+          "io.wharf.ecs.api.EcsApi",
+          "io.wharf.ecs.api.JoinOperations",
+          "io.wharf.ecs.api.ContainerHealthReports");
+
+  /**
+   * Domain code that still reads JSON text its records carry (a task definition's container
+   * definitions, a service's load balancers, an instance's version info) with Jackson trees: the
+   * typed domain of issue 12 moves each off it, and then off this list (which only shrinks: see
+   * {@link #theClassesStillOnJsonTreesAreExactlyThoseListed}).
+   */
+  static final List<String> STILL_ON_JSON_TREES =
+      List.of(
+          "io.wharf.ecs.api.TaskOperations",
+          "io.wharf.ecs.taskdef.TaskDefinitionRules",
+          "io.wharf.ecs.taskdef.PortMappings",
+          "io.wharf.ecs.taskdef.NetworkMode",
+          "io.wharf.ecs.launch.TaskShape",
+          "io.wharf.ecs.launch.Launcher",
+          "io.wharf.ecs.launch.InstanceViews",
+          "io.wharf.ecs.service.Reconciler",
+          "io.wharf.ecs.service.LoadBalancerBindings");
+
+  private static boolean mayUseJson(JavaClass c) {
+    String top = topLevelName(c);
+    return ECS_API_ADAPTER.contains(top) || STILL_ON_JSON_TREES.contains(top);
+  }
+
+  private static String topLevelName(JavaClass c) {
+    return c.getName().replaceFirst("\\$.*", "");
+  }
+
+  @Test
+  void jacksonOnlyInProtocolStorageAndWireCode() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(JSON_PACKAGES)
+        .and(
+            DescribedPredicate.not(
+                DescribedPredicate.describe(
+                    "ECS's API adapter or listed as still on JSON trees",
+                    ArchitectureTest::mayUseJson)))
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.fasterxml.jackson..")
+        .check(wharf);
+  }
+
+  @Test
+  void theClassesStillOnJsonTreesAreExactlyThoseListed() {
+    for (String name : STILL_ON_JSON_TREES) {
+      boolean usesJackson =
+          wharf.stream()
+              .filter(c -> topLevelName(c).equals(name))
+              .flatMap(c -> c.getDirectDependenciesFromSelf().stream())
+              .anyMatch(
+                  d -> d.getTargetClass().getPackageName().startsWith("com.fasterxml.jackson"));
+      assertThat(usesJackson).as(name + " no longer uses Jackson: take it off the list").isTrue();
+    }
   }
 }
