@@ -1,12 +1,10 @@
 package io.wharf.logs.api;
 
 import io.wharf.core.api.ServiceContext;
+import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Caller;
-import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
 import io.wharf.logs.events.EventStore;
-import io.wharf.model.ErrorCode;
-import io.wharf.model.WharfException;
 import io.wharf.model.logs.LogStream;
 import io.wharf.protocol.AwsService;
 import io.wharf.protocol.Operations;
@@ -64,7 +62,7 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     LogGroupOperations groups = new LogGroupOperations(states, arns, events);
     this.eventOperations = new LogEventOperations(states, events, clock, arns);
     Operations.Builder<Caller> builder =
-        Operations.<Caller>builder(model).guard(LogsApi::adminOnly);
+        Operations.<Caller>builder(model).guard(AccessDenied.adminOnly("logs"));
     groups.register(builder);
     eventOperations.register(builder);
     this.operations = builder.build();
@@ -91,24 +89,6 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
 
   public static ServiceModel loadModel() {
     return ServiceModel.load(LogsApi.class, "logs-2014-03-28.json.gz");
-  }
-
-  /**
-   * Only the admin reads and writes logs for now; container instances will put their tasks' output
-   * (the awslogs driver) in a later part.
-   */
-  private static void adminOnly(Caller caller, String operation, Operations.RequestView request) {
-    if (!(caller.principal() instanceof Principal.Admin)) {
-      throw new WharfException(
-          ErrorCode.ACCESS_DENIED,
-          "User: "
-              + caller.principal().arn()
-              + " is not authorized to perform: logs:"
-              + operation
-              + " because no identity-based policy allows the logs:"
-              + operation
-              + " action");
-    }
   }
 
   /**
