@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  *  Endpoint ─▶ guard (the admin) ─▶ model check ─▶ typed record ─▶
  *     groups, streams, retention, tags ─▶ StateMachine (durable before acknowledged)
  *     PutLogEvents, GetLogEvents, FilterLogEvents ─▶ EventStore (fsync'd chunks per stream)
+ *     StartLiveTail ─▶ LiveTail session (an event stream) ◀─ the EventStore's appends
  *  retention sweep (every minute, by the injected clock) ─▶ EventStore deletes expired segments
  * </pre>
  *
@@ -47,6 +48,7 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
   private final Operations<Caller> operations;
   private final EventStore events;
   private final LogEventOperations eventOperations;
+  private final LiveTail liveTail;
   private final ScheduledExecutorService sweeper;
 
   LogsApi(ServiceContext context, ServiceModel model) throws IOException {
@@ -63,10 +65,12 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     LogArns arns = new LogArns(context.region(), context.accountId());
     LogGroupOperations groups = new LogGroupOperations(states, arns, events);
     this.eventOperations = new LogEventOperations(states, events, clock, arns);
+    this.liveTail = new LiveTail(states, events, arns, clock, LiveTail.Limits.CLOUDWATCH);
     Operations.Builder<Caller> builder =
         Operations.<Caller>builder(model).guard(LogsApi::adminOnly);
     groups.register(builder);
     eventOperations.register(builder);
+    liveTail.register(builder);
     this.operations = builder.build();
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
@@ -148,6 +152,7 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    liveTail.close();
     sweeper.shutdownNow();
     try {
       sweeper.awaitTermination(10, TimeUnit.SECONDS);

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,15 @@ public final class EventStore implements AutoCloseable {
   private final Path streamsDir;
   private final Map<Long, StreamLog> open = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
+
+  /** Tells the stored batches of every stream to all subscribed listeners. */
+  private final AppendListener fanOut =
+      (storageId, events) -> {
+        for (AppendListener l : listeners) {
+          l.appended(storageId, events);
+        }
+      };
 
   public EventStore(Path dir) throws IOException {
     this.streamsDir = dir.resolve("streams");
@@ -47,11 +58,27 @@ public final class EventStore implements AutoCloseable {
         storageId,
         id -> {
           try {
-            return StreamLog.open(streamsDir.resolve(Long.toString(id)));
+            return StreamLog.open(streamsDir.resolve(Long.toString(id)), id, fanOut);
           } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the log events of stream " + id, e);
           }
         });
+  }
+
+  /**
+   * Tells {@code listener} of every batch stored from now on, in any stream, until the returned
+   * handle is closed. See {@link AppendListener} for the thread it is called on.
+   */
+  public Subscription subscribe(AppendListener listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** A subscription to the store's appends; closing it ends it. */
+  @FunctionalInterface
+  public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Deletes a stream's events (after its deletion is durable in the state). */

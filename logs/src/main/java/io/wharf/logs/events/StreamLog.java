@@ -107,13 +107,26 @@ public final class StreamLog implements AutoCloseable {
   private volatile View view;
   private volatile boolean closed;
 
-  private StreamLog(Path dir, View view) {
+  private final long storageId;
+  private final AppendListener listener;
+
+  private StreamLog(Path dir, View view, long storageId, AppendListener listener) {
     this.dir = dir;
     this.view = view;
+    this.storageId = storageId;
+    this.listener = listener;
   }
 
   /** Opens a stream's directory, creating it when absent; cuts off a torn last chunk. */
   static StreamLog open(Path dir) throws IOException {
+    return open(dir, -1, AppendListener.NONE);
+  }
+
+  /**
+   * As {@link #open(Path)}, telling {@code listener} of every batch appended, under this storage
+   * id.
+   */
+  static StreamLog open(Path dir, long storageId, AppendListener listener) throws IOException {
     PrivateFiles.createDirectories(dir);
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
@@ -156,7 +169,11 @@ public final class StreamLog implements AutoCloseable {
       throw e;
     }
     Located[] array = chunks.toArray(new Located[Math.max(16, chunks.size() * 2)]);
-    return new StreamLog(dir, new View(List.copyOf(segments), array, chunks.size(), next, stats));
+    return new StreamLog(
+        dir,
+        new View(List.copyOf(segments), array, chunks.size(), next, stats),
+        storageId,
+        listener);
   }
 
   private static long parseFirstSequence(Path file) throws IOException {
@@ -307,6 +324,15 @@ public final class StreamLog implements AutoCloseable {
       // Written before the volatile publish below: a reader that sees the count sees the chunk.
       chunks[v.count()] = new Located(active, h);
       view = new View(segments, chunks, v.count() + 1, h.endSequence(), v.stats().plus(h));
+      if (listener != AppendListener.NONE) {
+        StoredEvent[] stored = new StoredEvent[events.size()];
+        for (int i = 0; i < stored.length; i++) {
+          NewEvent e = events.get(i);
+          stored[i] =
+              new StoredEvent(v.nextSequence() + i, e.timestamp(), ingestionTime, e.message());
+        }
+        listener.appended(storageId, List.of(stored));
+      }
       return h.endSequence();
     }
   }
