@@ -121,10 +121,7 @@ final class LiveTail implements AppendListener, AutoCloseable {
     Logging logging = states.current().logging();
     Map<String, String> identifierByGroup = new LinkedHashMap<>();
     for (String identifier : identifiers) {
-      if (identifier.endsWith("*")) {
-        throw LogsErrors.invalidParameter(
-            "The log group ARN " + identifier + " can't end with an asterisk (*).");
-      }
+      // An ARN ending in * (CloudWatch's logGroupArn form) the model's pattern refuses already.
       String name =
           identifier.startsWith("arn:")
               ? arns.groupName(identifier).orElseThrow(LogsErrors::groupNotFound)
