@@ -26,7 +26,8 @@ class EventStreamFramesTest {
 
   @Test
   void theSdksDecoderReadsWhatIsEncoded() {
-    byte[] payload = "{\"sessionResults\":[{\"message\":\"héllo\"}]}".getBytes(StandardCharsets.UTF_8);
+    byte[] payload =
+        "{\"sessionResults\":[{\"message\":\"héllo\"}]}".getBytes(StandardCharsets.UTF_8);
     Message decoded = Message.decode(ByteBuffer.wrap(EventStreamFrames.encode(headers(), payload)));
     assertThat(decoded.getHeaders()).hasSize(3);
     assertThat(decoded.getHeaders().get(":event-type").getString()).isEqualTo("sessionUpdate");
@@ -60,7 +61,9 @@ class EventStreamFramesTest {
   void consecutiveMessagesAreReadInAnyPieces() {
     List<byte[]> sent = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      sent.add(EventStreamFrames.encode(headers(), ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+      sent.add(
+          EventStreamFrames.encode(
+              headers(), ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
     }
     ByteBuffer all = ByteBuffer.allocate(sent.stream().mapToInt(b -> b.length).sum());
     sent.forEach(all::put);
@@ -71,7 +74,8 @@ class EventStreamFramesTest {
     for (int from = 0; from < wire.length; from += 7) {
       decoder.feed(wire, from, Math.min(7, wire.length - from));
     }
-    assertThat(payloads).containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
+    assertThat(payloads)
+        .containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
   }
 
   @Test
@@ -87,7 +91,8 @@ class EventStreamFramesTest {
     assertThatThrownBy(() -> EventStreamFrames.encode(Map.of("x".repeat(256), "v"), new byte[0]))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(
-            () -> EventStreamFrames.encode(Map.of("h", "v".repeat(Short.MAX_VALUE + 1)), new byte[0]))
+            () ->
+                EventStreamFrames.encode(Map.of("h", "v".repeat(Short.MAX_VALUE + 1)), new byte[0]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("h");
   }
