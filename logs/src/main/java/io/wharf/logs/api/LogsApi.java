@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *     groups, streams, retention, tags ─▶ StateMachine (durable before acknowledged)
  *     PutLogEvents, GetLogEvents, FilterLogEvents ─▶ EventStore (fsync'd chunks per stream)
  *     StartLiveTail ─▶ LiveTail session (an event stream) ◀─ the EventStore's appends
- *  retention sweep (every minute, by the injected clock) ─▶ EventStore deletes expired segments
+ *  retention sweep (due every minute of the injected clock, looked at every second)
+ *     ─▶ EventStore deletes expired segments
  * </pre>
  *
  * <p>Threading: operations run concurrently on request threads; metadata changes go through the
@@ -41,8 +42,18 @@ import org.slf4j.LoggerFactory;
 public final class LogsApi implements AwsService<Caller>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogsApi.class);
 
-  /** How often expired events are looked for; CloudWatch itself deletes them within 72 hours. */
+  /**
+   * How often, on the injected clock, expired events are looked for; CloudWatch itself deletes them
+   * within 72 hours.
+   */
   static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
+  /**
+   * How often (wall time) the timer looks at the injected clock to see whether a sweep is due: so
+   * that a virtual clock moved ahead (the simulation, tests) sweeps within a second, as the real
+   * one does once a minute.
+   */
+  static final Duration SWEEP_CHECK = Duration.ofSeconds(1);
 
   private final ServiceModel model;
   private final Operations<Caller> operations;
@@ -51,8 +62,23 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
   private final LiveTail liveTail;
   private final ScheduledExecutorService sweeper;
 
+  /** When the next sweep is due, in the injected clock's milliseconds. */
+  private volatile long nextSweepAt;
+
+  private final Clock clock;
+
   LogsApi(ServiceContext context, ServiceModel model) throws IOException {
+    this(context, model, SWEEP_CHECK);
+  }
+
+  /**
+   * @param sweepCheck how often the timer looks whether a sweep is due; null for no timer (tests
+   *     that sweep by hand)
+   */
+  LogsApi(ServiceContext context, ServiceModel model, Duration sweepCheck) throws IOException {
     this.model = model;
+    this.clock = context.clock();
+    this.nextSweepAt = clock.millis() + SWEEP_INTERVAL.toMillis();
     StateMachine states = context.states();
     Clock clock = context.clock();
     this.events = new EventStore(context.dataDir().resolve("logs"));
@@ -75,13 +101,24 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("wharf-logs-retention").daemon(true).unstarted(r));
-    // sweepQuietly catches its own failures, so the future carries none worth checking.
-    var unused =
-        sweeper.scheduleWithFixedDelay(
-            this::sweepQuietly,
-            SWEEP_INTERVAL.toMillis(),
-            SWEEP_INTERVAL.toMillis(),
-            TimeUnit.MILLISECONDS);
+    if (sweepCheck != null) {
+      // sweepIfDue catches its own failures, so the future carries none worth checking.
+      var unused =
+          sweeper.scheduleWithFixedDelay(
+              this::sweepIfDue,
+              sweepCheck.toMillis(),
+              sweepCheck.toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Sweeps when the injected clock has passed the due time, and sets the next one. */
+  private void sweepIfDue() {
+    long now = clock.millis();
+    if (now >= nextSweepAt) {
+      nextSweepAt = now + SWEEP_INTERVAL.toMillis();
+      sweepQuietly();
+    }
   }
 
   /** The {@link io.wharf.core.api.ServiceModule} that puts CloudWatch Logs on the endpoint. */
@@ -133,6 +170,11 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("The log retention sweep failed; it runs again in {}", SWEEP_INTERVAL, e);
     }
+  }
+
+  /** The event store, for tests of what is built on it. */
+  EventStore events() {
+    return events;
   }
 
   /** The names of the operations served (the rest answer the layer's not-supported error). */
