@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  *  &lt;data dir&gt;/logs/streams/&lt;storage id&gt;/&lt;first sequence&gt;.seg ...
  * </pre>
  *
- * <p>Streams are opened on first use and kept open. The state machine owns which streams exist:
- * files of a stream the state does not know (a deletion interrupted by a crash) are removed by
- * {@link #deleteAllBut} at start.
+ * <p>Streams are opened on first use and kept (their chunk headers stay in memory); their segment
+ * files are held open within a budget for all streams ({@link OpenFiles}), the least recently used
+ * idle ones closed beyond it and reopened when next needed. The state machine owns which streams
+ * exist: files of a stream the state does not know (a deletion interrupted by a crash) are removed
+ * by {@link #deleteAllBut} at start.
  *
  * <p>Threading: safe from any thread; see {@link StreamLog} for appends and reads.
  */
@@ -44,7 +46,22 @@ public final class EventStore implements AutoCloseable {
         }
       };
 
+  /**
+   * Segment files held open at most, all streams together (beyond it the least recently used idle
+   * ones are closed, and reopened when next read): far below the usual descriptor limit of a
+   * process (1,024 soft), which the HTTP connections share.
+   */
+  public static final int DEFAULT_MAX_OPEN_FILES = 256;
+
+  private final OpenFiles files;
+
   public EventStore(Path dir) throws IOException {
+    this(dir, DEFAULT_MAX_OPEN_FILES);
+  }
+
+  /** A store that holds at most {@code maxOpenFiles} segment files open. */
+  public EventStore(Path dir, int maxOpenFiles) throws IOException {
+    this.files = new OpenFiles(maxOpenFiles);
     this.streamsDir = dir.resolve("streams");
     PrivateFiles.createDirectories(streamsDir);
   }
@@ -58,7 +75,7 @@ public final class EventStore implements AutoCloseable {
         storageId,
         id -> {
           try {
-            return StreamLog.open(streamsDir.resolve(Long.toString(id)), id, fanOut);
+            return StreamLog.open(streamsDir.resolve(Long.toString(id)), id, fanOut, files);
           } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the log events of stream " + id, e);
           }
@@ -81,6 +98,11 @@ public final class EventStore implements AutoCloseable {
     void close();
   }
 
+  /** How many segment files are open now (at most the budget, but while all are in use). */
+  public int openFiles() {
+    return files.openCount();
+  }
+
   /** Deletes a stream's events (after its deletion is durable in the state). */
   public void delete(long storageId) throws IOException {
     StreamLog s = open.remove(storageId);
@@ -89,7 +111,7 @@ public final class EventStore implements AutoCloseable {
     } else {
       Path dir = streamsDir.resolve(Long.toString(storageId));
       if (Files.isDirectory(dir)) {
-        StreamLog.open(dir).delete();
+        StreamLog.open(dir, storageId, AppendListener.NONE, files).delete();
       }
     }
     StreamLog.forceDirectory(streamsDir);
