@@ -75,6 +75,10 @@ import org.slf4j.LoggerFactory;
  * request means ({@code X-Amz-Target}, {@code Content-Type}, {@code smithy-protocol}) must be
  * signed, and {@code UNSIGNED-PAYLOAD} is refused.
  *
+ * <p>An answer that is a stream ({@link ProtocolResponse#stream}, an operation's event stream) is
+ * written message by message from a virtual thread of its own, each flushed as it comes, until the
+ * stream ends or a write fails because the client went away; the stream is closed either way.
+ *
  * <p>Wharf's own operations ({@code X-Amz-Target: WharfV1.*}: join tokens) are signed for {@code
  * ecs} and answered in ECS's JSON.
  */
