@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One StartLiveTail session: a {@code sessionStart}, then a {@code sessionUpdate} every {@link
@@ -29,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #close} from any thread; the inbox is guarded by its own monitor.
  */
 final class LiveTailSession implements EventStream {
+  private static final Logger log = LoggerFactory.getLogger(LiveTailSession.class);
+
   /** The session's own filters, as the request gave them. */
   record Selection(
       Map<String, String> identifierByGroup,
@@ -136,7 +140,16 @@ final class LiveTailSession implements EventStream {
               + describe(limits.maxSessionLength())
               + ". Start a new session to continue.");
     }
-    return new Next("sessionUpdate", update(drain()));
+    try {
+      return new Next("sessionUpdate", update(drain()));
+    } catch (RuntimeException e) {
+      // CloudWatch's own in-stream error for what goes wrong on its side.
+      log.error("Live Tail session {} failed", start.sessionId(), e);
+      ended = true;
+      return new Failure(
+          "SessionStreamingException",
+          "An internal error occurred in Live Tail session " + start.sessionId() + ".");
+    }
   }
 
   private List<Batch> drain() {
