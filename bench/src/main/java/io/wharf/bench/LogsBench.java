@@ -240,8 +240,10 @@ public final class LogsBench {
         Files.copy(part, out);
         Files.delete(part);
       }
+    } finally {
+      // Also when a putter failed: its pool's threads would otherwise keep the JVM alive.
+      pool.shutdownNow();
     }
-    pool.shutdown();
     double ingestSeconds = (System.nanoTime() - ingestStart) / 1e9;
     long expected = countLines(plain);
     Samples grep = new Samples("grep -c over the plain file");
