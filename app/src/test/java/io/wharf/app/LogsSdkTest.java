@@ -180,6 +180,9 @@ class LogsSdkTest {
           logs.filterLogEvents(
               b -> b.logGroupName("filtering").filterPattern("ERROR").limit(2).nextToken(nt));
       all.addAll(r.events());
+      // Deprecated since May 2020, but in every answer, empty, as CloudWatch gives it.
+      assertThat(r.hasSearchedLogStreams()).isTrue();
+      assertThat(r.searchedLogStreams()).isEmpty();
       token = r.nextToken();
     } while (token != null);
     assertThat(all)

@@ -49,6 +49,13 @@ final class Samples {
     return sorted[Math.max(0, rank - 1)];
   }
 
+  /** The 99th percentile in milliseconds, by nearest rank (the largest of fewer than 100). */
+  double p99() {
+    double[] sorted = sorted();
+    int rank = (int) Math.ceil(0.99 * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
+  }
+
   double min() {
     return sorted()[0];
   }

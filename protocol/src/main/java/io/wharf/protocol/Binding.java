@@ -232,6 +232,16 @@ final class Binding {
   }
 
   /**
+   * The canonical tree of one event of an operation's event stream: {@code value} a record (or
+   * tree) of the event member's shape.
+   */
+  JsonNode event(String operation, String shapeName, Object value) {
+    return value instanceof JsonNode tree
+        ? canonical(operation, shapeName, tree, false)
+        : canonicalOf(operation, shapeName, value);
+  }
+
+  /**
    * The canonical tree of a record's value, built straight from the record where its shape is the
    * plain case (a record for a structure, a list, a map of text keys, text, numbers, booleans, enum
    * constants, Instants, bytes, documents), and through Jackson's tree and {@link #canonical}

@@ -170,6 +170,9 @@ public final class Endpoint<C> {
       operations.validator().validate(operation, input);
       Object bound = operations.binding().input(operation, entry.input(), input);
       Object result = entry.handler().handle(caller, bound);
+      if (result instanceof EventStream events) {
+        return streaming(service, protocol, operation, events, requestId);
+      }
       ObjectNode output = operations.binding().output(operation, result);
       return success(service, protocol, operation, output, requestId);
     } catch (RuntimeException e) {
@@ -200,7 +203,49 @@ public final class Endpoint<C> {
                         new Parsed(operation, input, view(input), Map.of())));
     operations.validator().validate(operation, input);
     Object bound = operations.binding().input(operation, entry.input(), input);
-    return operations.binding().output(operation, entry.handler().handle(caller, bound));
+    Object result = entry.handler().handle(caller, bound);
+    if (result instanceof EventStream events) {
+      events.close();
+      throw new IllegalStateException(
+          "The operation " + operation + " answers an event stream, which needs an HTTP client");
+    }
+    return operations.binding().output(operation, result);
+  }
+
+  /**
+   * The answer of an operation that streams: 200 and the event-stream content type now, then each
+   * event as the front asks for it ({@link ProtocolResponse#stream}). The event payloads are JSON,
+   * so only the JSON protocols and REST-JSON stream; a stream asked for in another is closed and
+   * refused.
+   */
+  private ProtocolResponse streaming(
+      AwsService<C> service,
+      WireProtocol protocol,
+      String operation,
+      EventStream events,
+      String requestId) {
+    if (!protocol.isJson() && protocol != WireProtocol.REST_JSON_1) {
+      events.close();
+      throw new WharfException(
+          ErrorCode.UNSUPPORTED_FEATURE,
+          "Wharf answers " + operation + " in JSON only; this request is " + protocol + ".");
+    }
+    ShapePlan streamShape;
+    try {
+      streamShape = EventStreamBody.streamShapeOf(service.model(), operation);
+    } catch (RuntimeException e) {
+      events.close();
+      throw e;
+    }
+    Map<String, String> headers = new HashMap<>();
+    headers.put(REQUEST_ID, requestId);
+    headers.put(CONTENT_TYPE, EventStreamFrames.CONTENT_TYPE);
+    return new ProtocolResponse(
+        200,
+        headers,
+        new byte[0],
+        new EventStreamBody(
+            service.operations().binding(), streamShape, operation, events, requestId));
   }
 
   /**

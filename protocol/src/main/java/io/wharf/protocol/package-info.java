@@ -15,6 +15,11 @@
  * InputValidator}) runs once, on the tree every protocol normalises a request to, so its messages
  * do not depend on the protocol. Handlers see records, never JSON or XML.
  *
+ * <p>Streaming answers: a handler may return an {@link io.wharf.protocol.EventStream} for an
+ * operation whose output has an {@code eventstream} member; the endpoint then answers with a {@link
+ * io.wharf.protocol.StreamingBody} of {@link io.wharf.protocol.EventStreamFrames} messages (AWS's
+ * binary event-stream framing, JSON payloads), which the front writes and flushes as they come.
+ *
  * <p>Errors: {@link io.wharf.model.WharfException} (generic codes, named per service by {@link
  * io.wharf.protocol.AwsService#answer}), {@link io.wharf.protocol.AwsServiceException} (the model's
  * own error shapes), anything else a logged 500 fault.

@@ -18,6 +18,7 @@ import io.wharf.protocol.Endpoint;
 import io.wharf.protocol.JsonWire;
 import io.wharf.protocol.ProtocolRequest;
 import io.wharf.protocol.ProtocolResponse;
+import io.wharf.protocol.StreamingBody;
 import io.wharf.protocol.WireProtocol;
 import io.wharf.sigv4.SigV4Verifier;
 import java.io.IOException;
@@ -42,6 +43,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,10 @@ import org.slf4j.LoggerFactory;
  * read is held within a {@link BodyBudget} shared by all requests. The headers that decide what a
  * request means ({@code X-Amz-Target}, {@code Content-Type}, {@code smithy-protocol}) must be
  * signed, and {@code UNSIGNED-PAYLOAD} is refused.
+ *
+ * <p>An answer that is a stream ({@link ProtocolResponse#stream}, an operation's event stream) is
+ * written message by message from a virtual thread of its own, each flushed as it comes, until the
+ * stream ends or a write fails because the client went away; the stream is closed either way.
  *
  * <p>Wharf's own operations ({@code X-Amz-Target: WharfV1.*}: join tokens) are signed for {@code
  * ecs} and answered in ECS's JSON.
@@ -217,8 +223,46 @@ public final class ApiHandler extends Handler.Abstract {
     }
     response.setStatus(answer.status());
     answer.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+    if (answer.stream() != null) {
+      StreamingBody stream = answer.stream();
+      // A stream lasts as long as its client stays (a Live Tail session: up to three hours), so it
+      // is written from a virtual thread of its own, not from the pool's request thread.
+      Thread.ofVirtual()
+          .name("wharf-stream-" + requestId)
+          .start(() -> writeStream(requestId, stream, response, callback));
+      return true;
+    }
     response.write(true, ByteBuffer.wrap(answer.body()), callback);
     return true;
+  }
+
+  /**
+   * Writes a streaming answer message by message, each sent (flushed) before the next is asked for,
+   * so the client sees an event as soon as the stream has it. A write that fails means the client
+   * went away: the stream is closed, which releases what it holds, and so it is at its end and when
+   * the server stops.
+   */
+  private static void writeStream(
+      String requestId, StreamingBody stream, Response response, Callback callback) {
+    try (stream) {
+      byte[] message;
+      while ((message = stream.next()) != null) {
+        try (Blocker.Callback sent = Blocker.callback()) {
+          response.write(false, ByteBuffer.wrap(message), sent);
+          sent.block();
+        }
+      }
+      response.write(true, ByteBuffer.allocate(0), callback);
+    } catch (IOException e) {
+      log.debug("Request {}: the client left its stream: {}", requestId, e.toString());
+      callback.failed(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      callback.failed(e);
+    } catch (RuntimeException e) {
+      log.error("Request {}: the stream failed", requestId, e);
+      callback.failed(e);
+    }
   }
 
   /**

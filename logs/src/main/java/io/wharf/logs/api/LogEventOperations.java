@@ -95,7 +95,16 @@ final class LogEventOperations {
   record FilteredLogEvent(
       String logStreamName, Long timestamp, String message, Long ingestionTime, String eventId) {}
 
-  record FilterLogEventsResponse(List<FilteredLogEvent> events, String nextToken) {}
+  record SearchedLogStream(String logStreamName, Boolean searchedCompletely) {}
+
+  /**
+   * @param searchedLogStreams always empty, as CloudWatch answers it since May 2020 (the model says
+   *     so), but present: clients written before then read it
+   */
+  record FilterLogEventsResponse(
+      List<FilteredLogEvent> events,
+      List<SearchedLogStream> searchedLogStreams,
+      String nextToken) {}
 
   private final StateMachine states;
   private final EventStore events;
@@ -350,7 +359,7 @@ final class LogEventOperations {
                     last.event().timestamp(), last.streamName(), last.event().sequence())
                 .encode()
             : null;
-    return new FilterLogEventsResponse(out, next);
+    return new FilterLogEventsResponse(out, List.of(), next);
   }
 
   /** Deletes what retention has expired, in every group with a retention policy. */

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *  Endpoint ─▶ guard (the admin) ─▶ model check ─▶ typed record ─▶
  *     groups, streams, retention, tags ─▶ StateMachine (durable before acknowledged)
  *     PutLogEvents, GetLogEvents, FilterLogEvents ─▶ EventStore (fsync'd chunks per stream)
- *  retention sweep (every minute, by the injected clock) ─▶ EventStore deletes expired segments
+ *     StartLiveTail ─▶ LiveTail session (an event stream) ◀─ the EventStore's appends
+ *  retention sweep (due every minute of the injected clock, looked at every second)
+ *     ─▶ EventStore deletes expired segments
  * </pre>
  *
  * <p>Threading: operations run concurrently on request threads; metadata changes go through the
@@ -38,17 +40,43 @@ import org.slf4j.LoggerFactory;
 public final class LogsApi implements AwsService<Caller>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogsApi.class);
 
-  /** How often expired events are looked for; CloudWatch itself deletes them within 72 hours. */
+  /**
+   * How often, on the injected clock, expired events are looked for; CloudWatch itself deletes them
+   * within 72 hours.
+   */
   static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
+  /**
+   * How often (wall time) the timer looks at the injected clock to see whether a sweep is due: so
+   * that a virtual clock moved ahead (the simulation, tests) sweeps within a second, as the real
+   * one does once a minute.
+   */
+  static final Duration SWEEP_CHECK = Duration.ofSeconds(1);
 
   private final ServiceModel model;
   private final Operations<Caller> operations;
   private final EventStore events;
   private final LogEventOperations eventOperations;
+  private final LiveTail liveTail;
   private final ScheduledExecutorService sweeper;
 
+  /** When the next sweep is due, in the injected clock's milliseconds. */
+  private volatile long nextSweepAt;
+
+  private final Clock clock;
+
   LogsApi(ServiceContext context, ServiceModel model) throws IOException {
+    this(context, model, SWEEP_CHECK);
+  }
+
+  /**
+   * @param sweepCheck how often the timer looks whether a sweep is due; null for no timer (tests
+   *     that sweep by hand)
+   */
+  LogsApi(ServiceContext context, ServiceModel model, Duration sweepCheck) throws IOException {
     this.model = model;
+    this.clock = context.clock();
+    this.nextSweepAt = clock.millis() + SWEEP_INTERVAL.toMillis();
     StateMachine states = context.states();
     Clock clock = context.clock();
     this.events = new EventStore(context.dataDir().resolve("logs"));
@@ -61,21 +89,34 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     LogArns arns = new LogArns(context.region(), context.accountId());
     LogGroupOperations groups = new LogGroupOperations(states, arns, events);
     this.eventOperations = new LogEventOperations(states, events, clock, arns);
+    this.liveTail = new LiveTail(states, events, arns, clock, LiveTail.Limits.CLOUDWATCH);
     Operations.Builder<Caller> builder =
         Operations.<Caller>builder(model).guard(AccessDenied.adminOnly("logs"));
     groups.register(builder);
     eventOperations.register(builder);
+    liveTail.register(builder);
     this.operations = builder.build();
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("wharf-logs-retention").daemon(true).unstarted(r));
-    // sweepQuietly catches its own failures, so the future carries none worth checking.
-    var unused =
-        sweeper.scheduleWithFixedDelay(
-            this::sweepQuietly,
-            SWEEP_INTERVAL.toMillis(),
-            SWEEP_INTERVAL.toMillis(),
-            TimeUnit.MILLISECONDS);
+    if (sweepCheck != null) {
+      // sweepIfDue catches its own failures, so the future carries none worth checking.
+      var unused =
+          sweeper.scheduleWithFixedDelay(
+              this::sweepIfDue,
+              sweepCheck.toMillis(),
+              sweepCheck.toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Sweeps when the injected clock has passed the due time, and sets the next one. */
+  private void sweepIfDue() {
+    long now = clock.millis();
+    if (now >= nextSweepAt) {
+      nextSweepAt = now + SWEEP_INTERVAL.toMillis();
+      sweepQuietly();
+    }
   }
 
   /** The {@link io.wharf.core.api.ServiceModule} that puts CloudWatch Logs on the endpoint. */
@@ -111,6 +152,11 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     }
   }
 
+  /** The event store, for tests of what is built on it. */
+  EventStore events() {
+    return events;
+  }
+
   /** The names of the operations served (the rest answer the layer's not-supported error). */
   public Set<String> implemented() {
     return operations.implemented();
@@ -128,6 +174,7 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    liveTail.close();
     sweeper.shutdownNow();
     try {
       sweeper.awaitTermination(10, TimeUnit.SECONDS);

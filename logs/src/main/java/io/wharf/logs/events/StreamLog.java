@@ -51,7 +51,8 @@ public final class StreamLog implements AutoCloseable {
 
   private static final String SUFFIX = ".seg";
 
-  private record Segment(long firstSequence, Path path, FileChannel channel) {}
+  /** A segment: its file's channel is lent by {@link OpenFiles}, within the store's budget. */
+  private record Segment(long firstSequence, Path path, OpenFiles.SegmentFile file) {}
 
   /** A chunk and the segment it lies in. */
   private record Located(Segment segment, Chunk.Header header) {}
@@ -107,36 +108,57 @@ public final class StreamLog implements AutoCloseable {
   private volatile View view;
   private volatile boolean closed;
 
-  private StreamLog(Path dir, View view) {
+  private final long storageId;
+  private final AppendListener listener;
+  private final OpenFiles files;
+
+  private StreamLog(Path dir, View view, long storageId, AppendListener listener, OpenFiles files) {
     this.dir = dir;
+    this.files = files;
     this.view = view;
+    this.storageId = storageId;
+    this.listener = listener;
   }
 
   /** Opens a stream's directory, creating it when absent; cuts off a torn last chunk. */
   static StreamLog open(Path dir) throws IOException {
+    return open(dir, -1, AppendListener.NONE, new OpenFiles(Integer.MAX_VALUE));
+  }
+
+  /**
+   * As {@link #open(Path)}, telling {@code listener} of every batch appended, under this storage
+   * id.
+   */
+  static StreamLog open(Path dir, long storageId, AppendListener listener, OpenFiles files)
+      throws IOException {
     PrivateFiles.createDirectories(dir);
-    List<Path> files;
+    List<Path> names;
     try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+      names = list.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
     }
     List<Segment> segments = new ArrayList<>();
     List<Located> chunks = new ArrayList<>();
     Stats stats = Stats.EMPTY;
     long next = 0;
     try {
-      for (int i = 0; i < files.size(); i++) {
-        Path file = files.get(i);
+      for (int i = 0; i < names.size(); i++) {
+        Path file = names.get(i);
         long first = parseFirstSequence(file);
         if (first < next) {
           throw new IOException("The segment " + file + " overlaps the one before it");
         }
         next = first;
-        FileChannel channel =
-            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        Segment segment = new Segment(first, file, channel);
+        Segment segment = new Segment(first, file, new OpenFiles.SegmentFile(file));
         segments.add(segment);
-        boolean last = i == files.size() - 1;
-        for (Chunk.Header h : scan(segment, last)) {
+        boolean last = i == names.size() - 1;
+        List<Chunk.Header> headers;
+        FileChannel channel = files.acquire(segment.file());
+        try {
+          headers = scan(segment, channel, last);
+        } finally {
+          files.release(segment.file());
+        }
+        for (Chunk.Header h : headers) {
           if (h.firstSequence() != next) {
             throw new IOException(
                 "The chunk at " + h.bodyOffset() + " of " + file + " is out of sequence");
@@ -151,12 +173,17 @@ public final class StreamLog implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       for (Segment s : segments) {
-        s.channel().close();
+        files.forget(s.file());
       }
       throw e;
     }
     Located[] array = chunks.toArray(new Located[Math.max(16, chunks.size() * 2)]);
-    return new StreamLog(dir, new View(List.copyOf(segments), array, chunks.size(), next, stats));
+    return new StreamLog(
+        dir,
+        new View(List.copyOf(segments), array, chunks.size(), next, stats),
+        storageId,
+        listener,
+        files);
   }
 
   private static long parseFirstSequence(Path file) throws IOException {
@@ -173,8 +200,8 @@ public final class StreamLog implements AutoCloseable {
    * there), so only its chunks are checksummed, and a bad one is cut off with all after it; damage
    * in a sealed segment stops the open rather than lose acknowledged events silently.
    */
-  private static List<Chunk.Header> scan(Segment segment, boolean last) throws IOException {
-    FileChannel ch = segment.channel();
+  private static List<Chunk.Header> scan(Segment segment, FileChannel ch, boolean last)
+      throws IOException {
     long size = ch.size();
     long pos = 0;
     List<Chunk.Header> out = new ArrayList<>();
@@ -238,9 +265,8 @@ public final class StreamLog implements AutoCloseable {
   private static Segment createSegment(Path dir, long firstSequence) throws IOException {
     Path file = dir.resolve(String.format("%020d%s", firstSequence, SUFFIX));
     PrivateFiles.createFile(file);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     forceDirectory(dir);
-    return new Segment(firstSequence, file, channel);
+    return new Segment(firstSequence, file, new OpenFiles.SegmentFile(file));
   }
 
   /** Makes a file's creation or removal in {@code dir} durable. */
@@ -276,7 +302,7 @@ public final class StreamLog implements AutoCloseable {
       View v = view;
       List<Segment> segments = v.segments();
       Segment active = segments.getLast();
-      long size = active.channel().size();
+      long size = sizeOf(active);
       long batchMin = events.getFirst().timestamp();
       Located firstOfActive = firstChunkOf(v, active);
       if (size >= SEGMENT_BYTES
@@ -287,16 +313,19 @@ public final class StreamLog implements AutoCloseable {
         size = 0;
       }
       ByteBuffer encoded = Chunk.encode(v.nextSequence(), events, ingestionTime);
+      FileChannel channel = files.acquire(active.file());
       try {
         long pos = size;
         while (encoded.hasRemaining()) {
-          pos += active.channel().write(encoded, pos);
+          pos += channel.write(encoded, pos);
         }
-        active.channel().force(false);
+        channel.force(false);
       } catch (IOException e) {
         // Leave no half chunk behind for the next append to write after.
-        active.channel().truncate(size);
+        channel.truncate(size);
         throw e;
+      } finally {
+        files.release(active.file());
       }
       encoded.position(Chunk.PREFIX);
       Chunk.Header h = Chunk.header(encoded.slice(), size, false);
@@ -307,7 +336,25 @@ public final class StreamLog implements AutoCloseable {
       // Written before the volatile publish below: a reader that sees the count sees the chunk.
       chunks[v.count()] = new Located(active, h);
       view = new View(segments, chunks, v.count() + 1, h.endSequence(), v.stats().plus(h));
+      if (listener != AppendListener.NONE) {
+        StoredEvent[] stored = new StoredEvent[events.size()];
+        for (int i = 0; i < stored.length; i++) {
+          NewEvent e = events.get(i);
+          stored[i] =
+              new StoredEvent(v.nextSequence() + i, e.timestamp(), ingestionTime, e.message());
+        }
+        listener.appended(storageId, List.of(stored));
+      }
       return h.endSequence();
+    }
+  }
+
+  private long sizeOf(Segment segment) throws IOException {
+    FileChannel channel = files.acquire(segment.file());
+    try {
+      return channel.size();
+    } finally {
+      files.release(segment.file());
     }
   }
 
@@ -451,7 +498,12 @@ public final class StreamLog implements AutoCloseable {
     Chunk.Header h = c.header();
     ByteBuffer body = ByteBuffer.allocate(h.bodyLength());
     try {
-      readFully(c.segment().channel(), body, h.bodyOffset());
+      FileChannel channel = files.acquire(c.segment().file());
+      try {
+        readFully(channel, body, h.bodyOffset());
+      } finally {
+        files.release(c.segment().file());
+      }
     } catch (ClosedChannelException e) {
       // Retention deleted the segment after this read took its view: its events are expired.
       return List.of();
@@ -523,7 +575,7 @@ public final class StreamLog implements AutoCloseable {
       Located[] array = chunks.toArray(new Located[Math.max(16, chunks.size() * 2)]);
       view = new View(List.copyOf(keep), array, chunks.size(), v.nextSequence(), stats);
       for (Segment s : drop) {
-        s.channel().close();
+        files.forget(s.file());
         Files.deleteIfExists(s.path());
       }
       forceDirectory(dir);
@@ -536,7 +588,7 @@ public final class StreamLog implements AutoCloseable {
     synchronized (writeLock) {
       closed = true;
       for (Segment s : view.segments()) {
-        s.channel().close();
+        files.forget(s.file());
       }
     }
   }

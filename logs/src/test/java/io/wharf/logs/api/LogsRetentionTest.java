@@ -81,7 +81,8 @@ class LogsRetentionTest {
                 "123456789012",
                 clock,
                 dataDir),
-            LogsApi.loadModel());
+            LogsApi.loadModel(),
+            null); // swept by hand here; the timer has a test of its own
     endpoint = new Endpoint<>(List.of(logs));
   }
 
@@ -154,6 +155,36 @@ class LogsRetentionTest {
     assertThat(forward.path("nextForwardToken").asText())
         .as("positions go on after the sweep")
         .isEqualTo(EventTokens.forward(2).toString());
+  }
+
+  /** The running product's timer: a sweep is due once the injected clock passes its interval. */
+  @Test
+  void theTimerSweepsOnceTheInjectedClockHasPassedTheInterval() throws Exception {
+    logs.close();
+    logs =
+        new LogsApi(
+            new ServiceContext(
+                states,
+                new ResourceArn.Builder("us-east-1", "123456789012"),
+                "us-east-1",
+                "123456789012",
+                clock,
+                dataDir),
+            LogsApi.loadModel(),
+            Duration.ofMillis(20));
+    endpoint = new Endpoint<>(List.of(logs));
+    call("CreateLogGroup", "{\"logGroupName\":\"g\"}");
+    call("CreateLogStream", "{\"logGroupName\":\"g\",\"logStreamName\":\"s\"}");
+    put(clock.millis() - 60_000, "old news");
+    call("PutRetentionPolicy", "{\"logGroupName\":\"g\",\"retentionInDays\":1}");
+    clock.advance(Duration.ofDays(2));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              long size = Files.size(segments().getFirst());
+              assertThat(size).as("the timer's sweep emptied the expired segment").isZero();
+            });
   }
 
   @Test
