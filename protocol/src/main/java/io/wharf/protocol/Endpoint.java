@@ -170,8 +170,7 @@ public final class Endpoint<C> {
       operations.validator().validate(operation, input);
       Object bound = operations.binding().input(operation, entry.input(), input);
       Object result = entry.handler().handle(caller, bound);
-      ObjectNode output = operations.binding().output(operation, result);
-      return success(service, protocol, operation, output, requestId);
+      return success(service, protocol, operation, result, requestId);
     } catch (RuntimeException e) {
       return answer(service, protocol, operation, e, requestId);
     }
@@ -320,26 +319,30 @@ public final class Endpoint<C> {
       AwsService<?> service,
       WireProtocol protocol,
       String operation,
-      ObjectNode output,
+      Object result,
       String requestId) {
+    Binding binding = service.operations().binding();
     Map<String, String> headers = new HashMap<>();
     headers.put(REQUEST_ID, requestId);
     return switch (protocol) {
       case AWS_JSON_1_0, AWS_JSON_1_1 -> {
         headers.put(CONTENT_TYPE, protocol.jsonContentType());
-        yield new ProtocolResponse(200, headers, JsonWire.write(output));
+        yield new ProtocolResponse(200, headers, binding.outputJson(operation, result));
       }
       case RPC_V2_CBOR -> {
         headers.put(CONTENT_TYPE, "application/cbor");
         headers.put(SMITHY_PROTOCOL, RPC_V2_CBOR);
-        yield new ProtocolResponse(200, headers, CborWire.write(output));
+        yield new ProtocolResponse(200, headers, CborWire.write(binding.output(operation, result)));
       }
       case AWS_QUERY -> {
         headers.put(CONTENT_TYPE, "text/xml");
+        ObjectNode output = binding.output(operation, result);
         String xml = QueryWire.response(service.model(), operation, output, requestId);
         yield new ProtocolResponse(200, headers, xml.getBytes(StandardCharsets.UTF_8));
       }
-      case REST_JSON_1 -> RestJsonRoutes.response(service.model(), operation, output, headers);
+      case REST_JSON_1 ->
+          RestJsonRoutes.response(
+              service.model(), operation, binding.output(operation, result), headers);
     };
   }
 
