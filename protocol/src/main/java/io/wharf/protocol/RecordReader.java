@@ -160,6 +160,9 @@ final class RecordReader {
     if (type == boolean.class) {
       return false;
     }
+    if (type == double.class) {
+      return 0.0;
+    }
     return rawClass(type) == Optional.class ? Optional.empty() : null;
   }
 
@@ -208,6 +211,11 @@ final class RecordReader {
           return node -> node.isBoolean() ? node.booleanValue() : NOT_PLAIN;
         }
       }
+      case "double", "float" -> {
+        if (raw == Double.class || raw == double.class) {
+          return node -> node.isNumber() ? node.doubleValue() : NOT_PLAIN;
+        }
+      }
       case "timestamp" -> {
         if (raw == Instant.class) {
           return RecordReader::timestamp;
@@ -235,7 +243,7 @@ final class RecordReader {
         }
       }
       default -> {
-        // Not bound here: doubles, floats, and the rest go through Jackson.
+        // Not bound here: floats, big numbers, and the rest go through Jackson.
       }
     }
     return UNSUPPORTED;
