@@ -44,9 +44,12 @@ import java.util.concurrent.ConcurrentMap;
  * the handler's input record, and its output record back to a tree named as the model names it.
  *
  * <pre>
- *  input:  tree ─normalise by shape (timestamps → Instant text, blobs → bytes)─▶ Jackson ─▶ record
- *  output: record ─Jackson─▶ tree ─walk the output shape: rename members (case-insensitive),
- *          drop nulls, timestamps → Instant, blobs → bytes─▶ canonical tree ─▶ protocol writer
+ *  input:  tree ─RecordReader (by RecordPlan: members → components, values by shape)─▶ record
+ *          └─ not the plain case ─▶ normalise by shape (timestamps → Instant text, blobs → bytes)
+ *             ─▶ Jackson ─▶ record (and Jackson's refusals)
+ *  output: record ─walk the output shape by RecordPlan: rename members (case-insensitive), drop
+ *          nulls, timestamps → Instant, blobs → bytes─▶ JSON generator (AWS JSON)
+ *                                                 └─▶ canonical tree ─▶ CBOR, query, REST writers
  * </pre>
  *
  * <p>Conventions for records: members match components ignoring case ({@code dnsName} ↔ {@code

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  request ─▶ protocol (headers) ─▶ parse (JSON · form · CBOR · route) ─▶ guard ─▶ look up
- *          ─▶ validate (model) ─▶ bind (record) ─▶ handler ─▶ output (model names) ─▶ serialise
+ *          ─▶ validate (model) ─▶ bind (record) ─▶ handler ─▶ output in model names (JSON
+ *             written straight from the record; other protocols through the canonical tree)
  *             └──────────── any failure ─▶ the service's error, in the protocol's shape ────┘
  * </pre>
  *
