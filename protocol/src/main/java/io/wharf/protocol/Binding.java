@@ -1,7 +1,9 @@
 package io.wharf.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -70,7 +72,13 @@ final class Binding {
 
   /** The mapper for records: case-insensitive names, unknown members ignored, ISO instants. */
   static final ObjectMapper RECORDS =
-      JsonMapper.builder()
+      // Buffers shared, not kept per thread (Jackson's default): requests run on virtual threads,
+      // one new thread each, so every output document parsed here (RunTask's ten tasks' overrides)
+      // allocated fresh buffers.
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                  .build())
           .addModule(new JavaTimeModule())
           .addModule(documentsAndOptionals())
           .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
