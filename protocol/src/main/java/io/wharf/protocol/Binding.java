@@ -1,11 +1,14 @@
 package io.wharf.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +17,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
@@ -34,15 +38,20 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Typed input and output, bound by the model: a request's tree (members named as in the model) to
  * the handler's input record, and its output record back to a tree named as the model names it.
  *
  * <pre>
- *  input:  tree ─normalise by shape (timestamps → Instant text, blobs → bytes)─▶ Jackson ─▶ record
- *  output: record ─Jackson─▶ tree ─walk the output shape: rename members (case-insensitive),
- *          drop nulls, timestamps → Instant, blobs → bytes─▶ canonical tree ─▶ protocol writer
+ *  input:  tree ─RecordReader (by RecordPlan: members → components, values by shape)─▶ record
+ *          └─ not the plain case ─▶ normalise by shape (timestamps → Instant text, blobs → bytes)
+ *             ─▶ Jackson ─▶ record (and Jackson's refusals)
+ *  output: record ─walk the output shape by RecordPlan: rename members (case-insensitive), drop
+ *          nulls, timestamps → Instant, blobs → bytes─▶ JSON generator (AWS JSON)
+ *                                                 └─▶ canonical tree ─▶ CBOR, query, REST writers
  * </pre>
  *
  * <p>Conventions for records: members match components ignoring case ({@code dnsName} ↔ {@code
@@ -63,7 +72,13 @@ final class Binding {
 
   /** The mapper for records: case-insensitive names, unknown members ignored, ISO instants. */
   static final ObjectMapper RECORDS =
-      JsonMapper.builder()
+      // Buffers shared, not kept per thread (Jackson's default): requests run on virtual threads,
+      // one new thread each, so every output document parsed here (RunTask's ten tasks' overrides)
+      // allocated fresh buffers.
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                  .build())
           .addModule(new JavaTimeModule())
           .addModule(documentsAndOptionals())
           .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
@@ -75,9 +90,20 @@ final class Binding {
           .build();
 
   private final ServiceModel model;
+  private final RecordReader records;
+
+  /** Each output record class's plan, per the shape it is written as. */
+  private final ClassValue<ConcurrentMap<String, RecordPlan>> outputPlans =
+      new ClassValue<>() {
+        @Override
+        protected ConcurrentMap<String, RecordPlan> computeValue(Class<?> type) {
+          return new ConcurrentHashMap<>();
+        }
+      };
 
   Binding(ServiceModel model) {
     this.model = model;
+    this.records = new RecordReader(model, this);
   }
 
   /**
@@ -94,6 +120,19 @@ final class Binding {
     if (JsonNode.class.isAssignableFrom(type)) {
       return (I) tree;
     }
+    String shape = model.inputShape(operation);
+    if (shape != null) {
+      Object direct = records.read(type, shape, tree);
+      if (direct != RecordReader.NOT_PLAIN) {
+        return (I) direct;
+      }
+    }
+    // Not the plain case (or refused): Jackson binds it, and words its refusals.
+    return inputThroughJackson(operation, type, tree);
+  }
+
+  /** {@link #input} as Jackson binds it (tests hold the direct binding to it). */
+  <I> I inputThroughJackson(String operation, Class<I> type, JsonNode tree) {
     String shape = model.inputShape(operation);
     JsonNode normal = shape == null ? NODES.objectNode() : normaliseInput(shape, tree, "");
     try {
@@ -146,7 +185,8 @@ final class Binding {
     return out.toString();
   }
 
-  private JsonNode normaliseInput(String shapeName, JsonNode value, String path) {
+  /** The tree Jackson binds: members the model lacks dropped, timestamps and blobs read. */
+  JsonNode normaliseInput(String shapeName, JsonNode value, String path) {
     if (value == null || value.isNull()) {
       return value;
     }
@@ -242,6 +282,151 @@ final class Binding {
   }
 
   /**
+   * The AWS JSON body of an operation's output: the bytes {@link JsonWire#write} makes of {@link
+   * #output}'s tree, written from the record straight to the generator where the record is the
+   * plain case {@link #canonicalOf} builds straight (its other values go through their canonical
+   * subtree). Why: building RunTask's ten tasks into a tree only for Jackson to walk it again into
+   * bytes was, after the binding, the protocol layer's largest cost on PlacementBench's profile.
+   *
+   * @throws IllegalStateException as {@link #output} does
+   */
+  byte[] outputJson(String operation, Object result) {
+    String shape = model.outputShape(operation);
+    if (result instanceof Record
+        && !(result instanceof Document)
+        && shape != null
+        && model.plan(shape).type().equals("structure")
+        && !model.plan(shape).document()) {
+      return JsonWire.write(new StreamedOutput(operation, shape, result));
+    }
+    return JsonWire.write(output(operation, result));
+  }
+
+  /** An output record as Jackson writes it: through {@link #writeJson}, not a tree. */
+  private final class StreamedOutput extends JsonSerializable.Base {
+    private final String operation;
+    private final String shape;
+    private final Object result;
+
+    StreamedOutput(String operation, String shape, Object result) {
+      this.operation = operation;
+      this.shape = shape;
+      this.result = result;
+    }
+
+    @Override
+    public void serialize(JsonGenerator out, SerializerProvider provider) throws IOException {
+      writeJson(operation, shape, result, out, provider);
+    }
+
+    @Override
+    public void serializeWithType(
+        JsonGenerator out, SerializerProvider provider, TypeSerializer types) throws IOException {
+      serialize(out, provider);
+    }
+  }
+
+  /**
+   * Writes what {@link #canonicalOf} builds, as JSON: case for case the same values, tokens instead
+   * of nodes; whatever it does not take here is built as canonicalOf's subtree and written.
+   */
+  private void writeJson(
+      String operation, String shapeName, Object value, JsonGenerator out, SerializerProvider to)
+      throws IOException {
+    ShapePlan shape = model.plan(shapeName);
+    switch (shape.type()) {
+      case "structure" -> {
+        if (value instanceof Record && !(value instanceof Document) && !shape.document()) {
+          RecordPlan plan = outputPlan(value.getClass(), shape);
+          if (plan.membersWrittenOnce()) {
+            out.writeStartObject();
+            for (RecordPlan.Component c : plan.components()) {
+              Object component = c.valueIn(value);
+              if (component instanceof Optional<?> optional) {
+                component = optional.orElse(null);
+              }
+              if (component == null) {
+                continue;
+              }
+              if (c.member() == null) {
+                throw noSuchMember(operation, c.name(), shapeName);
+              }
+              out.writeFieldName(c.member());
+              writeJson(operation, c.memberShape(), component, out, to);
+            }
+            out.writeEndObject();
+            return;
+          }
+        }
+      }
+      case "list" -> {
+        if (value instanceof List<?> list) {
+          out.writeStartArray();
+          for (Object element : list) {
+            Object item = element instanceof Optional<?> o ? o.orElse(null) : element;
+            if (item != null) {
+              writeJson(operation, shape.itemShape(), item, out, to);
+            }
+          }
+          out.writeEndArray();
+          return;
+        }
+      }
+      case "map" -> {
+        if (value instanceof Map<?, ?> map && allKeysAreText(map)) {
+          out.writeStartObject();
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            Object entry = e.getValue() instanceof Optional<?> o ? o.orElse(null) : e.getValue();
+            if (entry != null) {
+              out.writeFieldName((String) e.getKey());
+              writeJson(operation, shape.valueShape(), entry, out, to);
+            }
+          }
+          out.writeEndObject();
+          return;
+        }
+      }
+      case "string" -> {
+        if (value instanceof String text) {
+          out.writeString(text);
+          return;
+        }
+        if (value instanceof Enum<?> constant) {
+          out.writeString(constant.toString());
+          return;
+        }
+      }
+      case "integer", "long" -> {
+        if (value instanceof Integer n) {
+          out.writeNumber(n);
+          return;
+        }
+        if (value instanceof Long n) {
+          out.writeNumber(n);
+          return;
+        }
+      }
+      case "boolean" -> {
+        if (value instanceof Boolean b) {
+          out.writeBoolean(b);
+          return;
+        }
+      }
+      case "timestamp" -> {
+        if (value instanceof Instant instant) {
+          // As JsonWire writes the canonical tree's Instants.
+          out.writeNumber(Timestamps.epochSeconds(instant));
+          return;
+        }
+      }
+      default -> {
+        // canonicalOf's subtree below.
+      }
+    }
+    to.defaultSerializeValue(canonicalOf(operation, shapeName, value), out);
+  }
+
+  /**
    * The canonical tree of a record's value, built straight from the record where its shape is the
    * plain case (a record for a structure, a list, a map of text keys, text, numbers, booleans, enum
    * constants, Instants, bytes, documents), and through Jackson's tree and {@link #canonical}
@@ -257,26 +442,18 @@ final class Binding {
         // A Document is a record too, but it stands for its JSON, not for its one component.
         if (value instanceof Record && !(value instanceof Document) && !shape.document()) {
           ObjectNode out = NODES.objectNode();
-          for (RecordComponent c : COMPONENTS.get(value.getClass())) {
-            Object component = componentValue(c, value);
+          for (RecordPlan.Component c : outputPlan(value.getClass(), shape).components()) {
+            Object component = c.valueIn(value);
             if (component instanceof Optional<?> optional) {
               component = optional.orElse(null);
             }
             if (component == null) {
               continue; // dropped, as the canonical tree drops nulls and empty Optionals
             }
-            String member = shape.memberIgnoringCase(c.getName());
-            if (member == null) {
-              throw new IllegalStateException(
-                  "The output of "
-                      + operation
-                      + " has a member "
-                      + c.getName()
-                      + " that the shape "
-                      + shapeName
-                      + " does not have");
+            if (c.member() == null) {
+              throw noSuchMember(operation, c.name(), shapeName);
             }
-            out.set(member, canonicalOf(operation, shape.memberShapes().get(member), component));
+            out.set(c.member(), canonicalOf(operation, c.memberShape(), component));
           }
           return out;
         }
@@ -343,29 +520,28 @@ final class Binding {
         // Jackson's rendering below.
       }
     }
-    return canonical(operation, shapeName, RECORDS.valueToTree(value), true);
+    // A document is its JSON whatever its shape (ECS keeps a task's overrides so): Jackson's tree
+    // of it is the tree its text reads as, made here without writing it out and reading it back,
+    // which for RunTask's ten tasks' overrides was most of what the output still cost.
+    JsonNode tree =
+        value instanceof Document document ? readDocument(document) : RECORDS.valueToTree(value);
+    return canonical(operation, shapeName, tree, true);
   }
 
-  /** A record's components in declaration order, each accessor made callable once. */
-  private static final ClassValue<RecordComponent[]> COMPONENTS =
-      new ClassValue<>() {
-        @Override
-        protected RecordComponent[] computeValue(Class<?> type) {
-          RecordComponent[] components = type.getRecordComponents();
-          for (RecordComponent c : components) {
-            c.getAccessor().setAccessible(true);
-          }
-          return components;
-        }
-      };
+  private RecordPlan outputPlan(Class<?> type, ShapePlan shape) {
+    return outputPlans.get(type).computeIfAbsent(shape.name(), s -> RecordPlan.of(type, shape));
+  }
 
-  private static Object componentValue(RecordComponent component, Object record) {
-    try {
-      return component.getAccessor().invoke(record);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(
-          "Cannot read " + component.getName() + " of " + record.getClass().getName(), e);
-    }
+  private static IllegalStateException noSuchMember(
+      String operation, String component, String shapeName) {
+    return new IllegalStateException(
+        "The output of "
+            + operation
+            + " has a member "
+            + component
+            + " that the shape "
+            + shapeName
+            + " does not have");
   }
 
   private static boolean allKeysAreText(Map<?, ?> map) {

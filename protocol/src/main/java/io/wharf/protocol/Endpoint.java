@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  request ─▶ protocol (headers) ─▶ parse (JSON · form · CBOR · route) ─▶ guard ─▶ look up
- *          ─▶ validate (model) ─▶ bind (record) ─▶ handler ─▶ output (model names) ─▶ serialise
+ *          ─▶ validate (model) ─▶ bind (record) ─▶ handler ─▶ output in model names (JSON
+ *             written straight from the record; other protocols through the canonical tree)
  *             └──────────── any failure ─▶ the service's error, in the protocol's shape ────┘
  * </pre>
  *
@@ -173,8 +174,7 @@ public final class Endpoint<C> {
       if (result instanceof EventStream events) {
         return streaming(service, protocol, operation, events, requestId);
       }
-      ObjectNode output = operations.binding().output(operation, result);
-      return success(service, protocol, operation, output, requestId);
+      return success(service, protocol, operation, result, requestId);
     } catch (RuntimeException e) {
       return answer(service, protocol, operation, e, requestId);
     }
@@ -365,26 +365,30 @@ public final class Endpoint<C> {
       AwsService<?> service,
       WireProtocol protocol,
       String operation,
-      ObjectNode output,
+      Object result,
       String requestId) {
+    Binding binding = service.operations().binding();
     Map<String, String> headers = new HashMap<>();
     headers.put(REQUEST_ID, requestId);
     return switch (protocol) {
       case AWS_JSON_1_0, AWS_JSON_1_1 -> {
         headers.put(CONTENT_TYPE, protocol.jsonContentType());
-        yield new ProtocolResponse(200, headers, JsonWire.write(output));
+        yield new ProtocolResponse(200, headers, binding.outputJson(operation, result));
       }
       case RPC_V2_CBOR -> {
         headers.put(CONTENT_TYPE, "application/cbor");
         headers.put(SMITHY_PROTOCOL, RPC_V2_CBOR);
-        yield new ProtocolResponse(200, headers, CborWire.write(output));
+        yield new ProtocolResponse(200, headers, CborWire.write(binding.output(operation, result)));
       }
       case AWS_QUERY -> {
         headers.put(CONTENT_TYPE, "text/xml");
+        ObjectNode output = binding.output(operation, result);
         String xml = QueryWire.response(service.model(), operation, output, requestId);
         yield new ProtocolResponse(200, headers, xml.getBytes(StandardCharsets.UTF_8));
       }
-      case REST_JSON_1 -> RestJsonRoutes.response(service.model(), operation, output, headers);
+      case REST_JSON_1 ->
+          RestJsonRoutes.response(
+              service.model(), operation, binding.output(operation, result), headers);
     };
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -98,8 +99,20 @@ public final class JsonWire {
 
   /** The bytes of a canonical tree (timestamps as POJO Instants, blobs as binary nodes). */
   static byte[] write(JsonNode tree) {
+    return write((Object) tree);
+  }
+
+  /**
+   * The bytes of a value that writes itself ({@link Binding}'s output records, written as their
+   * canonical tree would be), with this wire's timestamps and buffers.
+   */
+  static byte[] write(JsonSerializable value) {
+    return write((Object) value);
+  }
+
+  private static byte[] write(Object value) {
     try {
-      return JSON.writeValueAsBytes(tree);
+      return JSON.writeValueAsBytes(value);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
