@@ -64,7 +64,7 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     LogGroupOperations groups = new LogGroupOperations(states, arns, events);
     this.eventOperations = new LogEventOperations(states, events, clock, arns);
     Operations.Builder<Caller> builder =
-        Operations.<Caller>builder(model).guard(LogsApi::adminOnly);
+        Operations.<Caller>builder(model).guard(LogsApi::authorize);
     groups.register(builder);
     eventOperations.register(builder);
     this.operations = builder.build();
@@ -94,11 +94,24 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
   }
 
   /**
-   * Only the admin reads and writes logs for now; container instances will put their tasks' output
-   * (the awslogs driver) in a later part.
+   * What a container instance's own key may call: exactly what its agent's awslogs delivery needs
+   * (as an ECS task execution role's {@code logs:CreateLogStream} and {@code logs:PutLogEvents},
+   * plus {@code logs:CreateLogGroup}, which the agent calls only for a container whose {@code
+   * awslogs-create-group} is true, and {@code logs:GetLogEvents}, with which the agent reads its
+   * stream's position back to resume exactly).
    */
-  private static void adminOnly(Caller caller, String operation, Operations.RequestView request) {
-    if (!(caller.principal() instanceof Principal.Admin)) {
+  static final Set<String> INSTANCE_OPERATIONS =
+      Set.of("CreateLogGroup", "CreateLogStream", "PutLogEvents", "GetLogEvents");
+
+  /** The admin may do everything; an instance what its delivery needs; anyone else nothing. */
+  private static void authorize(Caller caller, String operation, Operations.RequestView request) {
+    boolean allowed =
+        switch (caller.principal()) {
+          case Principal.Admin a -> true;
+          case Principal.Instance i -> INSTANCE_OPERATIONS.contains(operation);
+          case Principal.Joiner j -> false;
+        };
+    if (!allowed) {
       throw new WharfException(
           ErrorCode.ACCESS_DENIED,
           "User: "

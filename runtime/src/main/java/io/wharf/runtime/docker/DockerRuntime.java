@@ -1,12 +1,14 @@
 package io.wharf.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -17,6 +19,7 @@ import io.wharf.runtime.ContainerRuntime;
 import io.wharf.runtime.ContainerRuntimeException;
 import io.wharf.runtime.ContainerSpec;
 import io.wharf.runtime.ContainerState;
+import io.wharf.runtime.LogFrame;
 import io.wharf.runtime.docker.DockerErrors.Operation;
 import java.io.IOException;
 import java.net.URI;
@@ -346,6 +349,61 @@ public final class DockerRuntime implements ContainerRuntime {
       ensureOpen();
     }
     return subscription;
+  }
+
+  @Override
+  public void followLogs(String containerId, Instant since, Consumer<LogFrame> sink)
+      throws InterruptedException {
+    requireText(containerId, "containerId");
+    Objects.requireNonNull(sink, "sink");
+    ensureOpen();
+    LogReader reader = new LogReader(sink);
+    try (reader) {
+      var command =
+          docker
+              .logContainerCmd(containerId)
+              .withStdOut(true)
+              .withStdErr(true)
+              .withFollowStream(true)
+              .withTimestamps(true);
+      if (since != null && since.getEpochSecond() > 0) {
+        command.withSince((int) Math.min(Integer.MAX_VALUE, since.getEpochSecond()));
+      }
+      // Returns at once: docker-java streams the log on a thread of its own. No time limit: a
+      // followed log stays open as long as the container runs, silent or not.
+      command.exec(reader);
+      reader.awaitCompletion();
+    } catch (RuntimeException | IOException e) {
+      throw DockerErrors.classify(Operation.LOGS, containerId, e);
+    }
+    Throwable failure = reader.failure;
+    if (failure != null) {
+      throw DockerErrors.classify(Operation.LOGS, containerId, failure);
+    }
+  }
+
+  /** One followed log: frames to {@link LogFrame}s, the first failure kept for the reader. */
+  private static final class LogReader extends ResultCallback.Adapter<Frame> {
+    private final Consumer<LogFrame> sink;
+    volatile Throwable failure;
+
+    LogReader(Consumer<LogFrame> sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void onNext(Frame frame) {
+      LogFrame parsed = DockerMapping.logFrame(frame);
+      if (parsed != null) {
+        sink.accept(parsed);
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      failure = throwable;
+      super.onError(throwable);
+    }
   }
 
   /**
