@@ -242,7 +242,7 @@ class AwslogsIT {
             .containsExactly(stream);
 
         List<FilteredLogEvent> filtered =
-            logs.filterLogEvents(b -> b.logGroupName("/ecs/printer").filterPattern("err-1"))
+            logs.filterLogEvents(b -> b.logGroupName("/ecs/printer").filterPattern("\"err-1\""))
                 .events();
         // err-1, err-10..19, err-100..199
         assertThat(filtered).hasSize(1 + 10 + 100);
