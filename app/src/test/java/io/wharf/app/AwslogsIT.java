@@ -104,6 +104,8 @@ class AwslogsIT {
   }
 
   static String run(EcsClient ecs, String cluster, String td) {
+    // A freshly started agent is registered before its channel is up: wait until it takes tasks.
+    await().atMost(Duration.ofSeconds(30)).until(() -> FailureIT.connected(ecs, cluster));
     return ecs.runTask(b -> b.cluster(cluster).taskDefinition(td)).tasks().get(0).taskArn();
   }
 
@@ -167,7 +169,21 @@ class AwslogsIT {
     for (long i = 1; i <= last; i++) {
       expected.add(i);
     }
-    assertThat(stored.get()).containsExactlyElementsOf(expected);
+    List<Long> missing = new ArrayList<>(expected);
+    missing.removeAll(stored.get());
+    StringBuilder found = new StringBuilder();
+    for (Long n : missing.subList(0, Math.min(5, missing.size()))) {
+      found.append(n)
+          .append(" in FilterLogEvents: ")
+          .append(
+              logs.filterLogEvents(b -> b.logGroupName(group).filterPattern("\"" + n + "\""))
+                  .events().stream()
+                  .filter(e -> e.message().equals(String.valueOf(n)))
+                  .map(e -> e.timestamp() + "/" + e.ingestionTime())
+                  .toList())
+          .append('\n');
+    }
+    assertThat(stored.get()).as(found.toString()).containsExactlyElementsOf(expected);
   }
 
   static Task awaitStatus(EcsClient ecs, String cluster, String arn, String status) {
