@@ -2,6 +2,7 @@ package io.wharf.core.state;
 
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
+import io.wharf.protocol.AwsServiceException;
 import io.wharf.store.Store;
 import java.time.Clock;
 import java.time.Instant;
@@ -117,6 +118,8 @@ public final class StateMachine implements AutoCloseable {
    *
    * @throws WharfException the command's own error, or a {@code ServerException} when the store
    *     failed (then nothing of the command was applied)
+   * @throws AwsServiceException the command's own error in its service model's shape (nothing of
+   *     the command was applied)
    */
   public <R> R execute(Command<R> command) {
     if (closed) {
@@ -203,7 +206,9 @@ public final class StateMachine implements AutoCloseable {
     try {
       R value = pending.command().run(tx);
       return () -> pending.result().complete(value);
-    } catch (WharfException e) {
+    } catch (WharfException | AwsServiceException e) {
+      // A refusal, in Wharf's codes or in a service model's own error shapes: the command's
+      // changes are dropped with it, and its caller gets the error as it was thrown.
       tx.changes.clear();
       return () -> pending.result().completeExceptionally(e);
     } catch (RuntimeException e) {

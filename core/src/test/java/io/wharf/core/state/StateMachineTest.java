@@ -7,6 +7,7 @@ import io.wharf.model.Cluster;
 import io.wharf.model.ClusterStatus;
 import io.wharf.model.ErrorCode;
 import io.wharf.model.WharfException;
+import io.wharf.protocol.AwsServiceException;
 import io.wharf.store.Store;
 import java.time.Clock;
 import java.time.Instant;
@@ -102,6 +103,28 @@ public class StateMachineTest {
           .hasMessage("changed my mind");
       assertThat(sm.current()).isSameAs(before);
       assertThat(sm.current().clusters()).doesNotContainKey("half");
+      assertThat(store.commits).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRefusalInAServiceModelsOwnShapeReachesTheCallerAsItIsAndLeavesNoTrace() {
+    MemoryStore store = new MemoryStore();
+    try (StateMachine sm = new StateMachine(store, CLOCK)) {
+      sm.execute(create("a"));
+      State before = sm.current();
+      AwsServiceException refusal =
+          new AwsServiceException(
+              "ResourceAlreadyExistsException", "The specified log group already exists");
+      assertThatThrownBy(
+              () ->
+                  sm.execute(
+                      tx -> {
+                        tx.apply(new Change.ClusterPut(cluster("half", tx.revision())));
+                        throw refusal;
+                      }))
+          .isSameAs(refusal);
+      assertThat(sm.current()).isSameAs(before);
       assertThat(store.commits).hasSize(1);
     }
   }

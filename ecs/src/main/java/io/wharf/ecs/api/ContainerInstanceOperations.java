@@ -1,6 +1,7 @@
 package io.wharf.ecs.api;
 
 import io.wharf.core.api.Page;
+import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
@@ -298,7 +299,7 @@ final class ContainerInstanceOperations {
       String givenInstanceId) {
     String own = self.containerInstanceArn();
     if (!cluster.arn().equals(self.key().clusterArn())) {
-      throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", cluster.arn());
+      throw AccessDenied.of(self, "ecs:RegisterContainerInstance", cluster.arn());
     }
     if (requestedArn != null) {
       String named =
@@ -306,17 +307,17 @@ final class ContainerInstanceOperations {
               ? requestedArn
               : lookup.arns().containerInstance(cluster.name(), requestedArn);
       if (!named.equals(own)) {
-        throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", named);
+        throw AccessDenied.of(self, "ecs:RegisterContainerInstance", named);
       }
     }
     ContainerInstance current = state.containerInstances().get(own);
     if (current != null && current.status().isTerminal()) {
-      throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", own);
+      throw AccessDenied.of(self, "ecs:RegisterContainerInstance", own);
     }
     if (givenInstanceId != null) {
       Optional<ContainerInstance> carrier = identities.find(state, cluster, givenInstanceId);
       if (carrier.isPresent() && !carrier.get().arn().equals(own)) {
-        throw EcsApi.accessDenied(self, "ecs:RegisterContainerInstance", carrier.get().arn());
+        throw AccessDenied.of(self, "ecs:RegisterContainerInstance", carrier.get().arn());
       }
       if (current != null && !givenInstanceId.equals(current.ec2InstanceId())) {
         throw WharfException.invalidParameter(

@@ -1,6 +1,7 @@
 package io.wharf.ecs.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Caller;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
@@ -9,7 +10,6 @@ import io.wharf.ecs.launch.InstanceViews;
 import io.wharf.ecs.launch.Launcher;
 import io.wharf.ecs.service.ServiceController;
 import io.wharf.elb.targets.TargetHealthView;
-import io.wharf.model.ErrorCode;
 import io.wharf.model.ResourceArn;
 import io.wharf.model.WharfException;
 import io.wharf.protocol.AwsService;
@@ -127,7 +127,7 @@ public final class EcsApi implements AwsService<Caller> {
     Principal principal = caller.principal();
     if (!(principal instanceof Principal.Admin)
         && !(principal instanceof Principal.Instance && AGENT_OPERATIONS.contains(operation))) {
-      throw accessDenied(principal, "ecs:" + operation, request.text("cluster").orElse("*"));
+      throw AccessDenied.of(principal, "ecs:" + operation, request.text("cluster").orElse("*"));
     }
   }
 
@@ -260,20 +260,5 @@ public final class EcsApi implements AwsService<Caller> {
   /** The target prefix of Wharf's own operations. */
   public static String wharfTargetPrefix() {
     return JoinOperations.TARGET_PREFIX;
-  }
-
-  /** AWS's refusal of an action the caller's identity is not allowed, in its wording. */
-  static WharfException accessDenied(Principal principal, String action, String resource) {
-    return new WharfException(
-        ErrorCode.ACCESS_DENIED,
-        "User: "
-            + principal.arn()
-            + " is not authorized to perform: "
-            + action
-            + " on resource: "
-            + resource
-            + " because no identity-based policy allows the "
-            + action
-            + " action");
   }
 }

@@ -2,6 +2,7 @@ package io.wharf.ecs.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.StateMachine;
@@ -74,7 +75,7 @@ final class JoinOperations {
             ? caller instanceof Principal.Admin
             : caller instanceof Principal.Joiner;
     if (!allowed) {
-      throw EcsApi.accessDenied(caller, "wharf:" + operation, "*");
+      throw AccessDenied.of(caller, "wharf:" + operation, "*");
     }
     return operation.equals("CreateJoinToken")
         ? createJoinToken(request)

@@ -2,6 +2,7 @@ package io.wharf.ecs.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.core.api.Page;
+import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.Change;
 import io.wharf.core.state.State;
@@ -668,10 +669,10 @@ final class TaskOperations {
               ? ref
               : lookup.arns().containerInstance(cluster.name(), ref);
       if (!cluster.arn().equals(self.key().clusterArn())) {
-        throw EcsApi.accessDenied(self, "ecs:DiscoverPollEndpoint", cluster.arn());
+        throw AccessDenied.of(self, "ecs:DiscoverPollEndpoint", cluster.arn());
       }
       if (named != null && !named.equals(self.containerInstanceArn())) {
-        throw EcsApi.accessDenied(self, "ecs:DiscoverPollEndpoint", named);
+        throw AccessDenied.of(self, "ecs:DiscoverPollEndpoint", named);
       }
     }
     String ws = endpoint.replaceFirst("^http", "ws");
@@ -825,7 +826,7 @@ final class TaskOperations {
   /** Refuses a report by an instance key about a task that is not on its instance. */
   private static void checkOwnTask(Principal.Instance self, Task task, String action) {
     if (self != null && !self.containerInstanceArn().equals(task.containerInstanceArn())) {
-      throw EcsApi.accessDenied(self, action, task.arn());
+      throw AccessDenied.of(self, action, task.arn());
     }
   }
 

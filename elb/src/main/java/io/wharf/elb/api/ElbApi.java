@@ -1,7 +1,7 @@
 package io.wharf.elb.api;
 
+import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Caller;
-import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
 import io.wharf.elb.balancing.AddressPool;
 import io.wharf.elb.balancing.DataPlane;
@@ -50,28 +50,14 @@ public final class ElbApi implements AwsService<Caller> {
       RandomGenerator random) {
     ElbContext elb =
         new ElbContext(states, new ElbArn.Builder(region, account), dataPlane, addresses, random);
-    Operations.Builder<Caller> builder = Operations.<Caller>builder(model).guard(ElbApi::authorize);
+    Operations.Builder<Caller> builder =
+        Operations.<Caller>builder(model).guard(AccessDenied.adminOnly("elasticloadbalancing"));
     new LoadBalancerOperations(elb, region).register(builder);
     new TargetGroupOperations(elb).register(builder);
     new ListenerOperations(elb).register(builder);
     new TargetOperations(elb).register(builder);
     new ElbTagOperations(elb).register(builder);
     this.operations = builder.build();
-  }
-
-  /** Only the admin manages load balancers; instance keys and join tokens are for agents. */
-  private static void authorize(Caller caller, String action, Operations.RequestView request) {
-    if (!(caller.principal() instanceof Principal.Admin)) {
-      throw new WharfException(
-          ErrorCode.ACCESS_DENIED,
-          "User: "
-              + caller.principal().arn()
-              + " is not authorized to perform: elasticloadbalancing:"
-              + action
-              + " because no identity-based policy allows the elasticloadbalancing:"
-              + action
-              + " action");
-    }
   }
 
   /** The ELBv2 service model (botocore's), shipped with this module. */

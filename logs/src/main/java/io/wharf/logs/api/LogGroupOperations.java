@@ -184,8 +184,7 @@ final class LogGroupOperations {
   private Object createGroup(CreateLogGroupRequest in) {
     Map<String, String> tags = in.tags() == null ? Map.of() : in.tags();
     String logGroupClass = in.logGroupClass() == null ? "STANDARD" : in.logGroupClass();
-    Refusals.execute(
-        states,
+    states.execute(
         tx -> {
           if (tx.state().logging().groups().containsKey(in.logGroupName())) {
             throw LogsErrors.groupExists();
@@ -206,8 +205,7 @@ final class LogGroupOperations {
 
   private Object deleteGroup(DeleteLogGroupRequest in) {
     List<LogStream> removed =
-        Refusals.execute(
-            states,
+        states.execute(
             tx -> {
               Logging logging = tx.state().logging();
               group(logging, in.logGroupName());
@@ -287,8 +285,7 @@ final class LogGroupOperations {
   }
 
   private Object createStream(CreateLogStreamRequest in) {
-    Refusals.execute(
-        states,
+    states.execute(
         tx -> {
           Logging logging = tx.state().logging();
           group(logging, in.logGroupName());
@@ -311,8 +308,7 @@ final class LogGroupOperations {
 
   private Object deleteStream(DeleteLogStreamRequest in) {
     LogStream removed =
-        Refusals.execute(
-            states,
+        states.execute(
             tx -> {
               Logging logging = tx.state().logging();
               group(logging, in.logGroupName());
@@ -445,8 +441,7 @@ final class LogGroupOperations {
   }
 
   private void updateGroup(String name, java.util.function.UnaryOperator<LogGroup> change) {
-    Refusals.execute(
-        states,
+    states.execute(
         tx -> {
           LogGroup g = group(tx.state().logging(), name);
           tx.apply(new Change.LogGroupPut(change.apply(g)));

@@ -1,12 +1,11 @@
 package io.wharf.logs.api;
 
 import io.wharf.core.api.ServiceContext;
+import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Caller;
 import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
 import io.wharf.logs.events.EventStore;
-import io.wharf.model.ErrorCode;
-import io.wharf.model.WharfException;
 import io.wharf.model.logs.LogStream;
 import io.wharf.protocol.AwsService;
 import io.wharf.protocol.Operations;
@@ -112,15 +111,7 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
           case Principal.Joiner j -> false;
         };
     if (!allowed) {
-      throw new WharfException(
-          ErrorCode.ACCESS_DENIED,
-          "User: "
-              + caller.principal().arn()
-              + " is not authorized to perform: logs:"
-              + operation
-              + " because no identity-based policy allows the logs:"
-              + operation
-              + " action");
+      throw AccessDenied.of(caller.principal(), "logs:" + operation);
     }
   }
 

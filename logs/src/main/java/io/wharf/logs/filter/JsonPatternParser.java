@@ -9,12 +9,9 @@ import java.util.List;
  * selector ({@code $.a.b[0]}) with a value, joined by {@code &&} and {@code ||} ({@code &&} binds
  * tighter) and grouped with parentheses.
  */
-final class JsonPatternParser {
-  private final String text;
-  private int pos;
-
+final class JsonPatternParser extends PatternReader {
   private JsonPatternParser(String text) {
-    this.text = text;
+    super(text);
   }
 
   static FilterPattern parse(String text) {
@@ -178,21 +175,11 @@ final class JsonPatternParser {
   }
 
   private String quoted() {
-    int open = pos;
-    pos++;
-    StringBuilder out = new StringBuilder();
-    while (pos < text.length()) {
-      char c = text.charAt(pos++);
-      if (c == '\\' && pos < text.length()) {
-        out.append(text.charAt(pos++));
-      } else if (c == '"') {
-        return out.toString();
-      } else {
-        out.append(c);
-      }
+    String phrase = quotedOrNull();
+    if (phrase == null) {
+      throw error("the quote is not closed");
     }
-    pos = open;
-    throw error("the quote is not closed");
+    return phrase;
   }
 
   private boolean keyword(String word) {
@@ -212,17 +199,6 @@ final class JsonPatternParser {
       throw error("'" + c + "' was expected");
     }
     pos++;
-  }
-
-  private char peek() {
-    return pos < text.length() ? text.charAt(pos) : '\0';
-  }
-
-  private boolean skipSpaces() {
-    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-      pos++;
-    }
-    return pos < text.length();
   }
 
   private InvalidFilterPatternException error(String what) {

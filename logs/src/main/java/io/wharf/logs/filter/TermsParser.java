@@ -4,12 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads a pattern of terms: plain, "quoted", -excluded, ?any-of, %regex%. */
-final class TermsParser {
-  private final String text;
-  private int pos;
-
+final class TermsParser extends PatternReader {
   private TermsParser(String text) {
-    this.text = text;
+    super(text);
   }
 
   static FilterPattern parse(String text) {
@@ -33,14 +30,6 @@ final class TermsParser {
     return new FilterPattern.Terms(all, none, any);
   }
 
-  /** Skips whitespace; false at the end. */
-  private boolean skipSpaces() {
-    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-      pos++;
-    }
-    return pos < text.length();
-  }
-
   private FilterPattern.Term term() {
     char c = text.charAt(pos);
     if (c == '"') {
@@ -61,26 +50,18 @@ final class TermsParser {
     return new FilterPattern.Literal(word);
   }
 
-  /** A "quoted phrase", with \" and \\ escapes; pos is at the opening quote. */
+  /** A "quoted phrase"; pos is at the opening quote. */
   private String quoted() {
     int open = pos;
-    pos++;
-    StringBuilder out = new StringBuilder();
-    while (pos < text.length()) {
-      char c = text.charAt(pos++);
-      if (c == '\\' && pos < text.length()) {
-        out.append(text.charAt(pos++));
-      } else if (c == '"') {
-        if (out.isEmpty()) {
-          throw new InvalidFilterPatternException(
-              "Invalid filter pattern: the quoted term at position " + open + " is empty.");
-        }
-        return out.toString();
-      } else {
-        out.append(c);
-      }
+    String phrase = quotedOrNull();
+    if (phrase == null) {
+      throw new InvalidFilterPatternException(
+          "Invalid filter pattern: the quote at position " + open + " is not closed.");
     }
-    throw new InvalidFilterPatternException(
-        "Invalid filter pattern: the quote at position " + open + " is not closed.");
+    if (phrase.isEmpty()) {
+      throw new InvalidFilterPatternException(
+          "Invalid filter pattern: the quoted term at position " + open + " is empty.");
+    }
+    return phrase;
   }
 }
