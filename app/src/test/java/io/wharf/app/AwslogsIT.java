@@ -173,11 +173,14 @@ class AwslogsIT {
     missing.removeAll(stored.get());
     StringBuilder found = new StringBuilder();
     for (Long n : missing.subList(0, Math.min(5, missing.size()))) {
-      found.append(n)
+      found
+          .append(n)
           .append(" in FilterLogEvents: ")
           .append(
-              logs.filterLogEvents(b -> b.logGroupName(group).filterPattern("\"" + n + "\""))
-                  .events().stream()
+              logs
+                  .filterLogEvents(b -> b.logGroupName(group).filterPattern("\"" + n + "\""))
+                  .events()
+                  .stream()
                   .filter(e -> e.message().equals(String.valueOf(n)))
                   .map(e -> e.timestamp() + "/" + e.ingestionTime())
                   .toList())

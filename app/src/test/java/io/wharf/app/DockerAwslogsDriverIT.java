@@ -16,11 +16,11 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 
 /**
- * Docker's own awslogs driver, unmodified, as a second client of Wharf's PutLogEvents: {@code docker
- * run --log-driver awslogs --log-opt awslogs-endpoint=http://127.0.0.1:<port> ...}. The driver runs
- * inside dockerd and takes its credentials from dockerd's environment; {@code scripts/prereqs.sh}
- * starts dockerd with {@code AWS_SHARED_CREDENTIALS_FILE} pointing at a Wharf-owned file, into
- * which this test writes the test server's keys for its duration.
+ * Docker's own awslogs driver, unmodified, as a second client of Wharf's PutLogEvents: {@code
+ * docker run --log-driver awslogs --log-opt awslogs-endpoint=http://127.0.0.1:<port> ...}. The
+ * driver runs inside dockerd and takes its credentials from dockerd's environment; {@code
+ * scripts/prereqs.sh} starts dockerd with {@code AWS_SHARED_CREDENTIALS_FILE} pointing at a
+ * Wharf-owned file, into which this test writes the test server's keys for its duration.
  */
 class DockerAwslogsDriverIT {
   static final Path CREDENTIALS =
@@ -46,10 +46,10 @@ class DockerAwslogsDriverIT {
         CloudWatchLogsClient logs = AwslogsIT.logs(server.endpoint())) {
       writeOwnerOnly(
           ("[default]\naws_access_key_id = "
-                  + TestServer.KEY_ID
-                  + "\naws_secret_access_key = "
-                  + TestServer.SECRET
-                  + "\n"));
+              + TestServer.KEY_ID
+              + "\naws_secret_access_key = "
+              + TestServer.SECRET
+              + "\n"));
       // Two batches (the driver sends every 5 s): the second carries the first's sequence token.
       List<String> command =
           List.of(

@@ -1,7 +1,6 @@
 package io.wharf.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -9,6 +8,7 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -78,6 +78,10 @@ public final class DockerRuntime implements ContainerRuntime {
   private final URI host;
   private final DockerTimeouts timeouts;
   private final DockerClient docker;
+
+  /** The transport itself, for the one call docker-java's own decoding gets wrong (logs). */
+  private final DockerHttpClient http;
+
   private final Set<EventSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -89,7 +93,7 @@ public final class DockerRuntime implements ContainerRuntime {
             .withDockerHost(host.toString())
             .build();
     // Closed with the client (DockerClientImpl.close closes its transport).
-    DockerHttpClient http =
+    this.http =
         new ApacheDockerHttpClient.Builder()
             .dockerHost(config.getDockerHost())
             .sslConfig(config.getSSLConfig())
@@ -357,52 +361,82 @@ public final class DockerRuntime implements ContainerRuntime {
     requireText(containerId, "containerId");
     Objects.requireNonNull(sink, "sink");
     ensureOpen();
-    LogReader reader = new LogReader(sink);
-    try (reader) {
-      var command =
-          docker
-              .logContainerCmd(containerId)
-              .withStdOut(true)
-              .withStdErr(true)
-              .withFollowStream(true)
-              .withTimestamps(true);
-      if (since != null && since.getEpochSecond() > 0) {
-        command.withSince((int) Math.min(Integer.MAX_VALUE, since.getEpochSecond()));
+    String path =
+        "/containers/"
+            + containerId
+            + "/logs?follow=1&stdout=1&stderr=1&timestamps=1"
+            + (since != null && since.getEpochSecond() > 0
+                ? "&since=" + since.getEpochSecond()
+                : "");
+    DockerHttpClient.Request request =
+        DockerHttpClient.Request.builder()
+            .method(DockerHttpClient.Request.Method.GET)
+            .path(path)
+            .build();
+    // The engine's multiplexed stream is read here rather than through docker-java's frame
+    // consumer: that one hands on each read of at most 1 KiB as a frame of its own, so an entry
+    // that arrives in two reads came as two frames, the second without its timestamp. No time
+    // limit: a followed log stays open as long as the container runs, silent or not; an
+    // interrupt closes the stream.
+    java.util.concurrent.atomic.AtomicReference<DockerHttpClient.Response> open =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    FutureTask<Void> task =
+        new FutureTask<>(
+            () -> {
+              try (DockerHttpClient.Response response = http.execute(request)) {
+                open.set(response);
+                if (response.getStatusCode() == 404) {
+                  throw new ContainerRuntimeException(
+                      ContainerRuntimeException.Kind.NOT_FOUND,
+                      Operation.LOGS.ecsErrorName,
+                      DockerErrors.describe(Operation.LOGS, containerId) + ": no such container",
+                      null);
+                }
+                if (response.getStatusCode() / 100 != 2) {
+                  throw new ContainerRuntimeException(
+                      ContainerRuntimeException.Kind.OTHER,
+                      Operation.LOGS.ecsErrorName,
+                      DockerErrors.describe(Operation.LOGS, containerId)
+                          + ": the engine answered "
+                          + response.getStatusCode(),
+                      null);
+                }
+                java.io.InputStream in = response.getBody();
+                while (true) {
+                  byte[] header = in.readNBytes(8);
+                  if (header.length < 8) {
+                    return null; // the log ended
+                  }
+                  int size =
+                      ((header[4] & 0xFF) << 24)
+                          | ((header[5] & 0xFF) << 16)
+                          | ((header[6] & 0xFF) << 8)
+                          | (header[7] & 0xFF);
+                  byte[] payload = in.readNBytes(size);
+                  StreamType type = header[0] == 2 ? StreamType.STDERR : StreamType.STDOUT;
+                  LogFrame parsed = DockerMapping.logFrame(new Frame(type, payload));
+                  if (parsed != null) {
+                    sink.accept(parsed);
+                  }
+                }
+              }
+            });
+    Thread.ofVirtual().name("wharf-docker-logs").start(task);
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      DockerHttpClient.Response r = open.get();
+      if (r != null) {
+        try {
+          r.close();
+        } catch (RuntimeException closing) {
+          log.debug("closing the log stream of {}", containerId, closing);
+        }
       }
-      // Returns at once: docker-java streams the log on a thread of its own. No time limit: a
-      // followed log stays open as long as the container runs, silent or not.
-      command.exec(reader);
-      reader.awaitCompletion();
-    } catch (RuntimeException | IOException e) {
-      throw DockerErrors.classify(Operation.LOGS, containerId, e);
-    }
-    Throwable failure = reader.failure;
-    if (failure != null) {
-      throw DockerErrors.classify(Operation.LOGS, containerId, failure);
-    }
-  }
-
-  /** One followed log: frames to {@link LogFrame}s, the first failure kept for the reader. */
-  private static final class LogReader extends ResultCallback.Adapter<Frame> {
-    private final Consumer<LogFrame> sink;
-    volatile Throwable failure;
-
-    LogReader(Consumer<LogFrame> sink) {
-      this.sink = sink;
-    }
-
-    @Override
-    public void onNext(Frame frame) {
-      LogFrame parsed = DockerMapping.logFrame(frame);
-      if (parsed != null) {
-        sink.accept(parsed);
-      }
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      failure = throwable;
-      super.onError(throwable);
+      task.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      throw DockerErrors.classify(Operation.LOGS, containerId, e.getCause());
     }
   }
 
