@@ -70,9 +70,16 @@ MSG
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
   fi
   local log="${TMPDIR:-/tmp}/wharf-dockerd.log" i
+  # Docker's own awslogs driver runs inside dockerd and signs with the AWS SDK for Go's default
+  # credentials (environment, then the shared credentials file; no instance metadata here). Point
+  # it at a Wharf-owned file, empty until DockerAwslogsDriverIT writes the test server's keys in
+  # it for the length of the test; the file's presence tells the test dockerd was started so.
+  local creds="${WHARF_DOCKERD_AWS_CREDENTIALS:-/var/lib/wharf/dockerd-aws-credentials}"
+  mkdir -p "$(dirname "$creds")"
+  [ -f "$creds" ] || install -m 600 /dev/null "$creds"
   echo "wharf: starting dockerd in the background (log: $log)..." >&2
   # Its own session, so that it outlives this script and is not part of the test run's process group.
-  setsid dockerd >"$log" 2>&1 </dev/null &
+  AWS_SHARED_CREDENTIALS_FILE="$creds" setsid dockerd >"$log" 2>&1 </dev/null &
   for i in $(seq 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 1

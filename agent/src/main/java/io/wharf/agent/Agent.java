@@ -66,6 +66,7 @@ public final class Agent implements AutoCloseable {
   private final ControlPlaneClient client;
   private final Reporter reporter;
   private final PortAllocator ports;
+  private final AwslogsDeliveries awslogs;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("wharf-agent-timer").daemon(true).factory());
@@ -106,6 +107,7 @@ public final class Agent implements AutoCloseable {
               + " create, where the admin key is).");
     }
     this.reporter = new Reporter(client, state, refusal -> giveUp(staleReason(refusal)));
+    this.awslogs = new AwslogsDeliveries(client, runtime, config.dataDir());
     this.ports =
         new PortAllocator(
             config.instanceAddress(), config.dynamicPortFirst(), config.dynamicPortLast());
@@ -634,7 +636,16 @@ public final class Agent implements AutoCloseable {
         config.cluster(),
         scheduler,
         knownImages,
-        clock);
+        clock,
+        awslogs);
+  }
+
+  /**
+   * What the non-blocking awslogs buffers dropped, by container id (also in the agent's log, and in
+   * each container's cursor file under {@code <data-dir>/awslogs/}).
+   */
+  public Map<String, Long> awslogsDroppedEvents() {
+    return awslogs.droppedEvents();
   }
 
   /** Stops the agent, leaving every container running. */
@@ -653,6 +664,7 @@ public final class Agent implements AutoCloseable {
       s.close();
     }
     reporter.close();
+    awslogs.close();
     scheduler.shutdownNow();
     stopped.complete(null);
   }

@@ -56,6 +56,9 @@ final class ControlPlaneClient {
   private final Clock clock;
   private volatile SigV4Signer signer;
 
+  /** The same key, signing for CloudWatch Logs (the awslogs delivery's calls). */
+  private volatile SigV4Signer logsSigner;
+
   /** The epoch this process's registration got; 0 before it registered. */
   private volatile long registrationEpoch;
 
@@ -76,6 +79,7 @@ final class ControlPlaneClient {
   /** From now on every call is signed with this key (the instance's own). */
   void use(AgentKey key) {
     signer = signerFor(key.accessKeyId(), key.secretAccessKey());
+    logsSigner = new SigV4Signer(key.accessKeyId(), key.secretAccessKey(), region, "logs", clock);
   }
 
   /**
@@ -126,12 +130,33 @@ final class ControlPlaneClient {
     return call(TARGET_PREFIX + operation, body, signer());
   }
 
+  /** The target prefix of CloudWatch Logs' JSON 1.1 API. */
+  static final String LOGS_TARGET_PREFIX = "Logs_20140328.";
+
+  /**
+   * Calls a CloudWatch Logs operation, signed for {@code logs} with the instance's own key. A
+   * maximal PutLogEvents batch takes longer to send and store than an ECS call, hence its own time
+   * limit.
+   */
+  JsonNode callLogs(String operation, ObjectNode body, Duration timeout) throws CallFailed {
+    SigV4Signer s = logsSigner;
+    if (s == null) {
+      throw new IllegalStateException("The agent has no key yet: it has not joined.");
+    }
+    return call(LOGS_TARGET_PREFIX + operation, body, s, timeout);
+  }
+
   /** Calls one of Wharf's own operations, signed as given (by a join token). */
   JsonNode callWharf(String operation, ObjectNode body, SigV4Signer signedBy) throws CallFailed {
     return call(WHARF_TARGET_PREFIX + operation, body, signedBy);
   }
 
   private JsonNode call(String target, ObjectNode body, SigV4Signer signer) throws CallFailed {
+    return call(target, body, signer, CALL_TIMEOUT);
+  }
+
+  private JsonNode call(String target, ObjectNode body, SigV4Signer signer, Duration timeout)
+      throws CallFailed {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);
@@ -145,7 +170,7 @@ final class ControlPlaneClient {
     Map<String, String> headers = signer.sign("POST", uri, given, bytes);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
-            .timeout(CALL_TIMEOUT)
+            .timeout(timeout)
             .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
     headers.forEach(
         (k, v) -> {

@@ -57,7 +57,8 @@ final class TaskManager {
       String clusterName,
       java.util.concurrent.ScheduledExecutorService cleanup,
       java.util.Set<String> knownImages,
-      java.time.Clock clock) {}
+      java.time.Clock clock,
+      AwslogsDeliveries awslogs) {}
 
   /** One container of the task, as this manager knows it. */
   private static final class Run {
@@ -73,6 +74,7 @@ final class TaskManager {
     boolean started;
     final List<PortBinding> bindings = new ArrayList<>();
     final List<Integer> dynamicPorts = new ArrayList<>();
+    String logStream;
 
     Run(String name, String containerArn, JsonNode definition) {
       this.name = name;
@@ -202,6 +204,9 @@ final class TaskManager {
           ctx.ports().taken(Integer.parseInt(p));
         }
       }
+      if (run.started) {
+        resumeDelivery(run);
+      }
       if (state.status() == ContainerState.Status.RUNNING) {
         run.status = "RUNNING";
         run.health = health(state.health());
@@ -276,8 +281,14 @@ final class TaskManager {
         if (run.runtimeId == null) {
           run.runtimeId = create(run);
         }
+        String unready = prepareDelivery(run);
+        if (unready != null) {
+          fail(run, unready);
+          return;
+        }
         ctx.runtime().start(run.runtimeId);
         run.started = true;
+        startDelivery(run);
         run.status = "RUNNING";
         if (!run.definition.path("portMappings").isEmpty()) {
           refreshBindings(run);
@@ -291,6 +302,69 @@ final class TaskManager {
       taskStatus = "RUNNING";
       reportTask("RUNNING", null);
     }
+  }
+
+  // ---- awslogs ----------------------------------------------------------------------------------
+
+  /** How often the group and stream are tried while the control plane cannot be reached. */
+  private static final int PREPARE_ATTEMPTS = 5;
+
+  /**
+   * Makes the container's log group (when it may) and stream ready before it starts, as Docker's
+   * awslogs driver does when the container is created; returns the task's stopped reason when that
+   * fails, null when ready (or not an awslogs container).
+   */
+  private String prepareDelivery(Run run) throws InterruptedException {
+    AwslogsOptions options;
+    try {
+      options = AwslogsOptions.of(run.definition).orElse(null);
+    } catch (IllegalArgumentException e) {
+      return "ResourceInitializationError: failed to validate logger args: " + e.getMessage();
+    }
+    if (options == null) {
+      return null;
+    }
+    run.logStream = options.streamName(run.name, taskId(), run.runtimeId);
+    Backoff backoff = Backoff.reconnect();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        ctx.awslogs().prepare(options, run.logStream);
+        return null;
+      } catch (AwslogsDelivery.NotReady e) {
+        return e.getMessage();
+      } catch (ControlPlaneClient.CallFailed e) {
+        if (attempt == PREPARE_ATTEMPTS) {
+          return "ResourceInitializationError: failed to validate logger args: " + e.getMessage();
+        }
+        Thread.sleep(backoff.next());
+      }
+    }
+  }
+
+  private void startDelivery(Run run) {
+    if (run.logStream == null) {
+      return;
+    }
+    AwslogsOptions.of(run.definition)
+        .ifPresent(o -> ctx.awslogs().start(run.runtimeId, o, run.logStream));
+  }
+
+  /** An adopted container: delivery goes on from its cursor (or finishes what it had left). */
+  private void resumeDelivery(Run run) {
+    try {
+      AwslogsOptions.of(run.definition)
+          .ifPresent(
+              o -> {
+                run.logStream = o.streamName(run.name, taskId(), run.runtimeId);
+                ctx.awslogs().start(run.runtimeId, o, run.logStream);
+              });
+    } catch (IllegalArgumentException e) {
+      log.warn("Task {} container {}: bad awslogs options: {}", taskArn, run.name, e.getMessage());
+    }
+  }
+
+  private String taskId() {
+    return taskArn.substring(taskArn.lastIndexOf('/') + 1);
   }
 
   /** Creates the container; an image removed since it was last seen is pulled, once. */
@@ -520,6 +594,7 @@ final class TaskManager {
   private void removeQuietly(String id) {
     try {
       ctx.runtime().remove(id);
+      ctx.awslogs().forget(id);
     } catch (RuntimeException e) {
       log.debug("Removing container {} failed", id, e);
     }

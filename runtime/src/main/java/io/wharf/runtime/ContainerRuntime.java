@@ -101,6 +101,20 @@ public interface ContainerRuntime extends AutoCloseable {
       Map<String, String> labels, Consumer<ContainerEvent> listener, Consumer<Throwable> onClose);
 
   /**
+   * Reads the container's log as the engine keeps it (its local log driver), oldest entry first,
+   * from {@code since} (whole seconds; earlier entries are skipped by the engine) and, while the
+   * container runs, following what it writes. Blocks the caller: returns when the log ends (the
+   * container stopped and everything it wrote was given to {@code sink}), throws when the engine
+   * cannot be read. {@code sink} is called one entry at a time, in the log's order, on a thread the
+   * runtime owns; while it blocks the engine is not read further (the container is not held up: the
+   * engine keeps writing its log). An interrupt of the calling thread ends the read.
+   *
+   * @throws ContainerRuntimeException of kind {@code NOT_FOUND} when there is no such container
+   */
+  void followLogs(String containerId, java.time.Instant since, Consumer<LogFrame> sink)
+      throws InterruptedException;
+
+  /**
    * Releases the connection to the engine and ends open subscriptions (without calling their {@code
    * onClose}). Containers are left as they are.
    */

@@ -97,6 +97,22 @@ public final class ApiHandler extends Handler.Abstract {
   public static final int MAX_BODY_BYTES = 1 << 20;
 
   /**
+   * CloudWatch Logs' PutLogEvents, the one request that may be larger: its batch may hold 1,048,576
+   * bytes of messages (CloudWatch's limit, counting 26 bytes an event), and as JSON each message
+   * byte takes at most 6 (a control character escaped as backslash, u and four hex digits; other
+   * characters take at most 3 per byte), while an event's own JSON around its message ({@code
+   * {"timestamp":<19 digits>,"message":""},}, under 50 bytes) is less than the 6 × 26 its 26
+   * counted bytes would have taken. So a maximal batch is at most 6 MiB of escaped messages, plus
+   * the group and stream names (512 characters each, escaped 6 × 1 KiB) and the member names: 64
+   * KiB covers those many times over. Beyond CloudWatch's limits the operation itself answers, with
+   * InvalidParameterException naming the limit.
+   */
+  public static final int MAX_PUT_LOG_EVENTS_BODY_BYTES = 6 * (1 << 20) + (64 << 10);
+
+  /** The X-Amz-Target of PutLogEvents, which alone may send a body up to the larger limit. */
+  private static final String PUT_LOG_EVENTS_TARGET = "Logs_20140328.PutLogEvents";
+
+  /**
    * The most request-body bytes read before their signature is checked, by all requests together:
    * 64 of the largest bodies, far more than clients signing real requests send at once, and all the
    * memory that connections sending bodies under made-up signatures can make the server use.
@@ -200,7 +216,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
     ProtocolResponse answer;
     try {
-      Signed signed = readSigned(request, headers, scope(service));
+      Signed signed = readSigned(request, headers, scope(service), bodyLimit(service, headers));
       Principal principal = principalOfKey.apply(signed.caller().accessKeyId());
       long epoch = RegistrationEpochs.parse(request.getHeaders().get(RegistrationEpochs.HEADER));
       ProtocolRequest withBody =
@@ -409,8 +425,24 @@ public final class ApiHandler extends Handler.Abstract {
    * one the body budget has no room for) and verifies the signature over it. Only a body whose
    * signature holds leaves the budget's chunks, as an array of its own.
    */
+  /** The most body bytes this request may send: 1 MiB, PutLogEvents more (see its constant). */
+  private static int bodyLimit(AwsService<Caller> service, Map<String, List<String>> headers) {
+    List<String> target = headers.get("x-amz-target");
+    boolean putLogEvents =
+        "logs".equals(service.model().signingName())
+            && target != null
+            && target.size() == 1
+            && PUT_LOG_EVENTS_TARGET.equals(target.getFirst().strip());
+    return putLogEvents ? MAX_PUT_LOG_EVENTS_BODY_BYTES : MAX_BODY_BYTES;
+  }
+
   private Signed readSigned(
       Request request, Map<String, List<String>> headers, SigV4Verifier.Scope scope) {
+    return readSigned(request, headers, scope, MAX_BODY_BYTES);
+  }
+
+  private Signed readSigned(
+      Request request, Map<String, List<String>> headers, SigV4Verifier.Scope scope, int limit) {
     SigV4Verifier.PayloadCheck payload =
         verifier.verifyHeaders(
             new SigV4Verifier.SignedRequest(
@@ -421,14 +453,14 @@ public final class ApiHandler extends Handler.Abstract {
                 null),
             scope);
     long declared = request.getLength();
-    if (declared > MAX_BODY_BYTES) {
-      throw tooLarge(request);
+    if (declared > limit) {
+      throw tooLarge(request, limit);
     }
     try (BodyBudget.Reservation body = bodies.reserve();
         InputStream in = Content.Source.asInputStream(request)) {
-      if (!body.read(in, declared, MAX_BODY_BYTES)) {
+      if (!body.read(in, declared, limit)) {
         discard(in);
-        throw tooLarge();
+        throw tooLarge(limit);
       }
       SigV4Verifier.Caller caller = payload.verifyPayloadDigest(body.sha256());
       UnauthenticatedConnections.authenticated(request);
@@ -450,7 +482,7 @@ public final class ApiHandler extends Handler.Abstract {
    * the client may lose the answer with it. Bodies beyond {@link #MAX_DISCARDED_BYTES} are not
    * read; for them the reset is the answer.
    */
-  private static WharfException tooLarge(Request request) {
+  private static WharfException tooLarge(Request request, int limit) {
     if (request.getLength() <= MAX_DISCARDED_BYTES) {
       try (InputStream in = Content.Source.asInputStream(request)) {
         discard(in);
@@ -458,7 +490,7 @@ public final class ApiHandler extends Handler.Abstract {
         // The client went away: nobody is left to answer.
       }
     }
-    return tooLarge();
+    return tooLarge(limit);
   }
 
   private static void discard(InputStream in) throws IOException {
@@ -470,9 +502,9 @@ public final class ApiHandler extends Handler.Abstract {
     }
   }
 
-  private static WharfException tooLarge() {
+  private static WharfException tooLarge(int limit) {
     return WharfException.invalidParameter(
-        "The request body is larger than the limit of " + MAX_BODY_BYTES + " bytes.");
+        "The request body is larger than the limit of " + limit + " bytes.");
   }
 
   /** The request's headers by lower-case name, as the signature verifier takes them. */

@@ -3,6 +3,7 @@ package io.wharf.logs.api;
 import io.wharf.core.api.ServiceContext;
 import io.wharf.core.auth.AccessDenied;
 import io.wharf.core.auth.Caller;
+import io.wharf.core.auth.Principal;
 import io.wharf.core.state.StateMachine;
 import io.wharf.logs.events.EventStore;
 import io.wharf.model.logs.LogStream;
@@ -91,7 +92,7 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
     this.eventOperations = new LogEventOperations(states, events, clock, arns);
     this.liveTail = new LiveTail(states, events, arns, clock, LiveTail.Limits.CLOUDWATCH);
     Operations.Builder<Caller> builder =
-        Operations.<Caller>builder(model).guard(AccessDenied.adminOnly("logs"));
+        Operations.<Caller>builder(model).guard(LogsApi::authorize);
     groups.register(builder);
     eventOperations.register(builder);
     liveTail.register(builder);
@@ -130,6 +131,29 @@ public final class LogsApi implements AwsService<Caller>, AutoCloseable {
 
   public static ServiceModel loadModel() {
     return ServiceModel.load(LogsApi.class, "logs-2014-03-28.json.gz");
+  }
+
+  /**
+   * What a container instance's own key may call: exactly what its agent's awslogs delivery needs
+   * (as an ECS task execution role's {@code logs:CreateLogStream} and {@code logs:PutLogEvents},
+   * plus {@code logs:CreateLogGroup}, which the agent calls only for a container whose {@code
+   * awslogs-create-group} is true, and {@code logs:GetLogEvents}, with which the agent reads its
+   * stream's position back to resume exactly).
+   */
+  static final Set<String> INSTANCE_OPERATIONS =
+      Set.of("CreateLogGroup", "CreateLogStream", "PutLogEvents", "GetLogEvents");
+
+  /** The admin may do everything; an instance what its delivery needs; anyone else nothing. */
+  private static void authorize(Caller caller, String operation, Operations.RequestView request) {
+    boolean allowed =
+        switch (caller.principal()) {
+          case Principal.Admin a -> true;
+          case Principal.Instance i -> INSTANCE_OPERATIONS.contains(operation);
+          case Principal.Joiner j -> false;
+        };
+    if (!allowed) {
+      throw AccessDenied.of(caller.principal(), "logs:" + operation);
+    }
   }
 
   /**

@@ -34,7 +34,9 @@ final class DockerErrors {
     INSPECT("inspect container", "CannotInspectContainerError"),
     LIST("list containers", "CannotListContainersError"),
     // ECS has no name for this: its agent's event stream failures never leave the agent.
-    EVENTS("subscribe to events", "DockerEventStreamError");
+    EVENTS("subscribe to events", "DockerEventStreamError"),
+    // Nor for this: the ECS agent never reads logs back, Docker's awslogs driver ships them.
+    LOGS("read container log", "CannotReadContainerLogError");
 
     final String description;
     final String ecsErrorName;
@@ -90,7 +92,7 @@ final class DockerErrors {
                   ? Kind.IMAGE_NOT_FOUND
                   : Kind.CREATE_FAILED;
           case START -> status == 404 ? Kind.NOT_FOUND : Kind.START_FAILED;
-          case STOP, REMOVE, INSPECT -> status == 404 ? Kind.NOT_FOUND : Kind.OTHER;
+          case STOP, REMOVE, INSPECT, LOGS -> status == 404 ? Kind.NOT_FOUND : Kind.OTHER;
           case PING, HAS_IMAGE, LIST, EVENTS -> Kind.OTHER;
         };
     if (kind == Kind.IMAGE_PULL_FAILED) {

@@ -5,16 +5,20 @@ import com.github.dockerjava.api.command.HealthState;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.NetworkSettings;
 import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.StreamType;
 import io.wharf.runtime.ContainerEvent;
 import io.wharf.runtime.ContainerSpec;
 import io.wharf.runtime.ContainerState;
 import io.wharf.runtime.ContainerState.Health;
 import io.wharf.runtime.ContainerState.Status;
 import io.wharf.runtime.HealthCheck;
+import io.wharf.runtime.LogFrame;
 import io.wharf.runtime.PortBinding;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -91,7 +95,12 @@ final class DockerMapping {
 
   /** The resource limits, ports, network mode and process options of a spec. */
   static HostConfig hostConfig(ContainerSpec spec) {
-    HostConfig host = HostConfig.newHostConfig().withNetworkMode(spec.networkMode());
+    // The engine's local json-file log whatever the daemon's default: the agent reads it back to
+    // deliver awslogs output (and docker logs works for every container).
+    HostConfig host =
+        HostConfig.newHostConfig()
+            .withNetworkMode(spec.networkMode())
+            .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE));
     if (spec.memoryLimitMiB() > 0) {
       long bytes = spec.memoryLimitMiB() * MIB;
       // MemorySwap is memory plus swap: equal to Memory means no swap, so the limit is a hard
@@ -296,6 +305,40 @@ final class DockerMapping {
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  /**
+   * A frame of a log read with timestamps ({@code <RFC 3339 nanos> <entry>}) as a {@link LogFrame},
+   * or null for one that carries no entry (a TTY's raw stream is taken as standard output).
+   */
+  static LogFrame logFrame(Frame frame) {
+    byte[] raw = frame.getPayload();
+    if (raw == null) {
+      return null;
+    }
+    int space = -1;
+    for (int i = 0; i < raw.length && i < 64; i++) {
+      if (raw[i] == ' ') {
+        space = i;
+        break;
+      }
+    }
+    if (space < 0) {
+      return null;
+    }
+    String stamp = new String(raw, 0, space, java.nio.charset.StandardCharsets.US_ASCII);
+    Instant time;
+    try {
+      time = OffsetDateTime.parse(stamp).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+    byte[] payload = java.util.Arrays.copyOfRange(raw, space + 1, raw.length);
+    LogFrame.Source source =
+        frame.getStreamType() == StreamType.STDERR
+            ? LogFrame.Source.STDERR
+            : LogFrame.Source.STDOUT;
+    return new LogFrame(source, stamp, time, payload);
   }
 
   /**

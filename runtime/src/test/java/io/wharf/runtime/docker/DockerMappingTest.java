@@ -303,4 +303,27 @@ class DockerMappingTest {
             .getPortBindings();
     assertThat(ports.getBindings()).containsKey(ExposedPort.tcp(80));
   }
+
+  @Test
+  void aTimestampedLogFrameNamesItsOutputItsEngineTimeAndItsEntry() {
+    io.wharf.runtime.LogFrame f =
+        DockerMapping.logFrame(
+            new com.github.dockerjava.api.model.Frame(
+                com.github.dockerjava.api.model.StreamType.STDERR,
+                "2026-12-08T01:02:03.123456789Z boom\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(f.source()).isEqualTo(io.wharf.runtime.LogFrame.Source.STDERR);
+    assertThat(f.engineTime()).isEqualTo("2026-12-08T01:02:03.123456789Z");
+    assertThat(f.time()).isEqualTo(Instant.parse("2026-12-08T01:02:03.123456789Z"));
+    assertThat(new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("boom\n");
+    assertThat(f.endsLine()).isTrue();
+  }
+
+  @Test
+  void everyContainerLogsToTheEnginesLocalJsonFile() {
+    assertThat(
+            DockerMapping.hostConfig(ContainerSpec.builder("img").build()).getLogConfig().getType())
+        .isEqualTo(com.github.dockerjava.api.model.LogConfig.LoggingType.JSON_FILE);
+  }
 }

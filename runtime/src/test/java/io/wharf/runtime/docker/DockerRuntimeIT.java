@@ -524,4 +524,45 @@ class DockerRuntimeIT {
     assertThat(process.exitValue()).as(output).isZero();
     return output.strip();
   }
+
+  @Test
+  void followLogsGivesEveryEntryOfBothOutputsInOrderUntilTheContainerStops() throws Exception {
+    String id =
+        run(
+            spec("logs")
+                .command(
+                    List.of(
+                        "sh",
+                        "-c",
+                        "i=1; while [ $i -le 50 ]; do echo out-$i; echo err-$i >&2;"
+                            + " i=$((i+1)); done"))
+                .build());
+    List<io.wharf.runtime.LogFrame> frames =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    // Returns once the container has stopped and its whole log was read.
+    runtime.followLogs(id, null, frames::add);
+    List<String> out = new java.util.ArrayList<>();
+    List<String> err = new java.util.ArrayList<>();
+    for (io.wharf.runtime.LogFrame f : frames) {
+      String text = new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8);
+      (f.source() == io.wharf.runtime.LogFrame.Source.STDOUT ? out : err).add(text);
+    }
+    List<String> expectedOut = new java.util.ArrayList<>();
+    List<String> expectedErr = new java.util.ArrayList<>();
+    for (int i = 1; i <= 50; i++) {
+      expectedOut.add("out-" + i + "\n");
+      expectedErr.add("err-" + i + "\n");
+    }
+    assertThat(out).containsExactlyElementsOf(expectedOut);
+    assertThat(err).containsExactlyElementsOf(expectedErr);
+  }
+
+  @Test
+  void followLogsOfAnAbsentContainerIsNotFound() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> runtime.followLogs("0123456789ab0123456789ab", null, f -> {}))
+        .isInstanceOfSatisfying(
+            ContainerRuntimeException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerRuntimeException.Kind.NOT_FOUND));
+  }
 }
