@@ -468,7 +468,13 @@ final class AwslogsDelivery {
       try {
         runtime.followLogs(containerId, resume.since(), resume::accept);
         resume.finish();
-        break;
+        // A followed log can end before the log does: seen with a container that wrote 500,000
+        // lines in under a second and exited while delivery was behind (the read ended after
+        // 171,532). So the log is read again from its last entry until a read brings nothing new.
+        if (java.util.Objects.equals(resume.last(), after)) {
+          break;
+        }
+        after = resume.last();
       } catch (InterruptedException e) {
         return;
       } catch (ContainerRuntimeException e) {

@@ -2,6 +2,7 @@ package io.wharf.agent;
 
 import io.wharf.runtime.LogFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -30,6 +31,7 @@ final class EventAssembler {
   private final Pattern newEvent;
   private final Consumer<LogEvent> out;
   private final LongSupplier nanoTime;
+  private final ReentrantLock lock = new ReentrantLock();
 
   private StringBuilder pending;
   private int pendingBytes;
@@ -49,7 +51,16 @@ final class EventAssembler {
     this.nanoTime = nanoTime;
   }
 
-  synchronized void accept(LogFrame frame) {
+  void accept(LogFrame frame) {
+    lock.lock();
+    try {
+      assemble(frame);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void assemble(LogFrame frame) {
     byte[] payload = frame.payload();
     int length = frame.endsLine() ? payload.length - 1 : payload.length;
     String text = new String(payload, 0, length, StandardCharsets.UTF_8);
@@ -64,7 +75,7 @@ final class EventAssembler {
     int joined = pendingBytes + (startsLine ? 1 : 0) + length;
     if (pending != null
         && ((startsLine && newEvent.matcher(text).find()) || joined > MAX_EVENT_BYTES)) {
-      flush();
+      flushPending();
     }
     if (pending == null) {
       pending = new StringBuilder(text);
@@ -82,15 +93,37 @@ final class EventAssembler {
     pendingSince = nanoTime.getAsLong();
   }
 
-  /** Sends the pending event if no line joined it for {@code idleNanos}. */
-  synchronized void flushIfIdle(long idleNanos) {
-    if (pending != null && nanoTime.getAsLong() - pendingSince >= idleNanos) {
-      flush();
+  /**
+   * Sends the pending event if no line joined it for {@code idleNanos}; does nothing while the
+   * reader holds the assembler. Why: the reader holds it while it hands events on, and in blocking
+   * mode it waits there for room in the buffer that only the sender, this method's caller, makes.
+   * Waiting here for the lock would stop the one thread that drains the buffer (a deadlock seen
+   * with a container writing faster than delivery). A reader busy with a line is not idle anyway.
+   */
+  void flushIfIdle(long idleNanos) {
+    if (!lock.tryLock()) {
+      return;
+    }
+    try {
+      if (pending != null && nanoTime.getAsLong() - pendingSince >= idleNanos) {
+        flushPending();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Sends the pending event, if any (the log ended). */
-  synchronized void flush() {
+  void flush() {
+    lock.lock();
+    try {
+      flushPending();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void flushPending() {
     if (pending != null) {
       emit(pendingTimestamp, pending.toString(), pendingBytes, pendingMark);
       pending = null;

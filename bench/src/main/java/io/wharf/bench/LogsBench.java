@@ -45,16 +45,15 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.StartLiveTailRespons
  *       in a plain file, in the same run;
  *   <li>put → StartLiveTail: from PutLogEvents sent to the event read from a live session;
  *   <li>put → {@code aws logs tail --follow} (Debian's CLI v2), from PutLogEvents sent to the line
- *       printed.
+ *       printed;
+ *   <li>a container's lines → the agent's awslogs delivery → stored, against {@code docker logs
+ *       --follow} of the same output ({@link ContainerIngest}).
  * </ol>
- *
- * <p>The issue's fourth figure, a container's line → the agent → the store, joins here once the
- * agent's awslogs delivery is on main (branch awslogs): a phase {@code containerToStore} between
- * the ingest and the filter, against {@code docker logs --follow} of the same container.
  *
  * <p>Settings: {@code wharf.bench.logs.events} (10000000), {@code .streams} (10), {@code .rare} (20
  * events holding the rare term), {@code .queries} (25), {@code .liveSamples} (100), {@code
- * .tailSamples} (20), {@code .phases} (filter,live,tail), {@code wharf.bench.serverJar}.
+ * .tailSamples} (20), {@code .containerLines} (500000), {@code .containerRounds} (3), {@code
+ * .phases} (filter,live,tail,container), {@code wharf.bench.serverJar}.
  */
 public final class LogsBench {
   private static final String GROUP = "bench/app";
@@ -114,8 +113,11 @@ public final class LogsBench {
     int queries = Integer.getInteger("wharf.bench.logs.queries", 25);
     int liveSamples = Integer.getInteger("wharf.bench.logs.liveSamples", 100);
     int tailSamples = Integer.getInteger("wharf.bench.logs.tailSamples", 20);
+    long containerLines = Long.getLong("wharf.bench.logs.containerLines", 500_000L);
+    int containerRounds = Integer.getInteger("wharf.bench.logs.containerRounds", 3);
     List<String> phases =
-        List.of(System.getProperty("wharf.bench.logs.phases", "filter,live,tail").split(","));
+        List.of(
+            System.getProperty("wharf.bench.logs.phases", "filter,live,tail,container").split(","));
     Path jar = BenchSettings.serverJarFromProperty();
     Path dir = Files.createTempDirectory("wharf-bench-logs");
     StringBuilder report = new StringBuilder("# LogsBench\n\n");
@@ -135,6 +137,10 @@ public final class LogsBench {
       }
       if (phases.contains("tail")) {
         report.append(tail(logs, server.endpoint(), tailSamples));
+      }
+      if (phases.contains("container")) {
+        report.append(
+            new ContainerIngest(containerLines, containerRounds).run(server, logs, jar, dir));
       }
     } finally {
       TempDirs.delete(dir);
