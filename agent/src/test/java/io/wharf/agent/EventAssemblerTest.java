@@ -112,4 +112,40 @@ class EventAssemblerTest {
     assertThat(events.get(0).mark()).isNull();
     assertThat(events.get(1).mark()).isEqualTo(FrameMark.of(f));
   }
+
+  @Test
+  void anIdleFlushDoesNotWaitForAReaderBlockedHandingOnAnEvent() throws Exception {
+    // In blocking mode the reader hands events on under the assembler's lock and waits there for
+    // room in the buffer; the sender, which makes that room, must not wait for the lock.
+    List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch handing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch room = new java.util.concurrent.CountDownLatch(1);
+    EventAssembler assembler =
+        new EventAssembler(
+            Pattern.compile("^START"),
+            e -> {
+              out.add(e.message());
+              if (out.size() == 1) {
+                handing.countDown();
+                try {
+                  room.await();
+                } catch (InterruptedException interrupted) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            },
+            () -> 0);
+    assembler.accept(line(1, "START a"));
+    Thread reader = Thread.ofVirtual().start(() -> assembler.accept(line(2, "START b")));
+    handing.await();
+
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(60), () -> assembler.flushIfIdle(0));
+    assertThat(out).containsExactly("START a");
+
+    room.countDown();
+    reader.join();
+    assembler.flushIfIdle(0);
+    assertThat(out).containsExactly("START a", "START b");
+  }
 }
